@@ -1,0 +1,384 @@
+/**
+ * Project configuration: the seed's defaults, typed and validated.
+ *
+ * Every value can be overridden without editing this file:
+ * - from a notebook cell: `const config = loadConfig({ epochs: 20 })`;
+ * - from the environment: `SER_EPOCHS=20 deno task pipeline` (the field name in
+ *   SCREAMING_SNAKE_CASE with an `SER_` prefix; arrays are comma-separated);
+ * - from the command line: `deno task extract data --epochs 20` or `--lstm-units=64,32`.
+ *
+ * Precedence: defaults < environment < command line < explicit overrides.
+ * Invalid values are rejected with a {@link ConfigError} that names the field.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ * const config = loadConfig({ epochs: 5, batchSize: 32 });
+ * console.log(config.sampleRate); // 22050
+ * ```
+ * @module
+ */
+
+/** Names of the per-frame features the extractor can compute. */
+export const FEATURE_NAMES = [
+  "mfcc",
+  "mel",
+  "chroma",
+  "contrast",
+  "zcr",
+  "rms",
+] as const;
+
+/** One per-frame feature family. */
+export type FeatureName = typeof FEATURE_NAMES[number];
+
+/** The seed's feature set: 40 MFCC + 128 mel + 12 chroma + 7 contrast + 1 ZCR = 188 per frame. */
+export const SEED_FEATURES: readonly FeatureName[] = [
+  "mfcc",
+  "mel",
+  "chroma",
+  "contrast",
+  "zcr",
+];
+
+/** The full, typed project configuration. */
+export interface Config {
+  // --- Audio ---
+  /** Target sample rate in Hz; every clip is resampled to it. */
+  sampleRate: number;
+  /** Clip length in seconds; longer clips are trimmed, shorter ones zero-padded. */
+  duration: number;
+
+  // --- Features ---
+  /** Number of MFCC coefficients per frame. */
+  nMfcc: number;
+  /** Number of mel bands. */
+  nMels: number;
+  /** FFT size in samples. */
+  nFft: number;
+  /** Hop between frames in samples. */
+  hopLength: number;
+  /** Which per-frame features to compute, in this order. */
+  features: FeatureName[];
+
+  // --- Training ---
+  /** Mini-batch size. */
+  batchSize: number;
+  /** Maximum number of epochs (early stopping usually ends sooner). */
+  epochs: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Units of the two stacked LSTM layers. */
+  lstmUnits: number[];
+  /** Units of the two stacked GRU layers. */
+  gruUnits: number[];
+  /** Units of the dense head. */
+  denseUnits: number[];
+  /** Dropout rate after each recurrent and dense layer, in [0, 1). */
+  dropout: number;
+  /** Early-stopping patience in epochs. */
+  patience: number;
+  /** Reduce-LR-on-plateau patience in epochs. */
+  reduceLrPatience: number;
+  /** Factor the learning rate is multiplied by on a plateau, in (0, 1). */
+  reduceLrFactor: number;
+  /** Lower bound of the learning rate. */
+  minLearningRate: number;
+  /** Fraction of the data held out for testing, in (0, 1). */
+  testSize: number;
+  /** Fraction of the data held out for validation, in (0, 1). */
+  valSize: number;
+  /** Seed for splits, weight initialisation and shuffling. */
+  seed: number;
+
+  // --- Paths ---
+  /** Corpus folder (TESS, RAVDESS, ...); empty means the generated demo corpus. */
+  dataDir: string;
+  /** Where trained models, the label encoder and config.json are saved. */
+  modelsDir: string;
+  /** Where figures, tables and project_report.json are written. */
+  outputsDir: string;
+  /** Where TensorBoard event files and JSONL training logs are written. */
+  logsDir: string;
+  /** Where extracted features are cached. */
+  cacheDir: string;
+}
+
+/** The seed's defaults (see the seed README's `Config` class). */
+export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
+  sampleRate: 22050,
+  duration: 3,
+  nMfcc: 40,
+  nMels: 128,
+  nFft: 2048,
+  hopLength: 512,
+  features: [...SEED_FEATURES],
+  batchSize: 64,
+  epochs: 100,
+  learningRate: 0.001,
+  lstmUnits: [128, 64],
+  gruUnits: [128, 64],
+  denseUnits: [64, 32],
+  dropout: 0.3,
+  patience: 10,
+  reduceLrPatience: 5,
+  reduceLrFactor: 0.5,
+  minLearningRate: 1e-6,
+  testSize: 0.2,
+  valSize: 0.1,
+  seed: 42,
+  dataDir: "",
+  modelsDir: "models",
+  outputsDir: "outputs",
+  logsDir: "logs",
+  cacheDir: ".cache/features",
+});
+
+/** Thrown for an invalid configuration value; the message names the field. */
+export class ConfigError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`config.${field}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Kind = "int" | "number" | "string" | "intList" | "features";
+
+const FIELD_KINDS: Record<keyof Config, Kind> = {
+  sampleRate: "int",
+  duration: "number",
+  nMfcc: "int",
+  nMels: "int",
+  nFft: "int",
+  hopLength: "int",
+  features: "features",
+  batchSize: "int",
+  epochs: "int",
+  learningRate: "number",
+  lstmUnits: "intList",
+  gruUnits: "intList",
+  denseUnits: "intList",
+  dropout: "number",
+  patience: "int",
+  reduceLrPatience: "int",
+  reduceLrFactor: "number",
+  minLearningRate: "number",
+  testSize: "number",
+  valSize: "number",
+  seed: "int",
+  dataDir: "string",
+  modelsDir: "string",
+  outputsDir: "string",
+  logsDir: "string",
+  cacheDir: "string",
+};
+
+/** `sampleRate` -> `SAMPLE_RATE`. */
+function toScreamingSnake(field: string): string {
+  return field.replace(/([A-Z])/g, "_$1").toUpperCase();
+}
+
+/** `sampleRate` -> `sample-rate`. */
+function toKebab(field: string): string {
+  return field.replace(/([A-Z])/g, "-$1").toLowerCase();
+}
+
+function parseValue(field: keyof Config, raw: string): unknown {
+  const kind = FIELD_KINDS[field];
+  const text = raw.trim();
+  switch (kind) {
+    case "int":
+    case "number": {
+      const value = Number(text);
+      if (text === "" || Number.isNaN(value)) {
+        throw new ConfigError(field, `expected a number, got "${raw}"`);
+      }
+      return value;
+    }
+    case "intList":
+    case "features":
+      return text === "" ? [] : text.split(",").map((part) => {
+        const item = part.trim();
+        if (kind === "features") return item;
+        const value = Number(item);
+        if (item === "" || Number.isNaN(value)) {
+          throw new ConfigError(field, `expected comma-separated numbers, got "${raw}"`);
+        }
+        return value;
+      });
+    case "string":
+      return text;
+  }
+}
+
+/**
+ * Reads overrides from environment variables named `SER_<FIELD>`, e.g. `SER_EPOCHS=20`,
+ * `SER_LSTM_UNITS=64,32`, `SER_DATA_DIR=/data/tess`.
+ */
+export function configFromEnv(
+  env: Record<string, string | undefined> = safeEnv(),
+): Partial<Config> {
+  const overrides: Record<string, unknown> = {};
+  for (const field of Object.keys(FIELD_KINDS) as (keyof Config)[]) {
+    const raw = env[`SER_${toScreamingSnake(field)}`];
+    if (raw !== undefined) overrides[field] = parseValue(field, raw);
+  }
+  return overrides as Partial<Config>;
+}
+
+/**
+ * Reads overrides from command-line flags `--field value` or `--field=value`, in kebab case
+ * (`--batch-size 32`) or camel case (`--batchSize 32`). Returns the overrides and the
+ * remaining positional arguments. Unknown flags are an error naming the flag.
+ */
+export function configFromArgs(
+  args: readonly string[],
+): { overrides: Partial<Config>; positional: string[]; flags: Record<string, string> } {
+  const byFlag = new Map<string, keyof Config>();
+  for (const field of Object.keys(FIELD_KINDS) as (keyof Config)[]) {
+    byFlag.set(toKebab(field), field);
+    byFlag.set(field, field);
+  }
+  const overrides: Record<string, unknown> = {};
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const next = args[i + 1];
+    const hasValue = eq >= 0 || (next !== undefined && !next.startsWith("--"));
+    const value = eq >= 0 ? arg.slice(eq + 1) : hasValue ? args[++i] : "true";
+    const field = byFlag.get(name);
+    if (field) overrides[field] = parseValue(field, value);
+    else flags[name] = value;
+  }
+  return { overrides: overrides as Partial<Config>, positional, flags };
+}
+
+function safeEnv(): Record<string, string | undefined> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    // Without --allow-env the environment simply contributes nothing.
+    return {};
+  }
+}
+
+function requirePositive(config: Config, field: keyof Config, integer: boolean): void {
+  const value = config[field] as number;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive number, got ${value}`);
+  }
+  if (integer && !Number.isInteger(value)) {
+    throw new ConfigError(field, `must be a whole number, got ${value}`);
+  }
+}
+
+function requireFraction(config: Config, field: keyof Config, allowZero: boolean): void {
+  const value = config[field] as number;
+  const ok = typeof value === "number" && value < 1 && (allowZero ? value >= 0 : value > 0);
+  if (!ok) {
+    throw new ConfigError(field, `must be in ${allowZero ? "[0, 1)" : "(0, 1)"}, got ${value}`);
+  }
+}
+
+/** Checks every field; throws a {@link ConfigError} naming the first bad one. */
+export function validateConfig(config: Config): Config {
+  for (const field of Object.keys(config)) {
+    if (!(field in FIELD_KINDS)) {
+      throw new ConfigError(field, `unknown field (known: ${Object.keys(FIELD_KINDS).join(", ")})`);
+    }
+  }
+  for (const [field, kind] of Object.entries(FIELD_KINDS) as [keyof Config, Kind][]) {
+    if (kind === "int") requirePositive(config, field, true);
+    if (kind === "number") {
+      const value = config[field];
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new ConfigError(field, `must be a finite number, got ${value}`);
+      }
+    }
+    if (kind === "string" && typeof config[field] !== "string") {
+      throw new ConfigError(field, `must be a string, got ${typeof config[field]}`);
+    }
+    if (kind === "intList") {
+      const list = config[field] as number[];
+      if (!Array.isArray(list) || list.length === 0) {
+        throw new ConfigError(field, "must be a non-empty list of positive whole numbers");
+      }
+      for (const units of list) {
+        if (!Number.isInteger(units) || units <= 0) {
+          throw new ConfigError(field, `every entry must be a positive whole number, got ${units}`);
+        }
+      }
+    }
+  }
+  requirePositive(config, "duration", false);
+  requirePositive(config, "learningRate", false);
+  requirePositive(config, "minLearningRate", false);
+  requireFraction(config, "dropout", true);
+  requireFraction(config, "reduceLrFactor", false);
+  requireFraction(config, "testSize", false);
+  requireFraction(config, "valSize", true);
+  if (config.testSize + config.valSize >= 1) {
+    throw new ConfigError("valSize", "testSize + valSize must leave data for training");
+  }
+  if (config.nFft < config.hopLength) {
+    throw new ConfigError("hopLength", `must not exceed nFft (${config.nFft})`);
+  }
+  if (!Array.isArray(config.features) || config.features.length === 0) {
+    throw new ConfigError("features", `must list at least one of ${FEATURE_NAMES.join(", ")}`);
+  }
+  for (const feature of config.features) {
+    if (!(FEATURE_NAMES as readonly string[]).includes(feature)) {
+      throw new ConfigError(
+        "features",
+        `unknown feature "${feature}" (known: ${FEATURE_NAMES.join(", ")})`,
+      );
+    }
+  }
+  return config;
+}
+
+/**
+ * Builds a validated config: defaults, then `SER_*` environment variables, then the given
+ * overrides (e.g. from a notebook cell or {@link configFromArgs}).
+ *
+ * @param overrides fields to change, e.g. `{ epochs: 20 }`
+ * @param options.env environment to read (`Deno.env` by default); pass `{}` to ignore it
+ */
+export function loadConfig(
+  overrides: Partial<Config> = {},
+  options: { env?: Record<string, string | undefined> } = {},
+): Config {
+  const config = {
+    ...structuredClone(DEFAULT_CONFIG) as Config,
+    ...configFromEnv(options.env ?? safeEnv()),
+    ...structuredClone(overrides),
+  };
+  return validateConfig(config);
+}
+
+/** Number of frames a clip of `config.duration` seconds yields (librosa's `center=True`). */
+export function framesPerClip(
+  config: Pick<Config, "sampleRate" | "duration" | "hopLength">,
+): number {
+  return Math.floor(Math.round(config.sampleRate * config.duration) / config.hopLength) + 1;
+}
+
+/** Width of one frame's feature vector for a config (e.g. 188 for the seed's features). */
+export function featureWidth(config: Pick<Config, "features" | "nMfcc" | "nMels">): number {
+  const widths: Record<FeatureName, number> = {
+    mfcc: config.nMfcc,
+    mel: config.nMels,
+    chroma: 12,
+    contrast: 7,
+    zcr: 1,
+    rms: 1,
+  };
+  return config.features.reduce((sum, name) => sum + widths[name], 0);
+}

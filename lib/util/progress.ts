@@ -1,0 +1,126 @@
+/**
+ * A small progress bar for long loops, in a terminal and in a Jupyter notebook.
+ *
+ * In a terminal or notebook it redraws one line (`\r`); in a log (CI, a pipe) it prints a line
+ * every 10 %, so logs stay short. Pass `{ silent: true }` to turn it off.
+ *
+ * @example
+ * ```ts
+ * const bar = new ProgressBar("features", files.length);
+ * for (const file of files) { await work(file); bar.tick(); }
+ * bar.finish();
+ * ```
+ * @module
+ */
+
+/** Options of {@link ProgressBar}. */
+export interface ProgressOptions {
+  /** Print nothing. */
+  silent?: boolean;
+  /** Bar width in characters (default 30). */
+  width?: number;
+  /** Force line-by-line logging (default: when not a TTY and not in Jupyter). */
+  logMode?: boolean;
+  /** Where to write (default: stderr in a terminal, stdout in Jupyter so the cell shows it). */
+  write?: (text: string) => void;
+}
+
+/** True inside a Deno Jupyter kernel. */
+export function inJupyter(): boolean {
+  // deno-lint-ignore no-explicit-any
+  return typeof (Deno as any).jupyter !== "undefined";
+}
+
+function isTty(): boolean {
+  try {
+    return Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`;
+}
+
+/** A text progress bar with count, rate and ETA. */
+export class ProgressBar {
+  #done = 0;
+  #start = performance.now();
+  #lastDraw = 0;
+  #lastLoggedDecile = -1;
+  #suffix = "";
+  readonly #write: (text: string) => void;
+  readonly #logMode: boolean;
+
+  constructor(
+    readonly label: string,
+    readonly total: number,
+    readonly options: ProgressOptions = {},
+  ) {
+    const jupyter = inJupyter();
+    this.#logMode = options.logMode ?? (!isTty() && !jupyter);
+    const encoder = new TextEncoder();
+    this.#write = options.write ??
+      (jupyter
+        ? (text) => Deno.stdout.writeSync(encoder.encode(text))
+        : (text) => Deno.stderr.writeSync(encoder.encode(text)));
+  }
+
+  /** Items finished so far. */
+  get done(): number {
+    return this.#done;
+  }
+
+  /** Seconds since the bar was created. */
+  get elapsedSeconds(): number {
+    return (performance.now() - this.#start) / 1000;
+  }
+
+  /** Marks `n` more items finished; `suffix` is shown after the counts (e.g. a loss). */
+  tick(n = 1, suffix?: string): void {
+    this.#done = Math.min(this.total, this.#done + n);
+    if (suffix !== undefined) this.#suffix = suffix;
+    this.#render(false);
+  }
+
+  /** Finishes the bar (draws 100 % and a newline). */
+  finish(suffix?: string): void {
+    if (suffix !== undefined) this.#suffix = suffix;
+    this.#render(true);
+  }
+
+  #line(): string {
+    const total = Math.max(1, this.total);
+    const fraction = this.#done / total;
+    const width = this.options.width ?? 30;
+    const filled = Math.round(fraction * width);
+    const elapsed = this.elapsedSeconds;
+    const rate = this.#done / Math.max(elapsed, 1e-9);
+    const eta = rate > 0 ? (this.total - this.#done) / rate : Infinity;
+    const bar = "#".repeat(filled) + "-".repeat(width - filled);
+    return `${this.label} [${bar}] ${this.#done}/${this.total} ` +
+      `${(fraction * 100).toFixed(0)}% ${rate.toFixed(1)}/s ` +
+      `elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)}` +
+      (this.#suffix ? ` ${this.#suffix}` : "");
+  }
+
+  #render(final: boolean): void {
+    if (this.options.silent) return;
+    if (this.#logMode) {
+      const decile = Math.floor((this.#done / Math.max(1, this.total)) * 10);
+      if (final || decile > this.#lastLoggedDecile) {
+        this.#lastLoggedDecile = decile;
+        this.#write(this.#line() + "\n");
+      }
+      return;
+    }
+    const now = performance.now();
+    if (!final && now - this.#lastDraw < 100 && this.#done < this.total) return;
+    this.#lastDraw = now;
+    this.#write("\r" + this.#line() + (final ? "\n" : ""));
+  }
+}
