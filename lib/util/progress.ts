@@ -27,8 +27,12 @@ export interface ProgressOptions {
 
 /** True inside a Deno Jupyter kernel. */
 export function inJupyter(): boolean {
-  // deno-lint-ignore no-explicit-any
-  return typeof (Deno as any).jupyter !== "undefined";
+  try {
+    // Outside `deno jupyter` the getter throws rather than returning undefined.
+    return typeof (Deno as any).jupyter?.display === "function";
+  } catch {
+    return false;
+  }
 }
 
 function isTty(): boolean {

@@ -1,0 +1,154 @@
+/**
+ * One audio file -> one feature matrix, with an on-disk cache keyed by the file's content and
+ * the feature settings. Used by the batch extractor's workers and by inference.
+ * @module
+ */
+import { decodeAudio, fitToLength, mixToMono, resample } from "../audio/mod.ts";
+import { extractFeatures } from "./extract.ts";
+import type { FeatureSettings } from "./feature_set.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+
+/** Features of one clip plus facts about its source audio. */
+export interface ClipFeatures {
+  frames: number;
+  width: number;
+  /** `frames x width`, row-major. */
+  data: Float32Array;
+  columns: string[];
+  originalSampleRate: number;
+  /** Seconds, before trimming or padding. */
+  originalDuration: number;
+  /** True when the result came from the cache. */
+  cached: boolean;
+}
+
+/** Hex SHA-256 of bytes. */
+export async function sha256Hex(bytes: Uint8Array | string): Promise<string> {
+  const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A stable short hash of the settings: part of every cache key. */
+export async function settingsKey(settings: FeatureSettings): Promise<string> {
+  const canonical = JSON.stringify({
+    v: 1,
+    sampleRate: settings.sampleRate,
+    duration: settings.duration,
+    nFft: settings.nFft,
+    hopLength: settings.hopLength,
+    nMfcc: settings.nMfcc,
+    nMels: settings.nMels,
+    features: settings.features,
+  });
+  return (await sha256Hex(canonical)).slice(0, 16);
+}
+
+/**
+ * Decodes audio bytes and computes the feature matrix: decode -> mono -> resample to
+ * `settings.sampleRate` -> trim/zero-pad to `settings.duration` -> features.
+ */
+export async function featuresFromBytes(
+  bytes: Uint8Array,
+  path: string,
+  settings: FeatureSettings,
+): Promise<ClipFeatures> {
+  const decoded = await decodeAudio(bytes, path);
+  const mono = mixToMono(decoded.channels);
+  const resampled = await resample(mono, decoded.sampleRate, settings.sampleRate);
+  const samples = fitToLength(resampled, Math.round(settings.duration * settings.sampleRate));
+  const matrix = extractFeatures(samples, settings);
+  return {
+    frames: matrix.frames,
+    width: matrix.width,
+    data: matrix.data,
+    columns: matrix.columns,
+    originalSampleRate: decoded.sampleRate,
+    originalDuration: mono.length / decoded.sampleRate,
+    cached: false,
+  };
+}
+
+const CACHE_MAGIC = 0x43524553; // "SERC" little-endian
+const CACHE_HEADER_BYTES = 32;
+
+function encodeCacheEntry(clip: ClipFeatures): Uint8Array {
+  const bytes = new Uint8Array(CACHE_HEADER_BYTES + clip.data.byteLength);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, CACHE_MAGIC, true);
+  view.setUint32(4, clip.frames, true);
+  view.setUint32(8, clip.width, true);
+  view.setUint32(12, clip.data.length, true);
+  view.setFloat64(16, clip.originalSampleRate, true);
+  view.setFloat64(24, clip.originalDuration, true);
+  bytes.set(new Uint8Array(clip.data.buffer, clip.data.byteOffset, clip.data.byteLength), 32);
+  return bytes;
+}
+
+/** Parses a cache entry; returns undefined when it is corrupt or of another shape. */
+function decodeCacheEntry(
+  bytes: Uint8Array,
+  columns: string[],
+): ClipFeatures | undefined {
+  if (bytes.length < CACHE_HEADER_BYTES) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== CACHE_MAGIC) return undefined;
+  const frames = view.getUint32(4, true);
+  const width = view.getUint32(8, true);
+  const length = view.getUint32(12, true);
+  if (length !== frames * width || bytes.length !== CACHE_HEADER_BYTES + length * 4) {
+    return undefined;
+  }
+  if (columns.length !== 0 && columns.length !== width) return undefined;
+  const data = new Float32Array(length);
+  new Uint8Array(data.buffer).set(bytes.subarray(CACHE_HEADER_BYTES));
+  if (!data.every(Number.isFinite)) return undefined;
+  return {
+    frames,
+    width,
+    data,
+    columns,
+    originalSampleRate: view.getFloat64(16, true),
+    originalDuration: view.getFloat64(24, true),
+    cached: true,
+  };
+}
+
+/** Where the cache entry of a (content, settings) pair lives. */
+export function cachePath(cacheDir: string, key: string, contentHash: string): string {
+  return `${cacheDir}/${key}/${contentHash.slice(0, 2)}/${contentHash}.bin`;
+}
+
+/**
+ * Features of the file at `path`, from the cache when an intact entry exists (a corrupt entry is
+ * recomputed and rewritten, never an error). Without `cacheDir` nothing is cached.
+ */
+export async function featuresForFile(
+  path: string,
+  settings: FeatureSettings,
+  options: { cacheDir?: string; settingsKey?: string; columns?: string[] } = {},
+): Promise<ClipFeatures> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
+    throw new Error(`${path}: cannot read file: ${(error as Error).message}`);
+  }
+  if (!options.cacheDir) return await featuresFromBytes(bytes, path, settings);
+  const key = options.settingsKey ?? await settingsKey(settings);
+  const entryPath = cachePath(options.cacheDir, key, await sha256Hex(bytes));
+  try {
+    const cached = decodeCacheEntry(await Deno.readFile(entryPath), options.columns ?? []);
+    if (cached) return cached;
+  } catch {
+    // Missing or unreadable entry: compute below.
+  }
+  const clip = await featuresFromBytes(bytes, path, settings);
+  try {
+    await writeFileAtomic(entryPath, encodeCacheEntry(clip));
+  } catch {
+    // A read-only or full cache folder costs speed, not correctness.
+  }
+  return clip;
+}

@@ -1,0 +1,39 @@
+/**
+ * Worker side of the batch extractor: receives `{ id, path }` jobs, answers with the clip's
+ * features (transferring the buffer) or the error message that names the file.
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { featuresForFile } from "./clip_features.ts";
+import type { FeatureSettings } from "./feature_set.ts";
+
+interface InitMessage {
+  type: "init";
+  settings: FeatureSettings;
+  cacheDir?: string;
+  settingsKey: string;
+  columns: string[];
+}
+interface JobMessage {
+  type: "job";
+  id: number;
+  path: string;
+}
+
+let init: InitMessage | undefined;
+
+self.onmessage = async (event: MessageEvent<InitMessage | JobMessage>) => {
+  const message = event.data;
+  if (message.type === "init") {
+    init = message;
+    return;
+  }
+  if (!init) throw new Error("extract worker: job before init");
+  try {
+    const clip = await featuresForFile(message.path, init.settings, init);
+    self.postMessage({ type: "done", id: message.id, clip }, [clip.data.buffer]);
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    self.postMessage({ type: "failed", id: message.id, problem });
+  }
+};

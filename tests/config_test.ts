@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import {
+  ConfigError,
+  configFromArgs,
+  configFromEnv,
+  DEFAULT_CONFIG,
+  featureWidth,
+  framesPerClip,
+  loadConfig,
+} from "../config.ts";
+
+Deno.test("config: defaults are the seed's", () => {
+  const config = loadConfig({}, { env: {} });
+  assert.equal(config.sampleRate, 22050);
+  assert.equal(config.duration, 3);
+  assert.equal(config.nMfcc, 40);
+  assert.equal(config.nFft, 2048);
+  assert.equal(config.hopLength, 512);
+  assert.equal(config.batchSize, 64);
+  assert.equal(config.epochs, 100);
+  assert.equal(config.learningRate, 0.001);
+  assert.deepEqual(config.lstmUnits, [128, 64]);
+  assert.deepEqual(config.gruUnits, [128, 64]);
+  assert.equal(config.dropout, 0.3);
+  // The seed's 188 features per frame and 130 frames per 3 s clip.
+  assert.equal(featureWidth(config), 188);
+  assert.equal(framesPerClip(config), 130);
+});
+
+Deno.test("config: overrides do not mutate the defaults", () => {
+  const config = loadConfig({ epochs: 5, lstmUnits: [32, 16] }, { env: {} });
+  config.gruUnits.push(8);
+  assert.equal(config.epochs, 5);
+  assert.deepEqual(config.lstmUnits, [32, 16]);
+  assert.deepEqual(DEFAULT_CONFIG.gruUnits, [128, 64]);
+});
+
+Deno.test("config: environment variables override defaults", () => {
+  const env = { SER_EPOCHS: "7", SER_LSTM_UNITS: "64,32", SER_DATA_DIR: "/data/tess" };
+  assert.deepEqual(configFromEnv(env), { epochs: 7, lstmUnits: [64, 32], dataDir: "/data/tess" });
+  const config = loadConfig({ batchSize: 16 }, { env });
+  assert.equal(config.epochs, 7);
+  assert.equal(config.batchSize, 16);
+  assert.throws(() => configFromEnv({ SER_EPOCHS: "many" }), /config\.epochs: expected a number/);
+});
+
+Deno.test("config: command-line flags in kebab and camel case", () => {
+  const { overrides, positional, flags } = configFromArgs([
+    "data/tess",
+    "--batch-size",
+    "32",
+    "--learningRate=0.01",
+    "--features",
+    "mfcc,zcr",
+    "--out",
+    "features.bin",
+  ]);
+  assert.deepEqual(overrides, { batchSize: 32, learningRate: 0.01, features: ["mfcc", "zcr"] });
+  assert.deepEqual(positional, ["data/tess"]);
+  assert.deepEqual(flags, { out: "features.bin" });
+});
+
+Deno.test("config: invalid values are rejected naming the field", () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ sampleRate: -22050 }, /config\.sampleRate: must be a positive number/],
+    [{ learningRate: 0 }, /config\.learningRate/],
+    [{ epochs: 2.5 }, /config\.epochs: must be a whole number/],
+    [{ dropout: 1 }, /config\.dropout: must be in \[0, 1\)/],
+    [{ features: ["mfcc", "pitch"] }, /config\.features: unknown feature "pitch"/],
+    [{ features: [] }, /config\.features/],
+    [{ lstmUnits: [128, 0] }, /config\.lstmUnits/],
+    [{ testSize: 0.6, valSize: 0.5 }, /config\.valSize/],
+    [{ hopLength: 4096 }, /config\.hopLength: must not exceed nFft/],
+    [{ sampelRate: 16000 }, /config\.sampelRate: unknown field/],
+  ];
+  for (const [overrides, pattern] of cases) {
+    assert.throws(() => loadConfig(overrides as never, { env: {} }), (error: unknown) => {
+      assert.ok(
+        error instanceof ConfigError,
+        `expected ConfigError for ${JSON.stringify(overrides)}`,
+      );
+      assert.match(error.message, pattern);
+      return true;
+    });
+  }
+});
