@@ -382,3 +382,17 @@ export function featureWidth(config: Pick<Config, "features" | "nMfcc" | "nMels"
   };
   return config.features.reduce((sum, name) => sum + widths[name], 0);
 }
+
+/** Absolute path of the project root (the folder holding this file). */
+export const PROJECT_ROOT: string = decodeURIComponent(new URL(".", import.meta.url).pathname)
+  .replace(/\/$/, "");
+
+/**
+ * Resolves a configured path against the project root, so notebooks (whose working directory is
+ * `notebooks/`) and CLIs write to the same `models/`, `outputs/` and `logs/`. Absolute paths are
+ * returned unchanged.
+ */
+export function projectPath(path: string): string {
+  if (path.startsWith("/")) return path;
+  return `${PROJECT_ROOT}/${path.replace(/^\.\//, "")}`;
+}

@@ -173,7 +173,9 @@ export async function extractFeatureSet(
     const clip = (outcomes[index] as { clip: ClipFeatures }).clip;
     if (clip.frames !== frames || clip.width !== width) {
       throw new Error(
-        `${paths[index]}: feature shape ${clip.frames}x${clip.width} differs from ${frames}x${width}`,
+        `${
+          paths[index]
+        }: feature shape ${clip.frames}x${clip.width} differs from ${frames}x${width}`,
       );
     }
     data.set(clip.data, row * frames * width);

@@ -69,7 +69,9 @@ export function selectClips(set: FeatureSet, indices: readonly number[]): Featur
   const data = new Float32Array(indices.length * clipSize);
   indices.forEach((clip, row) => {
     if (clip < 0 || clip >= set.paths.length) {
-      throw new RangeError(`selectClips: clip index ${clip} out of range 0..${set.paths.length - 1}`);
+      throw new RangeError(
+        `selectClips: clip index ${clip} out of range 0..${set.paths.length - 1}`,
+      );
     }
     data.set(set.data.subarray(clip * clipSize, (clip + 1) * clipSize), row * clipSize);
   });
@@ -142,7 +144,9 @@ export async function loadFeatureSet(path: string): Promise<FeatureSet> {
 }
 
 /** Column names for settings, in order: `mfcc_0..`, `mel_0..`, `chroma_0..11`, `contrast_0..6`, `zcr`, `rms`. */
-export function featureColumns(settings: Pick<FeatureSettings, "features" | "nMfcc" | "nMels">): string[] {
+export function featureColumns(
+  settings: Pick<FeatureSettings, "features" | "nMfcc" | "nMels">,
+): string[] {
   const widths: Record<FeatureName, number> = {
     mfcc: settings.nMfcc,
     mel: settings.nMels,

@@ -238,16 +238,16 @@ export function encodeEvent(event: TensorBoardEvent): Uint8Array {
 class ProtoReader {
   offset = 0;
   readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, readonly source: string) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  constructor(readonly buffer: Uint8Array, readonly source: string) {
+    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
 
   get done(): boolean {
-    return this.offset >= this.bytes.length;
+    return this.offset >= this.buffer.length;
   }
 
   #need(count: number): void {
-    if (this.offset + count > this.bytes.length) {
+    if (this.offset + count > this.buffer.length) {
       throw new RecordError(`${this.source}: protobuf message truncated at byte ${this.offset}`);
     }
   }
@@ -257,7 +257,7 @@ class ProtoReader {
     let shift = 0n;
     for (;;) {
       this.#need(1);
-      const byte = this.bytes[this.offset++];
+      const byte = this.buffer[this.offset++];
       result |= BigInt(byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) return result;
       shift += 7n;
@@ -282,7 +282,7 @@ class ProtoReader {
   bytes(): Uint8Array {
     const length = Number(this.varint());
     this.#need(length);
-    const value = this.bytes.subarray(this.offset, this.offset + length);
+    const value = this.buffer.subarray(this.offset, this.offset + length);
     this.offset += length;
     return value;
   }

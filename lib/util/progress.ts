@@ -116,7 +116,8 @@ export class ProgressBar {
     if (this.options.silent) return;
     if (this.#logMode) {
       const decile = Math.floor((this.#done / Math.max(1, this.total)) * 10);
-      if (final || decile > this.#lastLoggedDecile) {
+      // The 100 % line is left to finish(), so it is printed once, with its suffix.
+      if (final || (decile > this.#lastLoggedDecile && decile < 10)) {
         this.#lastLoggedDecile = decile;
         this.#write(this.#line() + "\n");
       }

@@ -1,0 +1,38 @@
+/**
+ * Generates the synthetic TESS-style demo corpus with espeak-ng.
+ *
+ * Usage: `deno task demo-corpus [--out data/demo] [--words 20]`
+ *
+ * The clips are NOT emotional speech (see lib/demo_corpus.ts and the README.txt it writes).
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { DEMO_EMOTIONS, DEMO_SPEAKERS, generateDemoCorpus } from "../lib/demo_corpus.ts";
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      out: { type: "string", default: "data/demo" },
+      words: { type: "string", default: "20" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log("Usage: deno task demo-corpus [--out data/demo] [--words 20]");
+    Deno.exit(0);
+  }
+  const words = Number(values.words);
+  try {
+    const result = await generateDemoCorpus({ outDir: values.out, words });
+    console.log(
+      `demo corpus: ${result.files.length} clips in ${result.dir} ` +
+        `(${DEMO_SPEAKERS.length} speakers x ${DEMO_EMOTIONS.length} styles x ${words} words; ` +
+        `${result.written} written, ${result.skipped} kept) in ${result.seconds.toFixed(1)} s. ` +
+        `Synthetic prosody styles, NOT emotional speech.`,
+    );
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Audio input: decode WAV and FLAC files, probe their headers, mix to mono, resample like
+ * librosa, fix lengths, and synthesize test signals. Knows nothing of tensors or features.
+ *
+ * @example
+ * ```ts
+ * import { loadAudio } from "./lib/audio/mod.ts";
+ * const clip = await loadAudio("clip.flac", { sampleRate: 22050, duration: 3 });
+ * ```
+ * @module
+ */
+export { AudioError } from "./errors.ts";
+export type { AudioClip, AudioInfo, DecodedAudio } from "./types.ts";
+export {
+  decodeWav,
+  encodeWav,
+  type EncodeWavOptions,
+  parseWavLayout,
+  type WavLayout,
+} from "./wav.ts";
+export { decodeFlac, type FlacStreamInfo, parseFlacStreamInfo } from "./flac.ts";
+export { type AudioFormat, decodeAudio, sniffFormat } from "./decode.ts";
+export { loadAudio, type LoadAudioOptions, probeAudio } from "./load.ts";
+export {
+  resample,
+  RESAMPLE_QUALITIES,
+  resampledLength,
+  type ResampleOptions,
+  type ResampleQuality,
+} from "./resample.ts";
+export { type KaiserFilterSpec, RESAMPY_FILTERS, resampyResample } from "./resampy.ts";
+export { fitToLength, mixToMono } from "./signal.ts";
+export { chirp, seededRandom, silence, sine, whiteNoise } from "./synth.ts";
+export { bufferSource, type ByteSource, fileSource } from "./bytes.ts";

@@ -1,0 +1,50 @@
+/**
+ * Per-frame audio features with librosa 0.9.2 parity: STFT, mel/chroma filter banks, MFCC,
+ * mel spectrogram, chroma, spectral contrast, zero-crossing rate and RMS, and the one-call
+ * {@link extractFeatures} that concatenates them per frame.
+ *
+ * @example
+ * ```ts
+ * import { extractFeatures, utteranceStatistics } from "./lib/features/mod.ts";
+ * const matrix = extractFeatures(samples, config);
+ * const pooled = utteranceStatistics(matrix);
+ * ```
+ * @module
+ */
+export { RealFft } from "./fft.ts";
+export { assertValidAudio, frameCount, hannWindow, stft } from "./stft.ts";
+export type { StftOptions } from "./stft.ts";
+export {
+  chromaFilterBank,
+  fftFrequencies,
+  hzToMel,
+  melFilterBank,
+  melFrequencies,
+  melToHz,
+} from "./filters.ts";
+export type { ChromaFilterOptions, FilterBank, MelFilterOptions } from "./filters.ts";
+export {
+  chromaStft,
+  estimateTuning,
+  melSpectrogram,
+  mfcc,
+  pitchTuning,
+  powerToDb,
+  spectralContrast,
+} from "./spectral.ts";
+export type {
+  ChromaOptions,
+  ContrastOptions,
+  PowerToDbOptions,
+  TuningOptions,
+} from "./spectral.ts";
+export { rms, zeroCrossingRate } from "./temporal.ts";
+export type { FramingOptions } from "./temporal.ts";
+export {
+  extractFeatures,
+  featureBlock,
+  featureFamilyWidth,
+  utteranceStatistics,
+} from "./extract.ts";
+export type { FeatureBlock, FeatureMatrix, FeatureOptions } from "./extract.ts";
+export type { FrameSeries, Spectrogram } from "./types.ts";

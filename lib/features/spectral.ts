@@ -1,0 +1,456 @@
+/**
+ * Spectral features from one shared {@link Spectrogram}, matching librosa 0.9.2 with its
+ * defaults: mel power spectrogram, MFCC, chroma (with tuning estimation), spectral contrast.
+ *
+ * Why not Meyda: it computes HTK mel without area normalisation, MFCC as an unnormalised DCT
+ * of ln(x + 1), chroma without tuning and no spectral contrast; none of those match the
+ * numbers the seed (librosa) produced, so every feature is computed here.
+ *
+ * @example
+ * ```ts
+ * const spec = stft(samples, { sampleRate: 22050, nFft: 2048, hopLength: 512 });
+ * const mel = melSpectrogram(spec, 128);
+ * const coefficients = mfcc(mel, 40);
+ * ```
+ * @module
+ */
+import { chromaFilterBank, fftFrequencies, melFilterBank } from "./filters.ts";
+import type { FilterBank } from "./filters.ts";
+import type { FrameSeries, Spectrogram } from "./types.ts";
+
+/** Smallest positive normal float32, numpy's `tiny(float32)`. */
+const TINY_FLOAT32 = 1.1754943508222875e-38;
+
+function applyBank(source: Float32Array, frames: number, bins: number, bank: FilterBank) {
+  if (bank.bins !== bins) {
+    throw new RangeError(`filter bank has ${bank.bins} bins, spectrogram has ${bins}`);
+  }
+  const rows = bank.rows;
+  const out = new Float64Array(frames * rows);
+  const { weights, starts, ends } = bank;
+  for (let t = 0; t < frames; t++) {
+    const frame = t * bins;
+    for (let r = 0; r < rows; r++) {
+      const row = r * bins;
+      let sum = 0;
+      for (let k = starts[r], end = ends[r]; k < end; k++) {
+        sum += weights[row + k] * source[frame + k];
+      }
+      out[t * rows + r] = sum;
+    }
+  }
+  return out;
+}
+
+/**
+ * Mel power spectrogram, `librosa.feature.melspectrogram(y, sr)` (power 2, Slaney mel bank).
+ *
+ * @param spectrogram shared STFT of the clip
+ * @param nMels number of mel bands (default 128)
+ * @returns frames x nMels power values (squared amplitude, not dB)
+ * @example
+ * ```ts
+ * const mel = melSpectrogram(stft(samples, { sampleRate: 22050, nFft: 2048, hopLength: 512 }));
+ * ```
+ */
+export function melSpectrogram(spectrogram: Spectrogram, nMels = 128): FrameSeries {
+  const bank = melFilterBank({
+    sampleRate: spectrogram.sampleRate,
+    nFft: spectrogram.nFft,
+    nMels,
+  });
+  const data = applyBank(spectrogram.power, spectrogram.frames, spectrogram.bins, bank);
+  return { frames: spectrogram.frames, width: nMels, data };
+}
+
+/** Options of {@link powerToDb}, librosa's defaults when omitted. */
+export interface PowerToDbOptions {
+  /** Reference power that maps to 0 dB (default 1). */
+  ref?: number;
+  /** Floor applied to powers and the reference before the log (default 1e-10). */
+  amin?: number;
+  /** Clip values more than this many dB below the maximum; `null` for no clipping (default 80). */
+  topDb?: number | null;
+}
+
+/**
+ * `10 log10(max(amin, x) / max(amin, ref))`, clipped at `max - topDb` over the whole array,
+ * like `librosa.power_to_db`.
+ *
+ * @param values power values (any layout; the clip uses the global maximum)
+ * @param options reference, floor and dynamic range in dB
+ * @returns a new array of dB values
+ * @example
+ * ```ts
+ * powerToDb(Float64Array.of(1, 0.1, 0)); // [0, -10, -80]
+ * ```
+ */
+export function powerToDb(
+  values: Float64Array | Float32Array,
+  options: PowerToDbOptions = {},
+): Float64Array {
+  const amin = options.amin ?? 1e-10;
+  const ref = Math.abs(options.ref ?? 1);
+  const topDb = options.topDb === undefined ? 80 : options.topDb;
+  if (!(amin > 0)) throw new RangeError(`powerToDb: amin must be positive, got ${amin}`);
+  if (topDb !== null && topDb < 0) {
+    throw new RangeError(`powerToDb: topDb must be non-negative, got ${topDb}`);
+  }
+  const refDb = 10 * Math.log10(Math.max(amin, ref));
+  const out = new Float64Array(values.length);
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const db = 10 * Math.log10(Math.max(amin, values[i])) - refDb;
+    out[i] = db;
+    if (db > max) max = db;
+  }
+  if (topDb !== null) {
+    const floor = max - topDb;
+    for (let i = 0; i < out.length; i++) if (out[i] < floor) out[i] = floor;
+  }
+  return out;
+}
+
+const dctCache = new Map<string, Float64Array>();
+
+/** Orthonormal DCT-II basis, `count x size`: row k is `c_k cos(pi k (2n + 1) / (2 size))`. */
+function dctBasis(count: number, size: number): Float64Array {
+  const key = `${count}/${size}`;
+  let basis = dctCache.get(key);
+  if (!basis) {
+    basis = new Float64Array(count * size);
+    for (let k = 0; k < count; k++) {
+      const scale = k === 0 ? Math.sqrt(1 / size) : Math.sqrt(2 / size);
+      for (let n = 0; n < size; n++) {
+        basis[k * size + n] = scale * Math.cos((Math.PI * k * (2 * n + 1)) / (2 * size));
+      }
+    }
+    dctCache.set(key, basis);
+  }
+  return basis;
+}
+
+/**
+ * MFCC as `librosa.feature.mfcc(y, sr, n_mfcc)`: mel power -> dB (ref 1, amin 1e-10, top_db
+ * 80 over the clip) -> orthonormal DCT-II over the mel axis, first `nMfcc` coefficients.
+ *
+ * @param melPower mel power spectrogram from {@link melSpectrogram}
+ * @param nMfcc number of coefficients to keep (<= number of mel bands)
+ * @returns frames x nMfcc cepstral coefficients (dB units)
+ * @example
+ * ```ts
+ * const coefficients = mfcc(melSpectrogram(spec), 40);
+ * ```
+ */
+export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
+  const nMels = melPower.width;
+  if (!(Number.isInteger(nMfcc) && nMfcc > 0 && nMfcc <= nMels)) {
+    throw new RangeError(`mfcc: nMfcc must be a whole number in 1..${nMels}, got ${nMfcc}`);
+  }
+  const db = powerToDb(melPower.data);
+  const basis = dctBasis(nMfcc, nMels);
+  const frames = melPower.frames;
+  const data = new Float64Array(frames * nMfcc);
+  for (let t = 0; t < frames; t++) {
+    const frame = t * nMels;
+    for (let k = 0; k < nMfcc; k++) {
+      const row = k * nMels;
+      let sum = 0;
+      for (let n = 0; n < nMels; n++) sum += basis[row + n] * db[frame + n];
+      data[t * nMfcc + k] = sum;
+    }
+  }
+  return { frames, width: nMfcc, data };
+}
+
+/** Options of {@link estimateTuning}, librosa's defaults when omitted. */
+export interface TuningOptions {
+  /** Histogram resolution in fractions of a bin (default 0.01). */
+  resolution?: number;
+  /** Bins per octave (default 12). */
+  binsPerOctave?: number;
+  /** Lowest pitch considered, Hz (default 150). */
+  fmin?: number;
+  /** Highest pitch considered, Hz (default 4000). */
+  fmax?: number;
+  /** Peaks below this fraction of the frame's maximum are ignored (default 0.1). */
+  threshold?: number;
+}
+
+/**
+ * Tuning offset of a clip, as `librosa.estimate_tuning(S=|STFT|, sr)`: parabolic-interpolated
+ * spectral peaks (`piptrack`), those at or above the median peak magnitude, histogram of their
+ * deviation from A440 equal temperament. Intermediate values are rounded to float32 like
+ * librosa's so that the histogram's winning bin is the same.
+ *
+ * @param spectrogram shared STFT of the clip (its magnitude is used)
+ * @param options resolution and pitch range
+ * @returns tuning in fractions of a bin, in [-0.5, 0.5); 0 when no pitch is found
+ * @example
+ * ```ts
+ * estimateTuning(spec); // e.g. -0.02
+ * ```
+ */
+export function estimateTuning(spectrogram: Spectrogram, options: TuningOptions = {}): number {
+  const resolution = options.resolution ?? 0.01;
+  const binsPerOctave = options.binsPerOctave ?? 12;
+  const threshold = options.threshold ?? 0.1;
+  const { frames, bins, nFft, sampleRate, magnitude } = spectrogram;
+  const fmin = Math.max(options.fmin ?? 150, 0);
+  const fmax = Math.min(options.fmax ?? 4000, sampleRate / 2);
+  const freqs = fftFrequencies(sampleRate, nFft);
+  let first = 0;
+  while (first < bins && !(fmin <= freqs[first])) first++;
+  let last = first;
+  while (last < bins && freqs[last] < fmax) last++;
+  // Interpolation needs both neighbours; librosa's zero padding makes the edge bins ineligible.
+  first = Math.max(first, 1);
+  last = Math.min(last, bins - 1);
+  const fround = Math.fround;
+  const pitches: number[] = [];
+  const mags: number[] = [];
+  for (let t = 0; t < frames; t++) {
+    const row = t * bins;
+    let max = 0;
+    for (let k = 0; k < bins; k++) if (magnitude[row + k] > max) max = magnitude[row + k];
+    const ref = fround(threshold * max); // float32, as numpy computes it
+    const gated = (k: number) => (magnitude[row + k] > ref ? magnitude[row + k] : 0);
+    for (let k = first; k < last; k++) {
+      const value = gated(k);
+      if (!(value > gated(k - 1) && value >= gated(k + 1))) continue;
+      const previous = magnitude[row + k - 1];
+      const current = magnitude[row + k];
+      const next = magnitude[row + k + 1];
+      const avg = fround(0.5 * fround(next - previous));
+      let curvature = fround(fround(fround(2 * current) - next) - previous);
+      if (Math.abs(curvature) < TINY_FLOAT32) curvature = fround(curvature + 1);
+      const shift = fround(avg / curvature);
+      const skew = fround(fround(0.5 * avg) * shift);
+      pitches.push(fround(((k + shift) * sampleRate) / nFft));
+      mags.push(fround(current + skew));
+    }
+  }
+  const candidates: number[] = [];
+  for (let i = 0; i < pitches.length; i++) if (pitches[i] > 0) candidates.push(i);
+  if (candidates.length === 0) return 0;
+  const sorted = Float32Array.from(candidates, (i) => mags[i]).sort();
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 === 1
+    ? sorted[middle]
+    : fround(fround(sorted[middle - 1] + sorted[middle]) / 2);
+  const selected = candidates.filter((i) => mags[i] >= median).map((i) => pitches[i]);
+  return pitchTuning(selected, resolution, binsPerOctave);
+}
+
+/**
+ * Tuning offset of a set of frequencies, as `librosa.pitch_tuning`: the most common deviation
+ * from A440 equal temperament in a histogram of `resolution`-wide bins.
+ *
+ * @param frequencies pitches in Hz (non-positive ones are ignored)
+ * @param resolution histogram bin width in fractions of a bin
+ * @param binsPerOctave bins per octave
+ * @returns tuning in fractions of a bin, in [-0.5, 0.5); 0 for no frequencies
+ * @example
+ * ```ts
+ * pitchTuning([440 * 2 ** (0.25 / 12)]); // 0.25
+ * ```
+ */
+export function pitchTuning(
+  frequencies: ArrayLike<number>,
+  resolution = 0.01,
+  binsPerOctave = 12,
+): number {
+  const fround = Math.fround;
+  const binCount = Math.ceil(1 / resolution);
+  // numpy.linspace(-0.5, 0.5, binCount + 1) and numpy.histogram's right-closed last bin.
+  const step = 1 / binCount;
+  const edges = new Float64Array(binCount + 1);
+  for (let i = 0; i <= binCount; i++) edges[i] = i * step - 0.5;
+  edges[binCount] = 0.5;
+  const counts = new Int32Array(binCount);
+  let any = false;
+  for (let i = 0; i < frequencies.length; i++) {
+    const hz = frequencies[i];
+    if (!(hz > 0)) continue;
+    any = true;
+    // librosa computes this in float32 (the pitches' dtype).
+    const octaves = fround(Math.log2(fround(hz / 27.5)));
+    const scaled = fround(binsPerOctave * octaves);
+    let residual = fround(scaled - Math.floor(scaled));
+    if (residual >= 0.5) residual = fround(residual - 1);
+    if (residual < edges[0] || residual > edges[binCount]) continue;
+    let bin = Math.min(Math.floor((residual - edges[0]) * binCount), binCount - 1);
+    if (residual < edges[bin]) bin--;
+    else if (bin < binCount - 1 && residual >= edges[bin + 1]) bin++;
+    counts[bin]++;
+  }
+  if (!any) return 0;
+  let best = 0;
+  for (let i = 1; i < binCount; i++) if (counts[i] > counts[best]) best = i;
+  return edges[best];
+}
+
+/** Options of {@link chromaStft}. */
+export interface ChromaOptions {
+  /** Tuning in fractions of a bin; estimated from the spectrogram when omitted. */
+  tuning?: number;
+  /** Number of chroma classes (default 12). */
+  nChroma?: number;
+}
+
+/**
+ * Chromagram as `librosa.feature.chroma_stft(S=|STFT|, sr)`: the chroma filter bank (tuned by
+ * {@link estimateTuning}) applied to the magnitude spectrum, each frame scaled so its largest
+ * class is 1 (frames with no energy stay 0).
+ *
+ * @param spectrogram shared STFT of the clip (its magnitude is used)
+ * @param options tuning and class count
+ * @returns frames x 12 values in [0, 1], class 0 = C
+ * @example
+ * ```ts
+ * const chroma = chromaStft(spec);
+ * ```
+ */
+export function chromaStft(spectrogram: Spectrogram, options: ChromaOptions = {}): FrameSeries {
+  const nChroma = options.nChroma ?? 12;
+  const tuning = options.tuning ?? estimateTuning(spectrogram, { binsPerOctave: nChroma });
+  const bank = chromaFilterBank({
+    sampleRate: spectrogram.sampleRate,
+    nFft: spectrogram.nFft,
+    tuning,
+    nChroma,
+  });
+  const { frames, bins } = spectrogram;
+  const data = applyBank(spectrogram.magnitude, frames, bins, bank);
+  for (let t = 0; t < frames; t++) {
+    const row = t * nChroma;
+    let max = 0;
+    for (let c = 0; c < nChroma; c++) max = Math.max(max, Math.abs(data[row + c]));
+    // util.normalize leaves frames whose norm is below float32's tiny as they are.
+    const scale = max < TINY_FLOAT32 ? 1 : 1 / max;
+    for (let c = 0; c < nChroma; c++) data[row + c] *= scale;
+  }
+  return { frames, width: nChroma, data };
+}
+
+/** Options of {@link spectralContrast}, librosa's defaults when omitted. */
+export interface ContrastOptions {
+  /** Upper edge of the first band in Hz (default 200). */
+  fmin?: number;
+  /** Number of octave bands above the first (default 6; the result has nBands + 1 rows). */
+  nBands?: number;
+  /** Fraction of a band's bins averaged for its peak and valley (default 0.02). */
+  quantile?: number;
+}
+
+/** numpy.rint: round half to even. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  if (fraction > 0.5) return floor + 1;
+  if (fraction < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * Spectral contrast as `librosa.feature.spectral_contrast(S=|STFT|, sr)`: per octave band,
+ * dB(mean of the top `quantile` magnitudes) - dB(mean of the bottom ones), where each dB
+ * conversion is `power_to_db` with top_db 80 over the clip (librosa applies it to magnitudes).
+ *
+ * @param spectrogram shared STFT of the clip (its magnitude is used)
+ * @param options band layout and quantile
+ * @returns frames x (nBands + 1) contrasts in dB
+ * @example
+ * ```ts
+ * const contrast = spectralContrast(spec); // 7 values per frame
+ * ```
+ */
+export function spectralContrast(
+  spectrogram: Spectrogram,
+  options: ContrastOptions = {},
+): FrameSeries {
+  const fmin = options.fmin ?? 200;
+  const nBands = options.nBands ?? 6;
+  const quantile = options.quantile ?? 0.02;
+  const { frames, bins, sampleRate, nFft, magnitude } = spectrogram;
+  const freqs = fftFrequencies(sampleRate, nFft);
+  const edges = new Float64Array(nBands + 2);
+  for (let i = 1; i < nBands + 2; i++) edges[i] = fmin * 2 ** (i - 1);
+  for (let i = 0; i < nBands + 1; i++) {
+    if (edges[i] >= 0.5 * sampleRate) {
+      throw new RangeError(
+        `spectralContrast: band edge ${edges[i]} Hz exceeds Nyquist (${sampleRate / 2} Hz)`,
+      );
+    }
+  }
+  const width = nBands + 1;
+  const bandFrom = new Int32Array(width);
+  const bandTo = new Int32Array(width);
+  const bandTake = new Int32Array(width);
+  for (let band = 0; band < width; band++) {
+    let first = -1;
+    let last = -1;
+    for (let k = 0; k < bins; k++) {
+      if (freqs[k] >= edges[band] && freqs[k] <= edges[band + 1]) {
+        if (first < 0) first = k;
+        last = k;
+      }
+    }
+    if (first < 0) {
+      throw new RangeError(`spectralContrast: band ${band} contains no FFT bin; raise nFft`);
+    }
+    // Each band also takes the bin just below it; the last band runs to Nyquist.
+    if (band > 0) first--;
+    if (band === nBands) last = bins - 1;
+    const selected = last - first + 1;
+    bandTake[band] = Math.max(1, roundHalfEven(quantile * selected));
+    bandFrom[band] = first;
+    // Every band but the last drops its top bin (librosa's `sub_band[:-1]`).
+    bandTo[band] = band < nBands ? last : last + 1;
+  }
+  const peaks = new Float64Array(frames * width);
+  const valleys = new Float64Array(frames * width);
+  const maxTake = Math.max(...bandTake);
+  const lowest = new Float64Array(maxTake);
+  const highest = new Float64Array(maxTake);
+  for (let t = 0; t < frames; t++) {
+    const row = t * bins;
+    for (let band = 0; band < width; band++) {
+      const take = bandTake[band];
+      let lowCount = 0;
+      let highCount = 0;
+      // Keep the `take` smallest (ascending) and largest (descending) values by insertion:
+      // `take` is at most ~2 % of the band, so this beats sorting the band.
+      for (let k = bandFrom[band], end = bandTo[band]; k < end; k++) {
+        const value = magnitude[row + k];
+        if (lowCount < take || value < lowest[lowCount - 1]) {
+          let i = lowCount < take ? lowCount++ : lowCount - 1;
+          while (i > 0 && lowest[i - 1] > value) {
+            lowest[i] = lowest[i - 1];
+            i--;
+          }
+          lowest[i] = value;
+        }
+        if (highCount < take || value > highest[highCount - 1]) {
+          let i = highCount < take ? highCount++ : highCount - 1;
+          while (i > 0 && highest[i - 1] < value) {
+            highest[i] = highest[i - 1];
+            i--;
+          }
+          highest[i] = value;
+        }
+      }
+      let lowSum = 0;
+      let highSum = 0;
+      for (let i = 0; i < lowCount; i++) lowSum += lowest[i];
+      for (let i = 0; i < highCount; i++) highSum += highest[i];
+      // np.mean over float32 values yields float32.
+      valleys[t * width + band] = Math.fround(lowSum / lowCount);
+      peaks[t * width + band] = Math.fround(highSum / highCount);
+    }
+  }
+  const peakDb = powerToDb(peaks);
+  const valleyDb = powerToDb(valleys);
+  for (let i = 0; i < peakDb.length; i++) peakDb[i] -= valleyDb[i];
+  return { frames, width, data: peakDb };
+}

@@ -1,0 +1,524 @@
+/**
+ * Forward and backward passes of LSTM and GRU layers on plain Float32Arrays.
+ *
+ * The input projection of all time steps is one big sgemm; each step then costs one small
+ * sgemm (`h_{t-1} @ U`) plus fused gate arithmetic in plain loops, with no allocation per step.
+ * The backward pass (BPTT) mirrors it: one small sgemm per step for the hidden-state gradient
+ * and three big sgemms at the end for the input and weight gradients.
+ *
+ * Layouts (row-major): inputs `[batch, time, inputSize]`; LSTM kernel `[inputSize, 4 * units]`,
+ * recurrent kernel `[units, 4 * units]`, bias `[4 * units]`, gate order i, f, c, o (Keras);
+ * GRU (Keras `reset_after=True`, the PyTorch/cuDNN variant) kernel `[inputSize, 3 * units]`,
+ * recurrent kernel `[units, 3 * units]`, bias `[2, 3 * units]` (input bias, then recurrent
+ * bias), gate order z, r, h. Activations are sigmoid / tanh as in Keras and PyTorch.
+ *
+ * @example
+ * ```ts
+ * const dims = { batch: 2, time: 3, inputSize: 4, units: 5 };
+ * const state = lstmForward(x, kernel, recurrentKernel, bias, dims);
+ * const grads = lstmBackward(state, x, kernel, recurrentKernel, dOutput, true, dims);
+ * ```
+ * @module
+ */
+import { sgemm } from "./blas.ts";
+
+/** Sizes of one recurrent-layer call. */
+export interface RecurrentDims {
+  /** Sequences in the batch. */
+  batch: number;
+  /** Time steps per sequence. */
+  time: number;
+  /** Features per time step of the input. */
+  inputSize: number;
+  /** Hidden units of the layer. */
+  units: number;
+}
+
+/** What a forward pass keeps for the backward pass. */
+export interface RecurrentState {
+  /** Hidden state of every step, `[batch, time, units]`. */
+  hidden: Float32Array;
+  /** Gate activations of every step (LSTM: i, f, c~, o; GRU: z, r, n, U_h h + b_h). */
+  gates: Float32Array;
+  /** LSTM cell state of every step, `[batch, time, units]` (empty for GRU). */
+  cells: Float32Array;
+}
+
+/** Gradients of a scalar loss with respect to a recurrent layer's input and weights. */
+export interface RecurrentGradients {
+  /** `[batch, time, inputSize]`. */
+  dInput: Float32Array;
+  /** Same shape as the kernel. */
+  dKernel: Float32Array;
+  /** Same shape as the recurrent kernel. */
+  dRecurrentKernel: Float32Array;
+  /** Same shape as the bias. */
+  dBias: Float32Array;
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+function checkLength(name: string, array: Float32Array, expected: number): void {
+  if (array.length !== expected) {
+    throw new Error(`recurrent kernel: ${name} has ${array.length} values, expected ${expected}`);
+  }
+}
+
+/** Hidden states shifted one step later, with zeros at t = 0: row (b, t) holds h_{b, t-1}. */
+function previousHidden(hidden: Float32Array, dims: RecurrentDims): Float32Array {
+  const { batch, time, units } = dims;
+  const out = new Float32Array(hidden.length);
+  for (let b = 0; b < batch; b++) {
+    const base = b * time * units;
+    out.set(hidden.subarray(base, base + (time - 1) * units), base + units);
+  }
+  return out;
+}
+
+/** Column sums of a `[rows, cols]` matrix, added into `out` at `offset`. */
+function addColumnSums(
+  matrix: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array,
+  offset: number,
+): void {
+  const sums = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) sums[j] += matrix[base + j];
+  }
+  for (let j = 0; j < cols; j++) out[offset + j] += sums[j];
+}
+
+/**
+ * Gradient of the loss w.r.t. the hidden state of step `t` coming from the layer's output:
+ * every step when the layer returns sequences, else only the last step.
+ */
+function outputGradient(
+  dOutput: Float32Array,
+  returnSequences: boolean,
+  dims: RecurrentDims,
+  b: number,
+  t: number,
+  j: number,
+): number {
+  const { time, units } = dims;
+  if (returnSequences) return dOutput[(b * time + t) * units + j];
+  return t === time - 1 ? dOutput[b * units + j] : 0;
+}
+
+/**
+ * LSTM forward pass (Keras semantics, zero initial state).
+ *
+ * @param input `[batch, time, inputSize]`
+ * @param kernel `[inputSize, 4 * units]`
+ * @param recurrentKernel `[units, 4 * units]`
+ * @param bias `[4 * units]`
+ * @param dims sizes
+ * @returns hidden and cell states and gate activations of every step
+ * @example
+ * ```ts
+ * const { hidden } = lstmForward(x, kernel, recurrentKernel, bias, dims);
+ * ```
+ */
+export function lstmForward(
+  input: Float32Array,
+  kernel: Float32Array,
+  recurrentKernel: Float32Array,
+  bias: Float32Array,
+  dims: RecurrentDims,
+): RecurrentState {
+  const { batch, time, inputSize, units } = dims;
+  const gateWidth = 4 * units;
+  checkLength("input", input, batch * time * inputSize);
+  checkLength("kernel", kernel, inputSize * gateWidth);
+  checkLength("recurrent kernel", recurrentKernel, units * gateWidth);
+  checkLength("bias", bias, gateWidth);
+  const gates = new Float32Array(batch * time * gateWidth);
+  const hidden = new Float32Array(batch * time * units);
+  const cells = new Float32Array(batch * time * units);
+  const gateRowStride = time * gateWidth;
+  const stateRowStride = time * units;
+  // Input projection of every step at once: [batch*time, inputSize] @ [inputSize, 4 units].
+  sgemm(
+    false,
+    false,
+    batch * time,
+    gateWidth,
+    inputSize,
+    1,
+    input,
+    inputSize,
+    kernel,
+    gateWidth,
+    0,
+    gates,
+    gateWidth,
+  );
+  for (let t = 0; t < time; t++) {
+    if (t > 0) {
+      // gates[:, t] += h[:, t-1] @ U, reading and writing strided views of the big arrays.
+      sgemm(
+        false,
+        false,
+        batch,
+        gateWidth,
+        units,
+        1,
+        hidden.subarray((t - 1) * units),
+        stateRowStride,
+        recurrentKernel,
+        gateWidth,
+        1,
+        gates.subarray(t * gateWidth),
+        gateRowStride,
+      );
+    }
+    for (let b = 0; b < batch; b++) {
+      const g = b * gateRowStride + t * gateWidth;
+      const s = b * stateRowStride + t * units;
+      for (let j = 0; j < units; j++) {
+        const inputGate = sigmoid(gates[g + j] + bias[j]);
+        const forgetGate = sigmoid(gates[g + units + j] + bias[units + j]);
+        const candidate = Math.tanh(gates[g + 2 * units + j] + bias[2 * units + j]);
+        const outputGate = sigmoid(gates[g + 3 * units + j] + bias[3 * units + j]);
+        const previousCell = t > 0 ? cells[s - units + j] : 0;
+        const cell = forgetGate * previousCell + inputGate * candidate;
+        cells[s + j] = cell;
+        hidden[s + j] = outputGate * Math.tanh(cell);
+        gates[g + j] = inputGate;
+        gates[g + units + j] = forgetGate;
+        gates[g + 2 * units + j] = candidate;
+        gates[g + 3 * units + j] = outputGate;
+      }
+    }
+  }
+  return { hidden, gates, cells };
+}
+
+/**
+ * LSTM backward pass (BPTT) from a {@link lstmForward} state.
+ *
+ * @param state what the forward pass returned
+ * @param input the forward pass's input
+ * @param kernel the forward pass's kernel
+ * @param recurrentKernel the forward pass's recurrent kernel
+ * @param dOutput loss gradient w.r.t. the layer output: `[batch, time, units]` when
+ *   `returnSequences`, else `[batch, units]` (the last step)
+ * @param returnSequences whether the layer output every step
+ * @param dims sizes
+ * @example
+ * ```ts
+ * const { dInput, dKernel } = lstmBackward(state, x, kernel, recurrentKernel, dy, false, dims);
+ * ```
+ */
+export function lstmBackward(
+  state: RecurrentState,
+  input: Float32Array,
+  kernel: Float32Array,
+  recurrentKernel: Float32Array,
+  dOutput: Float32Array,
+  returnSequences: boolean,
+  dims: RecurrentDims,
+): RecurrentGradients {
+  const { batch, time, inputSize, units } = dims;
+  const gateWidth = 4 * units;
+  checkLength("output gradient", dOutput, batch * (returnSequences ? time : 1) * units);
+  const { gates, cells } = state;
+  const dGates = new Float32Array(batch * time * gateWidth);
+  const dHidden = new Float32Array(batch * units); // from step t+1 through U
+  const dCell = new Float32Array(batch * units); // from step t+1 through the forget gate
+  const gateRowStride = time * gateWidth;
+  const stateRowStride = time * units;
+  for (let t = time - 1; t >= 0; t--) {
+    for (let b = 0; b < batch; b++) {
+      const g = b * gateRowStride + t * gateWidth;
+      const s = b * stateRowStride + t * units;
+      const carry = b * units;
+      for (let j = 0; j < units; j++) {
+        const dh = dHidden[carry + j] + outputGradient(dOutput, returnSequences, dims, b, t, j);
+        const inputGate = gates[g + j];
+        const forgetGate = gates[g + units + j];
+        const candidate = gates[g + 2 * units + j];
+        const outputGate = gates[g + 3 * units + j];
+        const tanhCell = Math.tanh(cells[s + j]);
+        const dc = dCell[carry + j] + dh * outputGate * (1 - tanhCell * tanhCell);
+        const previousCell = t > 0 ? cells[s - units + j] : 0;
+        dGates[g + j] = dc * candidate * inputGate * (1 - inputGate);
+        dGates[g + units + j] = dc * previousCell * forgetGate * (1 - forgetGate);
+        dGates[g + 2 * units + j] = dc * inputGate * (1 - candidate * candidate);
+        dGates[g + 3 * units + j] = dh * tanhCell * outputGate * (1 - outputGate);
+        dCell[carry + j] = dc * forgetGate;
+      }
+    }
+    if (t > 0) {
+      // dh_{t-1} = dGates[:, t] @ U^T
+      sgemm(
+        false,
+        true,
+        batch,
+        units,
+        gateWidth,
+        1,
+        dGates.subarray(t * gateWidth),
+        gateRowStride,
+        recurrentKernel,
+        gateWidth,
+        0,
+        dHidden,
+        units,
+      );
+    }
+  }
+  return weightGradients(state.hidden, input, kernel, dGates, dGates, dims, gateWidth, 1);
+}
+
+/**
+ * The big batched sgemms shared by LSTM and GRU: input gradient `dGx @ W^T`, kernel gradient
+ * `X^T @ dGx`, recurrent gradient `H_{t-1}^T @ dGh`, and bias gradient(s) as column sums.
+ */
+function weightGradients(
+  hidden: Float32Array,
+  input: Float32Array,
+  kernel: Float32Array,
+  dGatesInput: Float32Array,
+  dGatesRecurrent: Float32Array,
+  dims: RecurrentDims,
+  gateWidth: number,
+  biasRows: 1 | 2,
+): RecurrentGradients {
+  const { batch, time, inputSize, units } = dims;
+  const rows = batch * time;
+  const dInput = new Float32Array(rows * inputSize);
+  sgemm(
+    false,
+    true,
+    rows,
+    inputSize,
+    gateWidth,
+    1,
+    dGatesInput,
+    gateWidth,
+    kernel,
+    gateWidth,
+    0,
+    dInput,
+    inputSize,
+  );
+  const dKernel = new Float32Array(inputSize * gateWidth);
+  sgemm(
+    true,
+    false,
+    inputSize,
+    gateWidth,
+    rows,
+    1,
+    input,
+    inputSize,
+    dGatesInput,
+    gateWidth,
+    0,
+    dKernel,
+    gateWidth,
+  );
+  const dRecurrentKernel = new Float32Array(units * gateWidth);
+  const previous = previousHidden(hidden, dims);
+  sgemm(
+    true,
+    false,
+    units,
+    gateWidth,
+    rows,
+    1,
+    previous,
+    units,
+    dGatesRecurrent,
+    gateWidth,
+    0,
+    dRecurrentKernel,
+    gateWidth,
+  );
+  const dBias = new Float32Array(biasRows * gateWidth);
+  addColumnSums(dGatesInput, rows, gateWidth, dBias, 0);
+  if (biasRows === 2) addColumnSums(dGatesRecurrent, rows, gateWidth, dBias, gateWidth);
+  return { dInput, dKernel, dRecurrentKernel, dBias };
+}
+
+/**
+ * GRU forward pass, Keras `reset_after=True` (= PyTorch `nn.GRU`), zero initial state:
+ * `z = σ(x W_z + b_z + h U_z + c_z)`, `r = σ(x W_r + b_r + h U_r + c_r)`,
+ * `n = tanh(x W_h + b_h + r ⊙ (h U_h + c_h))`, `h' = z ⊙ h + (1 - z) ⊙ n`.
+ *
+ * @param input `[batch, time, inputSize]`
+ * @param kernel `[inputSize, 3 * units]`
+ * @param recurrentKernel `[units, 3 * units]`
+ * @param bias `[2, 3 * units]`: input bias row, then recurrent bias row
+ * @param dims sizes
+ * @example
+ * ```ts
+ * const { hidden } = gruForward(x, kernel, recurrentKernel, bias, dims);
+ * ```
+ */
+export function gruForward(
+  input: Float32Array,
+  kernel: Float32Array,
+  recurrentKernel: Float32Array,
+  bias: Float32Array,
+  dims: RecurrentDims,
+): RecurrentState {
+  const { batch, time, inputSize, units } = dims;
+  const gateWidth = 3 * units;
+  const savedWidth = 4 * units;
+  checkLength("input", input, batch * time * inputSize);
+  checkLength("kernel", kernel, inputSize * gateWidth);
+  checkLength("recurrent kernel", recurrentKernel, units * gateWidth);
+  checkLength("bias", bias, 2 * gateWidth);
+  const projected = new Float32Array(batch * time * gateWidth);
+  sgemm(
+    false,
+    false,
+    batch * time,
+    gateWidth,
+    inputSize,
+    1,
+    input,
+    inputSize,
+    kernel,
+    gateWidth,
+    0,
+    projected,
+    gateWidth,
+  );
+  const recurrent = new Float32Array(batch * gateWidth);
+  const gates = new Float32Array(batch * time * savedWidth);
+  const hidden = new Float32Array(batch * time * units);
+  const stateRowStride = time * units;
+  for (let t = 0; t < time; t++) {
+    if (t > 0) {
+      sgemm(
+        false,
+        false,
+        batch,
+        gateWidth,
+        units,
+        1,
+        hidden.subarray((t - 1) * units),
+        stateRowStride,
+        recurrentKernel,
+        gateWidth,
+        0,
+        recurrent,
+        gateWidth,
+      );
+    }
+    for (let b = 0; b < batch; b++) {
+      const x = (b * time + t) * gateWidth;
+      const r = b * gateWidth;
+      const saved = (b * time + t) * savedWidth;
+      const s = b * stateRowStride + t * units;
+      for (let j = 0; j < units; j++) {
+        const recurrentZ = t > 0 ? recurrent[r + j] : 0;
+        const recurrentR = t > 0 ? recurrent[r + units + j] : 0;
+        const recurrentH = (t > 0 ? recurrent[r + 2 * units + j] : 0) +
+          bias[gateWidth + 2 * units + j];
+        const update = sigmoid(projected[x + j] + bias[j] + recurrentZ + bias[gateWidth + j]);
+        const reset = sigmoid(
+          projected[x + units + j] + bias[units + j] + recurrentR + bias[gateWidth + units + j],
+        );
+        const candidate = Math.tanh(
+          projected[x + 2 * units + j] + bias[2 * units + j] + reset * recurrentH,
+        );
+        const previous = t > 0 ? hidden[s - units + j] : 0;
+        hidden[s + j] = update * previous + (1 - update) * candidate;
+        gates[saved + j] = update;
+        gates[saved + units + j] = reset;
+        gates[saved + 2 * units + j] = candidate;
+        gates[saved + 3 * units + j] = recurrentH;
+      }
+    }
+  }
+  return { hidden, gates, cells: new Float32Array(0) };
+}
+
+/**
+ * GRU backward pass (BPTT) from a {@link gruForward} state.
+ *
+ * @param state what the forward pass returned
+ * @param input the forward pass's input
+ * @param kernel the forward pass's kernel
+ * @param recurrentKernel the forward pass's recurrent kernel
+ * @param dOutput loss gradient w.r.t. the output (`[batch, time, units]` or `[batch, units]`)
+ * @param returnSequences whether the layer output every step
+ * @param dims sizes
+ * @example
+ * ```ts
+ * const grads = gruBackward(state, x, kernel, recurrentKernel, dy, true, dims);
+ * ```
+ */
+export function gruBackward(
+  state: RecurrentState,
+  input: Float32Array,
+  kernel: Float32Array,
+  recurrentKernel: Float32Array,
+  dOutput: Float32Array,
+  returnSequences: boolean,
+  dims: RecurrentDims,
+): RecurrentGradients {
+  const { batch, time, units } = dims;
+  const gateWidth = 3 * units;
+  const savedWidth = 4 * units;
+  checkLength("output gradient", dOutput, batch * (returnSequences ? time : 1) * units);
+  const { gates, hidden } = state;
+  const dGatesInput = new Float32Array(batch * time * gateWidth);
+  const dGatesRecurrent = new Float32Array(batch * time * gateWidth);
+  const dHidden = new Float32Array(batch * units);
+  const stateRowStride = time * units;
+  for (let t = time - 1; t >= 0; t--) {
+    for (let b = 0; b < batch; b++) {
+      const g = (b * time + t) * gateWidth;
+      const saved = (b * time + t) * savedWidth;
+      const s = b * stateRowStride + t * units;
+      const carry = b * units;
+      for (let j = 0; j < units; j++) {
+        const dh = dHidden[carry + j] + outputGradient(dOutput, returnSequences, dims, b, t, j);
+        const update = gates[saved + j];
+        const reset = gates[saved + units + j];
+        const candidate = gates[saved + 2 * units + j];
+        const recurrentH = gates[saved + 3 * units + j];
+        const previous = t > 0 ? hidden[s - units + j] : 0;
+        const dUpdate = dh * (previous - candidate) * update * (1 - update);
+        const dCandidate = dh * (1 - update) * (1 - candidate * candidate);
+        const dReset = dCandidate * recurrentH * reset * (1 - reset);
+        dGatesInput[g + j] = dUpdate;
+        dGatesInput[g + units + j] = dReset;
+        dGatesInput[g + 2 * units + j] = dCandidate;
+        dGatesRecurrent[g + j] = dUpdate;
+        dGatesRecurrent[g + units + j] = dReset;
+        dGatesRecurrent[g + 2 * units + j] = dCandidate * reset;
+        // The direct path h_{t-1} -> h_t; the path through U is added by the sgemm below.
+        dHidden[carry + j] = dh * update;
+      }
+    }
+    if (t > 0) {
+      sgemm(
+        false,
+        true,
+        batch,
+        units,
+        gateWidth,
+        1,
+        dGatesRecurrent.subarray(t * gateWidth),
+        time * gateWidth,
+        recurrentKernel,
+        gateWidth,
+        1,
+        dHidden,
+        units,
+      );
+    }
+  }
+  return weightGradients(hidden, input, kernel, dGatesInput, dGatesRecurrent, dims, gateWidth, 2);
+}

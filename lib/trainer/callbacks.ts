@@ -1,0 +1,524 @@
+/**
+ * Keras-like training callbacks: early stopping, LR reduction on plateau, best-model
+ * checkpointing (through an injected save function), TensorBoard and JSONL logs, and a one-line
+ * per-epoch progress print.
+ *
+ * A callback sees the run through a {@link TrainingContext}: the model (anything with
+ * `getWeights`/`setWeights`, normally a `tf.LayersModel`), a `stopTraining` flag and the
+ * optimizer's learning rate. That keeps callbacks testable with a fake model and loop.
+ *
+ * @example
+ * ```ts
+ * const callbacks = [
+ *   new EarlyStopping({ monitor: "val_loss", patience: 10, restoreBestWeights: true }),
+ *   new ReduceLROnPlateau({ monitor: "val_loss", factor: 0.5, patience: 5, minLr: 1e-6 }),
+ *   new ProgressLogger(),
+ * ];
+ * const history = await fit(model, data, { epochs: 100, batchSize: 64, callbacks, seed: 42 });
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { dirname, join } from "node:path";
+import { EventFileWriter } from "./tensorboard.ts";
+import { ProgressBar } from "../util/progress.ts";
+
+/** Metric name -> value for one epoch or batch, e.g. `{ loss: 0.4, val_accuracy: 0.9 }`. */
+export type Logs = Record<string, number>;
+
+/** What a callback needs of a model: read and write its weights. */
+export interface TrainableModel {
+  /** Current weight values (the model's own tensors: clone them to keep a copy). */
+  getWeights(): tf.Tensor[];
+  /** Overwrites the weights with these values (copied in). */
+  setWeights(weights: tf.Tensor[]): void;
+}
+
+/** The running training loop as callbacks see it. */
+export interface TrainingContext {
+  /** The model being trained. */
+  readonly model: TrainableModel;
+  /** Set to true to end training after the current epoch. */
+  stopTraining: boolean;
+  /** Total epochs requested. */
+  readonly epochs: number;
+  /** Mini-batches per epoch. */
+  readonly stepsPerEpoch: number;
+  /** The optimizer's current learning rate. */
+  getLearningRate(): number;
+  /** Changes the optimizer's learning rate from the next batch on. */
+  setLearningRate(learningRate: number): void;
+}
+
+/**
+ * Base class of all callbacks; every hook is optional and may be async (the loop awaits it).
+ * `epoch` and `batch` are 0-based.
+ */
+export abstract class Callback {
+  #context: TrainingContext | undefined;
+
+  /** The running loop; set by the trainer before `onTrainBegin`. */
+  get context(): TrainingContext {
+    if (!this.#context) throw new Error(`${this.constructor.name}: used outside a training run`);
+    return this.#context;
+  }
+
+  /** Attaches the callback to a run (called by the trainer). */
+  setContext(context: TrainingContext): void {
+    this.#context = context;
+  }
+
+  /** Before the first epoch. */
+  onTrainBegin(_logs?: Logs): void | Promise<void> {}
+  /** Before each epoch. */
+  onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  /** After each mini-batch, with that batch's `loss` and `accuracy`. */
+  onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** After each epoch, with the epoch's metrics (loss, accuracy, val_*, lr, seconds). */
+  onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
+  /** After the last epoch (also after early stopping). */
+  onTrainEnd(_logs?: Logs): void | Promise<void> {}
+}
+
+/** `min`: lower is better (losses); `max`: higher is better; `auto`: max if the name has "acc". */
+export type MonitorMode = "min" | "max" | "auto";
+
+/** Tracks the best value of one metric, with Keras' `min_delta` semantics. */
+class MonitorTracker {
+  readonly mode: "min" | "max";
+  best: number;
+  #warned = false;
+
+  constructor(readonly monitor: string, mode: MonitorMode, readonly minDelta: number) {
+    this.mode = mode === "auto" ? (/acc/.test(monitor) ? "max" : "min") : mode;
+    this.best = this.mode === "min" ? Infinity : -Infinity;
+    if (!(minDelta >= 0)) throw new Error(`minDelta must be >= 0, got ${minDelta}`);
+  }
+
+  reset(): void {
+    this.best = this.mode === "min" ? Infinity : -Infinity;
+  }
+
+  /** The monitored value, or undefined (with one warning) when the logs lack it. */
+  read(logs: Logs, owner: string): number | undefined {
+    const value = logs[this.monitor];
+    if (value === undefined || Number.isNaN(value)) {
+      if (!this.#warned) {
+        const known = Object.keys(logs).join(", ");
+        console.warn(`${owner}: metric "${this.monitor}" is not in the logs (have: ${known})`);
+        this.#warned = true;
+      }
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Better than the best by more than `minDelta`. */
+  isImprovement(value: number): boolean {
+    return this.mode === "min"
+      ? value < this.best - this.minDelta
+      : value > this.best + this.minDelta;
+  }
+}
+
+/** Options of {@link EarlyStopping}. */
+export interface EarlyStoppingOptions {
+  /** Metric to watch (default `val_loss`). */
+  monitor?: string;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Direction of improvement (default `auto`). */
+  mode?: MonitorMode;
+  /** Put back the weights of the best epoch when training ends (default false). */
+  restoreBestWeights?: boolean;
+}
+
+/**
+ * Stops training when the monitored metric has not improved for `patience` epochs (Keras'
+ * `EarlyStopping`). With `restoreBestWeights`, the best epoch's weights are copied aside and
+ * restored when training ends, whether it stopped early or ran out of epochs.
+ */
+export class EarlyStopping extends Callback {
+  readonly patience: number;
+  readonly restoreBestWeights: boolean;
+  #tracker: MonitorTracker;
+  #wait = 0;
+  #bestWeights: tf.Tensor[] | undefined;
+  #lastEpoch = -1;
+  /** Epoch (0-based) whose metric was best, or -1. */
+  bestEpoch = -1;
+  /** Epoch (0-based) after which training was stopped, or -1 if it was not. */
+  stoppedEpoch = -1;
+
+  /**
+   * @param options see {@link EarlyStoppingOptions}
+   * @example
+   * ```ts
+   * new EarlyStopping({ monitor: "val_loss", patience: 10, restoreBestWeights: true });
+   * ```
+   */
+  constructor(options: EarlyStoppingOptions = {}) {
+    super();
+    this.patience = options.patience ?? 0;
+    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    this.#tracker = new MonitorTracker(
+      options.monitor ?? "val_loss",
+      options.mode ?? "auto",
+      options.minDelta ?? 0,
+    );
+  }
+
+  /** The best value seen of the monitored metric. */
+  get best(): number {
+    return this.#tracker.best;
+  }
+
+  override onTrainBegin(): void {
+    this.#wait = 0;
+    this.bestEpoch = -1;
+    this.stoppedEpoch = -1;
+    this.#lastEpoch = -1;
+    this.#tracker.reset();
+    this.#disposeBest();
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    this.#lastEpoch = epoch;
+    const value = this.#tracker.read(logs, "EarlyStopping");
+    if (value === undefined) return;
+    if (this.#tracker.isImprovement(value)) {
+      this.#tracker.best = value;
+      this.bestEpoch = epoch;
+      this.#wait = 0;
+      if (this.restoreBestWeights) {
+        this.#disposeBest();
+        this.#bestWeights = this.context.model.getWeights().map((weight) => weight.clone());
+      }
+      return;
+    }
+    this.#wait++;
+    if (this.#wait >= this.patience) {
+      this.stoppedEpoch = epoch;
+      this.context.stopTraining = true;
+    }
+  }
+
+  override onTrainEnd(): void {
+    if (this.restoreBestWeights && this.#bestWeights && this.bestEpoch !== this.#lastEpoch) {
+      this.context.model.setWeights(this.#bestWeights);
+    }
+    this.#disposeBest();
+  }
+
+  #disposeBest(): void {
+    if (this.#bestWeights) tf.dispose(this.#bestWeights);
+    this.#bestWeights = undefined;
+  }
+}
+
+/** Options of {@link ReduceLROnPlateau}. */
+export interface ReduceLROnPlateauOptions {
+  /** Metric to watch (default `val_loss`). */
+  monitor?: string;
+  /** Multiplier applied to the LR on a plateau, in (0, 1) (default 0.1). */
+  factor?: number;
+  /** Epochs without improvement before reducing (default 10). */
+  patience?: number;
+  /** The LR never goes below this (default 0). */
+  minLr?: number;
+  /** Smallest change that counts as an improvement (default 1e-4, as Keras). */
+  minDelta?: number;
+  /** Direction of improvement (default `auto`). */
+  mode?: MonitorMode;
+  /** Epochs to wait after a reduction before counting again (default 0). */
+  cooldown?: number;
+  /** Print a line when the LR changes (default true). */
+  verbose?: boolean;
+}
+
+/** Multiplies the learning rate by `factor` after `patience` epochs without improvement. */
+export class ReduceLROnPlateau extends Callback {
+  readonly factor: number;
+  readonly patience: number;
+  readonly minLr: number;
+  readonly cooldown: number;
+  readonly verbose: boolean;
+  #tracker: MonitorTracker;
+  #wait = 0;
+  #cooldownLeft = 0;
+
+  /**
+   * @param options see {@link ReduceLROnPlateauOptions}
+   * @example
+   * ```ts
+   * new ReduceLROnPlateau({ monitor: "val_loss", factor: 0.5, patience: 5, minLr: 1e-6 });
+   * ```
+   */
+  constructor(options: ReduceLROnPlateauOptions = {}) {
+    super();
+    this.factor = options.factor ?? 0.1;
+    if (!(this.factor > 0 && this.factor < 1)) {
+      throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), got ${this.factor}`);
+    }
+    this.patience = options.patience ?? 10;
+    this.minLr = options.minLr ?? 0;
+    this.cooldown = options.cooldown ?? 0;
+    this.verbose = options.verbose ?? true;
+    this.#tracker = new MonitorTracker(
+      options.monitor ?? "val_loss",
+      options.mode ?? "auto",
+      options.minDelta ?? 1e-4,
+    );
+  }
+
+  override onTrainBegin(): void {
+    this.#wait = 0;
+    this.#cooldownLeft = 0;
+    this.#tracker.reset();
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    const value = this.#tracker.read(logs, "ReduceLROnPlateau");
+    if (value === undefined) return;
+    if (this.#cooldownLeft > 0) {
+      this.#cooldownLeft--;
+      this.#wait = 0;
+    }
+    if (this.#tracker.isImprovement(value)) {
+      this.#tracker.best = value;
+      this.#wait = 0;
+      return;
+    }
+    if (this.#cooldownLeft > 0) return;
+    this.#wait++;
+    if (this.#wait < this.patience) return;
+    const oldLr = this.context.getLearningRate();
+    if (oldLr > this.minLr) {
+      const newLr = Math.max(oldLr * this.factor, this.minLr);
+      this.context.setLearningRate(newLr);
+      if (this.verbose) {
+        console.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${newLr}.`);
+      }
+      this.#cooldownLeft = this.cooldown;
+      this.#wait = 0;
+    }
+  }
+}
+
+/** Options of {@link ModelCheckpoint}. */
+export interface ModelCheckpointOptions<M> {
+  /**
+   * Saves the model; called each time the monitored metric improves. The trainer knows no
+   * model files: pass e.g. `(model) => saveModel(model, "models/lstm_best")`, written atomically.
+   */
+  saveBest: (model: M) => Promise<void>;
+  /** Metric to watch (default `val_loss`). */
+  monitor?: string;
+  /** Direction of improvement (default `auto`). */
+  mode?: MonitorMode;
+}
+
+/** Calls an injected save function whenever the monitored metric reaches a new best. */
+export class ModelCheckpoint<M = tf.LayersModel> extends Callback {
+  readonly saveBest: (model: M) => Promise<void>;
+  #tracker: MonitorTracker;
+  /** Epochs (0-based) at which the model was saved. */
+  savedEpochs: number[] = [];
+
+  /**
+   * @param options see {@link ModelCheckpointOptions}
+   * @example
+   * ```ts
+   * new ModelCheckpoint({ monitor: "val_loss", saveBest: (model) => saveModel(model, dir) });
+   * ```
+   */
+  constructor(options: ModelCheckpointOptions<M>) {
+    super();
+    this.saveBest = options.saveBest;
+    this.#tracker = new MonitorTracker(options.monitor ?? "val_loss", options.mode ?? "auto", 0);
+  }
+
+  /** The best value seen of the monitored metric. */
+  get best(): number {
+    return this.#tracker.best;
+  }
+
+  override onTrainBegin(): void {
+    this.#tracker.reset();
+    this.savedEpochs = [];
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const value = this.#tracker.read(logs, "ModelCheckpoint");
+    if (value === undefined || !this.#tracker.isImprovement(value)) return;
+    this.#tracker.best = value;
+    await this.saveBest(this.context.model as unknown as M);
+    this.savedEpochs.push(epoch);
+  }
+}
+
+/** Options of {@link TensorBoardLogger}. */
+export interface TensorBoardLoggerOptions {
+  /** Run folder; scalars go to `<logDir>/train` and `<logDir>/validation`, as Keras does. */
+  logDir: string;
+}
+
+/**
+ * Writes per-epoch scalars as TensorBoard event files, Keras-style: `loss` becomes
+ * `train/epoch_loss`, `val_loss` becomes `validation/epoch_loss`, `lr` becomes
+ * `train/epoch_lr`. View with `tensorboard --logdir logs`.
+ */
+export class TensorBoardLogger extends Callback {
+  readonly logDir: string;
+  #train: EventFileWriter | undefined;
+  #validation: EventFileWriter | undefined;
+
+  /**
+   * @param options see {@link TensorBoardLoggerOptions}
+   * @example
+   * ```ts
+   * new TensorBoardLogger({ logDir: "logs/lstm" });
+   * ```
+   */
+  constructor(options: TensorBoardLoggerOptions) {
+    super();
+    this.logDir = options.logDir;
+  }
+
+  /** Paths of the event files written (train, then validation once it exists). */
+  get files(): string[] {
+    return [this.#train?.path, this.#validation?.path].filter((path): path is string =>
+      path !== undefined
+    );
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.#close();
+    this.#train = await EventFileWriter.create(join(this.logDir, "train"));
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const train: Record<string, number> = {};
+    const validation: Record<string, number> = {};
+    for (const [name, value] of Object.entries(logs)) {
+      if (name.startsWith("val_")) validation[`epoch_${name.slice(4)}`] = value;
+      else train[`epoch_${name}`] = value;
+    }
+    await this.#train?.addScalars(train, epoch);
+    if (Object.keys(validation).length > 0) {
+      this.#validation ??= await EventFileWriter.create(join(this.logDir, "validation"));
+      await this.#validation.addScalars(validation, epoch);
+    }
+  }
+
+  override onTrainEnd(): void {
+    this.#close();
+  }
+
+  #close(): void {
+    this.#train?.close();
+    this.#validation?.close();
+  }
+}
+
+/** Options of {@link JsonlLogger}. */
+export interface JsonlLoggerOptions {
+  /** File to write, one JSON object per epoch. */
+  path: string;
+  /** Keep existing lines (default false: the file is started afresh at train begin). */
+  append?: boolean;
+}
+
+/** Writes one JSON line per epoch (`{"epoch":0,"loss":...}`), like Keras' `CSVLogger`. */
+export class JsonlLogger extends Callback {
+  readonly path: string;
+  readonly append: boolean;
+
+  /**
+   * @param options see {@link JsonlLoggerOptions}
+   * @example
+   * ```ts
+   * new JsonlLogger({ path: "logs/lstm/history.jsonl" });
+   * ```
+   */
+  constructor(options: JsonlLoggerOptions) {
+    super();
+    this.path = options.path;
+    this.append = options.append ?? false;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    await Deno.mkdir(dirname(this.path), { recursive: true });
+    if (!this.append) await Deno.writeTextFile(this.path, "");
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    // Appending one whole line per write keeps the file valid JSONL if the run is killed.
+    await Deno.writeTextFile(this.path, JSON.stringify({ epoch, ...logs }) + "\n", {
+      append: true,
+    });
+  }
+}
+
+/** Options of {@link ProgressLogger}. */
+export interface ProgressLoggerOptions {
+  /** Where each line goes (default `console.log`). */
+  write?: (line: string) => void;
+  /** Also draw a progress bar over each epoch's batches (default false). */
+  batchBar?: boolean;
+}
+
+function formatMetric(value: number | undefined): string {
+  if (value === undefined) return "-";
+  return Math.abs(value) >= 1e-3 || value === 0 ? value.toFixed(4) : value.toExponential(2);
+}
+
+/**
+ * Prints one line per epoch: epoch, loss, accuracy, val_loss, val_accuracy, lr and seconds.
+ *
+ * @example
+ * ```ts
+ * // Epoch 3/100 loss 0.5123 accuracy 0.8123 val_loss 0.6012 val_accuracy 0.7800 lr 1.00e-3 4.2s
+ * new ProgressLogger();
+ * ```
+ */
+export class ProgressLogger extends Callback {
+  readonly write: (line: string) => void;
+  readonly batchBar: boolean;
+  #bar: ProgressBar | undefined;
+
+  /** @param options see {@link ProgressLoggerOptions} */
+  constructor(options: ProgressLoggerOptions = {}) {
+    super();
+    this.write = options.write ?? ((line) => console.log(line));
+    this.batchBar = options.batchBar ?? false;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    if (this.batchBar) {
+      this.#bar = new ProgressBar(
+        `epoch ${epoch + 1}/${this.context.epochs}`,
+        this.context.stepsPerEpoch,
+      );
+    }
+  }
+
+  override onBatchEnd(_batch: number, logs: Logs): void {
+    this.#bar?.tick(1, `loss ${formatMetric(logs.loss)}`);
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    this.#bar?.finish();
+    this.#bar = undefined;
+    const width = String(this.context.epochs).length;
+    const parts = [`Epoch ${String(epoch + 1).padStart(width)}/${this.context.epochs}`];
+    for (const name of ["loss", "accuracy", "val_loss", "val_accuracy"]) {
+      if (name in logs) parts.push(`${name} ${formatMetric(logs[name])}`);
+    }
+    if ("lr" in logs) parts.push(`lr ${logs.lr.toExponential(2)}`);
+    if ("seconds" in logs) parts.push(`${logs.seconds.toFixed(1)}s`);
+    this.write(parts.join(" "));
+  }
+}

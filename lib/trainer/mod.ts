@@ -1,0 +1,57 @@
+/**
+ * Training: the seeded mini-batch loop, Keras-like callbacks and TensorBoard event files.
+ *
+ * @example
+ * ```ts
+ * import { EarlyStopping, fit, ProgressLogger } from "./lib/trainer/mod.ts";
+ * const history = await fit(model, { xTrain, yTrain, xVal, yVal }, {
+ *   epochs: 100, batchSize: 64, seed: 42,
+ *   callbacks: [new EarlyStopping({ patience: 10, restoreBestWeights: true }), new ProgressLogger()],
+ * });
+ * ```
+ * @module
+ */
+export {
+  Callback,
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  JsonlLogger,
+  type JsonlLoggerOptions,
+  type Logs,
+  ModelCheckpoint,
+  type ModelCheckpointOptions,
+  type MonitorMode,
+  ProgressLogger,
+  type ProgressLoggerOptions,
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  TensorBoardLogger,
+  type TensorBoardLoggerOptions,
+  type TrainableModel,
+  type TrainingContext,
+} from "./callbacks.ts";
+export {
+  argmaxRows,
+  type ArrayWithShape,
+  computeClassWeights,
+  fit,
+  type FitOptions,
+  type History,
+  predictProbabilities,
+  seededRandom,
+  type TensorInput,
+  type TrainingData,
+} from "./trainer.ts";
+export {
+  crc32c,
+  decodeEvent,
+  encodeEvent,
+  EventFileWriter,
+  frameRecord,
+  maskCrc32c,
+  parseRecords,
+  readEventFile,
+  RecordError,
+  type ScalarValue,
+  type TensorBoardEvent,
+} from "./tensorboard.ts";

@@ -1,0 +1,491 @@
+/**
+ * The training loop: a seeded, leak-free mini-batch loop around any `tf.LayersModel` whose
+ * output is a probability vector per sample (softmax), minimising categorical cross-entropy
+ * with optional class weights, calling Keras-like {@link Callback}s.
+ *
+ * Why a custom loop instead of `model.fit`: it gives seeded shuffling, deterministic dropout
+ * masks (the seed drives `Math.random` only while a batch step runs), LR changes between
+ * batches, and explicit control of tensor lifetimes.
+ *
+ * @example
+ * ```ts
+ * const history = await fit(model, { xTrain, yTrain, xVal, yVal }, {
+ *   epochs: 50, batchSize: 64, learningRate: 1e-3, classWeight: "balanced", seed: 42,
+ *   callbacks: [new EarlyStopping({ patience: 10, restoreBestWeights: true })],
+ * });
+ * console.log(history.history.val_accuracy);
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
+
+/** A dense array with its shape, e.g. features `[n, frames, width]` or labels `[n]`. */
+export interface ArrayWithShape {
+  /** Row-major values. */
+  values: Float32Array | Int32Array | number[];
+  /** Dimensions; their product must equal `values.length`. */
+  shape: number[];
+}
+
+/** A tensor or a plain array with its shape. */
+export type TensorInput = tf.Tensor | ArrayWithShape;
+
+/**
+ * Training (and optional validation) data. `x` is `[n, ...]`; `y` is either one-hot
+ * `[n, nClasses]` or integer class indices `[n]`.
+ */
+export interface TrainingData {
+  /** Training inputs, `[n, ...]`. */
+  xTrain: TensorInput;
+  /** Training targets: one-hot `[n, nClasses]` or class indices `[n]`. */
+  yTrain: TensorInput;
+  /** Validation inputs; with `yVal`, adds `val_loss` and `val_accuracy` to the logs. */
+  xVal?: TensorInput;
+  /** Validation targets, same format as `yTrain`. */
+  yVal?: TensorInput;
+}
+
+/** Options of {@link fit}. */
+export interface FitOptions {
+  /** Number of passes over the training data. */
+  epochs: number;
+  /** Samples per mini-batch (the last batch may be smaller). */
+  batchSize: number;
+  /** Sets the optimizer's learning rate before training (default: leave it as it is). */
+  learningRate?: number;
+  /**
+   * Per-class loss weights, indexed by class, or `"balanced"` for sklearn's
+   * `n_samples / (n_classes * count)`. Applied to the training loss only.
+   */
+  classWeight?: number[] | "balanced";
+  /** Called in order at each hook. */
+  callbacks?: Callback[];
+  /** Seeds shuffling and dropout masks (default 42). */
+  seed?: number;
+  /** Reshuffle the training data every epoch (default true). */
+  shuffle?: boolean;
+  /**
+   * Optimizer to use; default: the model's compiled optimizer, or Adam when it has none
+   * (`learningRate` or 1e-3).
+   */
+  optimizer?: tf.Optimizer;
+}
+
+/** Keras-style training history: metric name -> one value per finished epoch. */
+export interface History {
+  /** 0-based epoch numbers that ran. */
+  epoch: number[];
+  /** `loss`, `accuracy`, `val_loss`, `val_accuracy` (with validation data), `lr`, `seconds`. */
+  history: Record<string, number[]>;
+}
+
+/**
+ * A small, fast, seedable PRNG (mulberry32) returning floats in [0, 1).
+ *
+ * @param seed any integer
+ * @returns a function producing the next number
+ * @example
+ * ```ts
+ * const random = seededRandom(42);
+ * random(); // same sequence for the same seed
+ * ```
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Class weights by sklearn's `compute_class_weight("balanced")`:
+ * `weight[c] = n_samples / (n_classes * count[c])`. A class with no samples gets 0 (it never
+ * contributes to the loss anyway).
+ *
+ * @param labels class index per sample, each in `[0, nClasses)`
+ * @param nClasses number of classes
+ * @returns one weight per class
+ * @example
+ * ```ts
+ * computeClassWeights([0, 0, 0, 1], 2); // [0.6667, 2]
+ * ```
+ */
+export function computeClassWeights(labels: ArrayLike<number>, nClasses: number): number[] {
+  if (!Number.isInteger(nClasses) || nClasses <= 0) {
+    throw new Error(`computeClassWeights: nClasses must be a positive integer, got ${nClasses}`);
+  }
+  const counts = new Array<number>(nClasses).fill(0);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= nClasses) {
+      throw new Error(
+        `computeClassWeights: label ${label} at index ${i} is not in [0, ${nClasses})`,
+      );
+    }
+    counts[label]++;
+  }
+  return counts.map((count) => (count === 0 ? 0 : labels.length / (nClasses * count)));
+}
+
+function toTensor(input: TensorInput, name: string): { tensor: tf.Tensor; owned: boolean } {
+  if (input instanceof tf.Tensor) return { tensor: input, owned: false };
+  const { values, shape } = input;
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${name}: shape must be a list of non-negative integers, got [${shape}]`);
+  }
+  const size = shape.reduce((product, d) => product * d, 1);
+  if (size !== values.length) {
+    throw new Error(`${name}: shape [${shape}] needs ${size} values, got ${values.length}`);
+  }
+  return { tensor: tf.tensor(values as Float32Array, shape, "float32"), owned: true };
+}
+
+/** Targets as one-hot float32 `[n, nClasses]` plus the class index of each sample. */
+function toOneHot(
+  y: tf.Tensor,
+  nClasses: number,
+  name: string,
+): { oneHot: tf.Tensor2D; labels: Int32Array } {
+  if (y.rank === 1) {
+    const labels = Int32Array.from(y.dataSync(), (v) => Math.round(v));
+    labels.forEach((label, i) => {
+      if (label < 0 || label >= nClasses) {
+        throw new Error(`${name}: label ${label} at index ${i} is not in [0, ${nClasses})`);
+      }
+    });
+    const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), nClasses).toFloat());
+    return { oneHot: oneHot as tf.Tensor2D, labels };
+  }
+  if (y.rank !== 2 || y.shape[1] !== nClasses) {
+    throw new Error(
+      `${name}: expected one-hot [n, ${nClasses}] or class indices [n], got [${y.shape}]`,
+    );
+  }
+  const labels = tf.tidy(() => y.argMax(1).dataSync() as Int32Array);
+  return { oneHot: tf.tidy(() => y.toFloat()) as tf.Tensor2D, labels };
+}
+
+/** Per-sample categorical cross-entropy of probabilities, clipped like Keras (eps 1e-7). */
+function crossEntropy(yTrue: tf.Tensor, probabilities: tf.Tensor): tf.Tensor1D {
+  const clipped = probabilities.clipByValue(1e-7, 1 - 1e-7);
+  return yTrue.mul(clipped.log()).sum(-1).neg() as tf.Tensor1D;
+}
+
+function correctCount(yTrue: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
+  return yTrue.argMax(-1).equal(probabilities.argMax(-1)).sum().toFloat() as tf.Scalar;
+}
+
+/**
+ * Runs `step` with `Math.random` replaced by the seeded generator. tfjs draws unseeded
+ * randomness (dropout masks) from `Math.random`; the step is synchronous, so nothing else runs
+ * while the swap is in place.
+ */
+function withSeededRandom<T>(random: () => number, step: () => T): T {
+  const original = Math.random;
+  Math.random = random;
+  try {
+    return step();
+  } finally {
+    Math.random = original;
+  }
+}
+
+function getLearningRate(optimizer: tf.Optimizer): number {
+  // deno-lint-ignore no-explicit-any
+  const value = (optimizer as any).learningRate;
+  return typeof value === "number" ? value : NaN;
+}
+
+function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
+    throw new Error(`learning rate must be a positive number, got ${learningRate}`);
+  }
+  // deno-lint-ignore no-explicit-any
+  const opt = optimizer as any;
+  // SGD caches -lr in a tensor and offers a setter; Adam, RMSProp & co. read the field per step.
+  if (typeof opt.setLearningRate === "function") opt.setLearningRate(learningRate);
+  else opt.learningRate = learningRate;
+}
+
+function shuffledOrder(n: number, random: () => number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** Mean loss and accuracy over a dataset, evaluated in batches in inference mode. */
+async function evaluateLossAndAccuracy(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  yOneHot: tf.Tensor,
+  batchSize: number,
+): Promise<{ loss: number; accuracy: number }> {
+  const n = x.shape[0];
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const result = tf.tidy(() => {
+      const xb = x.slice(start, size);
+      const yb = yOneHot.slice(start, size);
+      const probabilities = model.apply(xb, { training: false }) as tf.Tensor;
+      return tf.stack([crossEntropy(yb, probabilities).sum(), correctCount(yb, probabilities)]);
+    });
+    const [batchLoss, batchCorrect] = await result.data();
+    result.dispose();
+    lossSum += batchLoss;
+    correct += batchCorrect;
+  }
+  return { loss: lossSum / n, accuracy: correct / n };
+}
+
+/**
+ * Trains `model` on mini-batches, Keras-style, and returns the per-epoch history.
+ *
+ * The model must output class probabilities `[n, nClasses]` (softmax). The loss is categorical
+ * cross-entropy (mean over the batch of class-weighted per-sample losses, as Keras' `fit` with
+ * `class_weight`); validation loss is unweighted. Given the same seed, initial weights and
+ * backend, two runs produce the same history (shuffling and dropout masks are seeded; weight
+ * initialisers need their own seeds). Tensors created here are disposed; the optimizer's slot
+ * variables persist with the optimizer, as in Keras.
+ *
+ * @param model a `tf.LayersModel` (compiled or not; its compiled optimizer is reused)
+ * @param data training and optional validation data (tensors are not disposed)
+ * @param options epochs, batch size (samples), learning rate, class weights, callbacks, seed
+ * @returns the history: loss, accuracy, val_loss, val_accuracy, lr and seconds per epoch
+ * @example
+ * ```ts
+ * const history = await fit(model, { xTrain, yTrain }, { epochs: 10, batchSize: 32, seed: 1 });
+ * ```
+ */
+export async function fit(
+  model: tf.LayersModel,
+  data: TrainingData,
+  options: FitOptions,
+): Promise<History> {
+  const { epochs, batchSize } = options;
+  if (!Number.isInteger(epochs) || epochs < 0) {
+    throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize <= 0) {
+    throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  }
+  if ((data.xVal === undefined) !== (data.yVal === undefined)) {
+    throw new Error("fit: give both xVal and yVal, or neither");
+  }
+  const outputShape = model.outputs[0].shape;
+  const nClasses = outputShape[outputShape.length - 1];
+  if (typeof nClasses !== "number" || nClasses < 1) {
+    throw new Error(`fit: cannot tell the number of classes from output shape [${outputShape}]`);
+  }
+
+  const owned: tf.Tensor[] = [];
+  const own = (input: TensorInput, name: string): tf.Tensor => {
+    const { tensor, owned: isOwned } = toTensor(input, name);
+    if (isOwned) owned.push(tensor);
+    return tensor;
+  };
+  try {
+    const xTrain = own(data.xTrain, "xTrain");
+    const train = toOneHot(own(data.yTrain, "yTrain"), nClasses, "yTrain");
+    owned.push(train.oneHot);
+    const n = xTrain.shape[0];
+    if (train.labels.length !== n) {
+      throw new Error(`fit: xTrain has ${n} samples but yTrain has ${train.labels.length}`);
+    }
+    if (n === 0) throw new Error("fit: xTrain has no samples");
+    let validation: { x: tf.Tensor; oneHot: tf.Tensor } | undefined;
+    if (data.xVal !== undefined && data.yVal !== undefined) {
+      const xVal = own(data.xVal, "xVal");
+      const yVal = toOneHot(own(data.yVal, "yVal"), nClasses, "yVal");
+      owned.push(yVal.oneHot);
+      if (yVal.labels.length !== xVal.shape[0]) {
+        throw new Error(
+          `fit: xVal has ${xVal.shape[0]} samples but yVal has ${yVal.labels.length}`,
+        );
+      }
+      if (xVal.shape[0] > 0) validation = { x: xVal, oneHot: yVal.oneHot };
+    }
+
+    let classWeights: number[] | undefined;
+    if (options.classWeight === "balanced") {
+      classWeights = computeClassWeights(train.labels, nClasses);
+    } else if (options.classWeight !== undefined) {
+      classWeights = options.classWeight;
+      if (classWeights.length !== nClasses || classWeights.some((w) => !(w >= 0))) {
+        throw new Error(
+          `fit: classWeight needs ${nClasses} non-negative numbers, got [${classWeights}]`,
+        );
+      }
+    }
+    const sampleWeights = classWeights
+      ? tf.tensor1d(Float32Array.from(train.labels, (label) => classWeights[label]))
+      : undefined;
+    if (sampleWeights) owned.push(sampleWeights);
+
+    // An optimizer made here is disposed after training (with its slot variables).
+    const createdOptimizer = !options.optimizer && !model.optimizer;
+    const optimizer = options.optimizer ?? model.optimizer ?? tf.train.adam(
+      options.learningRate ?? 1e-3,
+    );
+    if (options.learningRate !== undefined) setLearningRate(optimizer, options.learningRate);
+    const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+
+    const stepsPerEpoch = Math.ceil(n / batchSize);
+    const callbacks = options.callbacks ?? [];
+    const context: TrainingContext = {
+      model,
+      stopTraining: false,
+      epochs,
+      stepsPerEpoch,
+      getLearningRate: () => getLearningRate(optimizer),
+      setLearningRate: (learningRate) => setLearningRate(optimizer, learningRate),
+    };
+    for (const callback of callbacks) callback.setContext(context);
+
+    const random = seededRandom(options.seed ?? 42);
+    const shuffle = options.shuffle ?? true;
+    const history: History = { epoch: [], history: {} };
+
+    for (const callback of callbacks) await callback.onTrainBegin({});
+    try {
+      for (let epoch = 0; epoch < epochs && !context.stopTraining; epoch++) {
+        for (const callback of callbacks) await callback.onEpochBegin(epoch, {});
+        const started = performance.now();
+        const learningRate = getLearningRate(optimizer);
+        const order = shuffle
+          ? shuffledOrder(n, random)
+          : Int32Array.from({ length: n }, (_, i) => i);
+        let lossSum = 0;
+        let correct = 0;
+        let seen = 0;
+        for (let batch = 0; batch < stepsPerEpoch; batch++) {
+          const indices = order.subarray(batch * batchSize, Math.min(n, (batch + 1) * batchSize));
+          const result = withSeededRandom(random, () =>
+            tf.tidy(() => {
+              const index = tf.tensor1d(indices, "int32");
+              const xb = tf.gather(xTrain, index);
+              const yb = tf.gather(train.oneHot, index);
+              const wb = sampleWeights ? tf.gather(sampleWeights, index) : undefined;
+              let batchCorrect: tf.Scalar | undefined;
+              const loss = optimizer.minimize(
+                () => {
+                  const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
+                  const perSample = crossEntropy(yb, probabilities);
+                  batchCorrect = tf.keep(correctCount(yb, probabilities));
+                  return (wb ? perSample.mul(wb) : perSample).mean() as tf.Scalar;
+                },
+                true,
+                variables,
+              ) as tf.Scalar;
+              // tf.keep let the count outlive minimize's scope; stack copies it, so free it.
+              const stacked = tf.stack([loss, batchCorrect!]);
+              batchCorrect!.dispose();
+              return stacked;
+            }));
+          const [batchLoss, batchCorrect] = await result.data();
+          result.dispose();
+          lossSum += batchLoss * indices.length;
+          correct += batchCorrect;
+          seen += indices.length;
+          const batchLogs: Logs = { loss: batchLoss, accuracy: batchCorrect / indices.length };
+          for (const callback of callbacks) await callback.onBatchEnd(batch, batchLogs);
+          if (context.stopTraining) break;
+        }
+        const logs: Logs = { loss: lossSum / seen, accuracy: correct / seen };
+        if (validation) {
+          const val = await evaluateLossAndAccuracy(
+            model,
+            validation.x,
+            validation.oneHot,
+            batchSize,
+          );
+          logs.val_loss = val.loss;
+          logs.val_accuracy = val.accuracy;
+        }
+        logs.lr = learningRate;
+        logs.seconds = (performance.now() - started) / 1000;
+        history.epoch.push(epoch);
+        for (const [name, value] of Object.entries(logs)) {
+          (history.history[name] ??= []).push(value);
+        }
+        for (const callback of callbacks) await callback.onEpochEnd(epoch, { ...logs });
+      }
+    } finally {
+      for (const callback of callbacks) await callback.onTrainEnd({});
+      if (createdOptimizer) optimizer.dispose();
+    }
+    return history;
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
+/**
+ * Class probabilities for many samples, predicted in batches (inference mode).
+ *
+ * @param model a model whose output is `[n, nClasses]`
+ * @param x inputs `[n, ...]`
+ * @param batchSize samples per forward pass (default 256)
+ * @returns row-major probabilities with shape `[n, nClasses]`
+ * @example
+ * ```ts
+ * const { values, shape } = await predictProbabilities(model, xTest);
+ * ```
+ */
+export async function predictProbabilities(
+  model: tf.LayersModel,
+  x: TensorInput,
+  batchSize = 256,
+): Promise<{ values: Float32Array; shape: [number, number] }> {
+  const { tensor, owned } = toTensor(x, "x");
+  try {
+    const n = tensor.shape[0];
+    const outputShape = model.outputs[0].shape;
+    const nClasses = outputShape[outputShape.length - 1] as number;
+    const values = new Float32Array(n * nClasses);
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      const probabilities = tf.tidy(() =>
+        model.apply(tensor.slice(start, size), { training: false }) as tf.Tensor
+      );
+      values.set(await probabilities.data() as Float32Array, start * nClasses);
+      probabilities.dispose();
+    }
+    return { values, shape: [n, nClasses] };
+  } finally {
+    if (owned) tensor.dispose();
+  }
+}
+
+/**
+ * Index of the largest value in each row of a row-major `[n, nClasses]` matrix.
+ *
+ * @param values row-major probabilities
+ * @param nClasses row length
+ * @returns the predicted class per row
+ * @example
+ * ```ts
+ * argmaxRows(new Float32Array([0.1, 0.9, 0.8, 0.2]), 2); // [1, 0]
+ * ```
+ */
+export function argmaxRows(values: ArrayLike<number>, nClasses: number): number[] {
+  const rows = Math.floor(values.length / nClasses);
+  const result = new Array<number>(rows);
+  for (let row = 0; row < rows; row++) {
+    let best = 0;
+    for (let c = 1; c < nClasses; c++) {
+      if (values[row * nClasses + c] > values[row * nClasses + best]) best = c;
+    }
+    result[row] = best;
+  }
+  return result;
+}

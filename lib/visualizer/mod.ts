@@ -1,0 +1,48 @@
+/**
+ * Visualizer: figures as typed Plotly specs (pure builders), shown in Deno Jupyter notebooks,
+ * saved as offline HTML or as PNG through headless Chromium.
+ *
+ * @example
+ * ```ts
+ * import { emotionDistribution, saveFigureHtml, saveFigurePng, show } from "./lib/visualizer/mod.ts";
+ * const figure = emotionDistribution({ angry: 400, disgust: 400, sad: 400 });
+ * await show(figure);
+ * await saveFigureHtml(figure, "outputs/emotion_distribution.html");
+ * await saveFigurePng(figure, "outputs/emotion_distribution.png");
+ * ```
+ * @module
+ */
+export type {
+  Axis,
+  BarTrace,
+  FeatureMatrixLike,
+  Figure,
+  HeatmapTrace,
+  Layout,
+  MetricsRow,
+  ScatterTrace,
+  Trace,
+  TraceBase,
+  TrainingHistoryLike,
+} from "./types.ts";
+export { columnDomains, EMOTION_COLORS, emotionColor, SERIES_COLORS } from "./style.ts";
+export { emotionDistribution } from "./distribution.ts";
+export {
+  MAX_WAVEFORM_POINTS,
+  spectrogramFigure,
+  type SpectrogramOptions,
+  waveformFigure,
+} from "./audio_figures.ts";
+export { trainingHistoryFigure } from "./training.ts";
+export {
+  confusionMatricesFigure,
+  confusionMatrixFigure,
+  type ConfusionMatrixOptions,
+  metricsComparisonFigure,
+  normalizeRows,
+} from "./evaluation.ts";
+export { loadPlotlyBundle, plotlyBundleCandidates } from "./plotly_bundle.ts";
+export { figureHtml, figureJson, figureSnippet, figureTitle, saveFigureHtml } from "./html.ts";
+export type { SnippetOptions } from "./html.ts";
+export { type FigureMimeBundle, figureMimeBundle, show, type ShowOptions } from "./display.ts";
+export { findChromium, isPng, type PngOptions, saveFigurePng } from "./png.ts";

@@ -1,0 +1,22 @@
+import process from "node:process";
+import { chromaStft, extractFeatures, melSpectrogram, mfcc, spectralContrast, stft, zeroCrossingRate } from "../lib/features/mod.ts";
+import { loadConfig } from "../config.ts";
+const config = loadConfig({}, { env: {} });
+const y = new Float32Array(66150);
+let s = 1;
+for (let i = 0; i < y.length; i++) { s = (s * 16807) % 2147483647; y[i] = 0.3 * Math.sin(i * 0.05) + 0.1 * (s / 2147483647 - 0.5); }
+for (let i = 0; i < 30; i++) extractFeatures(y, config);
+const N = 200;
+let c0 = process.cpuUsage(); let t0 = performance.now();
+for (let i = 0; i < N; i++) extractFeatures(y, config);
+const cu = process.cpuUsage(c0); console.log("extract ms/clip wall", ((performance.now() - t0) / N).toFixed(3), "cpu", (cu.user/1000/N).toFixed(3));
+const time = (label: string, f: () => unknown) => { for (let i=0;i<10;i++) f(); const c = process.cpuUsage(); for (let i = 0; i < N; i++) f(); console.log(label, (process.cpuUsage(c).user / 1000 / N).toFixed(3)); };
+const spec = stft(y, { sampleRate: 22050, nFft: 2048, hopLength: 512 });
+const mel = melSpectrogram(spec, 128);
+time("stft", () => stft(y, { sampleRate: 22050, nFft: 2048, hopLength: 512 }));
+time("mel", () => melSpectrogram(spec, 128));
+time("mfcc", () => mfcc(mel, 40));
+time("chroma", () => chromaStft(spec));
+time("chroma(tuning fixed)", () => chromaStft(spec, { tuning: 0 }));
+time("contrast", () => spectralContrast(spec));
+time("zcr", () => zeroCrossingRate(y));
