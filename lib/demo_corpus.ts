@@ -266,6 +266,11 @@ export async function generateDemoCorpus(options: DemoCorpusOptions): Promise<De
       'demo corpus: espeak-ng not found; install the Debian package "espeak-ng" (or set SER_ESPEAK)',
     );
   }
+  try {
+    await Deno.stat(espeak);
+  } catch {
+    throw new Error(`demo corpus: espeak-ng not found at ${espeak}`);
+  }
   const speakers = options.speakers ?? DEMO_SPEAKERS;
   for (const speaker of speakers) {
     if (!/^[A-Za-z]+$/.test(speaker.id)) {

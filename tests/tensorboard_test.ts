@@ -15,14 +15,19 @@ import { TensorBoardLogger } from "../lib/trainer/callbacks.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
-function pythonHasTensorboard(): boolean {
-  try {
-    const out = new Deno.Command("python3", { args: ["-c", "import tensorboard"] }).outputSync();
-    return out.success;
-  } catch {
-    return false;
+/** A Python that can import tensorboard (Debian's or the user's), if any. */
+function pythonWithTensorboard(): string | undefined {
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    try {
+      const check = new Deno.Command(python, { args: ["-c", "import tensorboard"] }).outputSync();
+      if (check.success) return python;
+    } catch {
+      // not installed: try the next one
+    }
   }
+  return undefined;
 }
+const TENSORBOARD_PYTHON = pythonWithTensorboard();
 
 Deno.test("crc32c known answers", () => {
   assert.equal(crc32c(text("123456789")), 0xe3069283);
@@ -185,7 +190,7 @@ Deno.test("TensorBoardLogger writes Keras-style train/ and validation/ runs", as
 
 Deno.test({
   name: "python tensorboard reads our event file (optional cross-check)",
-  ignore: !pythonHasTensorboard(),
+  ignore: TENSORBOARD_PYTHON === undefined,
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
@@ -200,7 +205,7 @@ Deno.test({
         "  e = event_pb2.Event.FromString(raw)",
         "  for v in e.summary.value: print(e.step, v.tag, v.simple_value)",
       ].join("\n");
-      const out = await new Deno.Command("python3", { args: ["-c", script, writer.path] })
+      const out = await new Deno.Command(TENSORBOARD_PYTHON!, { args: ["-c", script, writer.path] })
         .output();
       assert.ok(out.success, new TextDecoder().decode(out.stderr));
       assert.equal(new TextDecoder().decode(out.stdout).trim(), "7 epoch_loss 0.5");

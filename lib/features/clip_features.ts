@@ -55,7 +55,11 @@ export async function featuresFromBytes(
 ): Promise<ClipFeatures> {
   const decoded = await decodeAudio(bytes, path);
   const mono = mixToMono(decoded.channels);
-  const resampled = await resample(mono, decoded.sampleRate, settings.sampleRate);
+  // Like librosa.load(duration=...): cut at the original rate first, so long clips are not
+  // resampled in full only to be trimmed.
+  const maxInput = Math.floor(settings.duration * decoded.sampleRate);
+  const input = mono.length > maxInput ? mono.subarray(0, maxInput) : mono;
+  const resampled = await resample(input, decoded.sampleRate, settings.sampleRate);
   const samples = fitToLength(resampled, Math.round(settings.duration * settings.sampleRate));
   const matrix = extractFeatures(samples, settings);
   return {

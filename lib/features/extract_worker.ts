@@ -31,7 +31,8 @@ self.onmessage = async (event: MessageEvent<InitMessage | JobMessage>) => {
   if (!init) throw new Error("extract worker: job before init");
   try {
     const clip = await featuresForFile(message.path, init.settings, init);
-    self.postMessage({ type: "done", id: message.id, clip }, [clip.data.buffer]);
+    // Our clips own their buffer (never a SharedArrayBuffer), so it can be moved, not copied.
+    self.postMessage({ type: "done", id: message.id, clip }, [clip.data.buffer as ArrayBuffer]);
   } catch (error) {
     const problem = error instanceof Error ? error.message : String(error);
     self.postMessage({ type: "failed", id: message.id, problem });

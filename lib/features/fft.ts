@@ -23,7 +23,7 @@ export class RealFft {
   readonly bins: number;
   private readonly half: number;
   private readonly bitReversed: Uint32Array;
-  /** cos/sin of `-2*pi*k/half` for k < half/2: the complex FFT's twiddles. */
+  /** cos/sin of `-2*pi*k/half` for k < half: the complex FFT's twiddles. */
   private readonly cosTable: Float64Array;
   private readonly sinTable: Float64Array;
   /** cos/sin of `2*pi*k/size` for k <= half: the real-unpacking twiddles. */
@@ -56,9 +56,9 @@ export class RealFft {
       }
       this.bitReversed[i] = reversed;
     }
-    this.cosTable = new Float64Array(Math.max(1, half / 2));
-    this.sinTable = new Float64Array(Math.max(1, half / 2));
-    for (let k = 0; k < half / 2; k++) {
+    this.cosTable = new Float64Array(half);
+    this.sinTable = new Float64Array(half);
+    for (let k = 0; k < half; k++) {
       this.cosTable[k] = Math.cos((2 * Math.PI * k) / half);
       this.sinTable[k] = -Math.sin((2 * Math.PI * k) / half);
     }
@@ -95,6 +95,62 @@ export class RealFft {
       re[j] = input[2 * i];
       im[j] = input[2 * i + 1];
     }
+    this.transformPacked(outRe, outIm);
+  }
+
+  /**
+   * FFT of one windowed frame of a longer signal, `x[t] = window[t] * samples[first + t]`, with
+   * samples outside the signal taken as zero (librosa's constant padding). Reads the signal in
+   * place: no frame buffer is filled.
+   *
+   * @param samples the whole signal
+   * @param first index in `samples` of the frame's first sample (may be negative)
+   * @param window `size` window weights
+   * @param outRe receives the `size/2 + 1` real parts
+   * @param outIm receives the `size/2 + 1` imaginary parts
+   * @example
+   * ```ts
+   * const fft = new RealFft(2048);
+   * fft.forwardFrame(signal, 512 - 1024, hannWindow(2048), re, im);
+   * ```
+   */
+  forwardFrame(
+    samples: Float32Array,
+    first: number,
+    window: Float64Array,
+    outRe: Float64Array,
+    outIm: Float64Array,
+  ): void {
+    const half = this.half;
+    const re = this.workRe;
+    const im = this.workIm;
+    const reverse = this.bitReversed;
+    const length = samples.length;
+    if (first >= 0 && first + this.size <= length) {
+      for (let i = 0; i < half; i++) {
+        const j = reverse[i];
+        const t = 2 * i;
+        re[j] = window[t] * samples[first + t];
+        im[j] = window[t + 1] * samples[first + t + 1];
+      }
+    } else {
+      for (let i = 0; i < half; i++) {
+        const j = reverse[i];
+        const t = 2 * i;
+        const even = first + t;
+        const odd = even + 1;
+        re[j] = even >= 0 && even < length ? window[t] * samples[even] : 0;
+        im[j] = odd >= 0 && odd < length ? window[t + 1] * samples[odd] : 0;
+      }
+    }
+    this.transformPacked(outRe, outIm);
+  }
+
+  /** Complex FFT of the bit-reversed packed signal in the work arrays, then real unpacking. */
+  private transformPacked(outRe: Float64Array, outIm: Float64Array): void {
+    const half = this.half;
+    const re = this.workRe;
+    const im = this.workIm;
     // First two stages merged as radix-4 butterflies: they need no multiplications.
     for (let start = 0; start < half; start += 4) {
       const a0r = re[start], a0i = im[start];
@@ -117,7 +173,48 @@ export class RealFft {
     }
     const cosTable = this.cosTable;
     const sinTable = this.sinTable;
-    for (let span = 4; span < half; span <<= 1) {
+    let span = 4;
+    // Pairs of radix-2 stages (spans s and 2s) merged into radix-4 butterflies: with
+    // u = W_{4s}^k the outputs are (a + u^2 b) +- (u c + u^3 d) and (a - u^2 b) -+ i (u c - u^3 d),
+    // three complex multiplications per four points instead of four, and half the passes.
+    for (; span * 4 <= half; span <<= 2) {
+      const stride = half / (span << 2);
+      const blockSize = span << 2;
+      for (let start = 0; start < half; start += blockSize) {
+        for (let k = 0; k < span; k++) {
+          const j1 = k * stride;
+          const u1r = cosTable[j1], u1i = sinTable[j1];
+          const u2r = cosTable[2 * j1], u2i = sinTable[2 * j1];
+          const u3r = cosTable[3 * j1], u3i = sinTable[3 * j1];
+          const ia = start + k;
+          const ib = ia + span;
+          const ic = ib + span;
+          const id = ic + span;
+          const br = re[ib], bi = im[ib];
+          const cr = re[ic], ci = im[ic];
+          const dr = re[id], di = im[id];
+          const t1r = br * u2r - bi * u2i, t1i = br * u2i + bi * u2r;
+          const t2r = cr * u1r - ci * u1i, t2i = cr * u1i + ci * u1r;
+          const t3r = dr * u3r - di * u3i, t3i = dr * u3i + di * u3r;
+          const ar = re[ia], ai = im[ia];
+          const sumR = ar + t1r, sumI = ai + t1i;
+          const difR = ar - t1r, difI = ai - t1i;
+          const s23r = t2r + t3r, s23i = t2i + t3i;
+          const d23r = t2r - t3r, d23i = t2i - t3i;
+          re[ia] = sumR + s23r;
+          im[ia] = sumI + s23i;
+          re[ic] = sumR - s23r;
+          im[ic] = sumI - s23i;
+          // -i * d23 = (d23i, -d23r); +i * d23 = (-d23i, d23r).
+          re[ib] = difR + d23i;
+          im[ib] = difI - d23r;
+          re[id] = difR - d23i;
+          im[id] = difI + d23r;
+        }
+      }
+    }
+    // A leftover radix-2 stage when the number of remaining stages is odd.
+    for (; span < half; span <<= 1) {
       const stride = half / (span << 1);
       for (let start = 0; start < half; start += span << 1) {
         for (let k = 0; k < span; k++) {

@@ -21,20 +21,24 @@ import type { FrameSeries, Spectrogram } from "./types.ts";
 /** Smallest positive normal float32, numpy's `tiny(float32)`. */
 const TINY_FLOAT32 = 1.1754943508222875e-38;
 
-function applyBank(source: Float32Array, frames: number, bins: number, bank: FilterBank) {
+function applyBank(
+  source: Float32Array,
+  frames: number,
+  bins: number,
+  bank: FilterBank,
+): Float64Array {
   if (bank.bins !== bins) {
     throw new RangeError(`filter bank has ${bank.bins} bins, spectrogram has ${bins}`);
   }
   const rows = bank.rows;
   const out = new Float64Array(frames * rows);
-  const { weights, starts, ends } = bank;
+  const { rowStarts, sparseBins, sparseWeights } = bank;
   for (let t = 0; t < frames; t++) {
     const frame = t * bins;
     for (let r = 0; r < rows; r++) {
-      const row = r * bins;
       let sum = 0;
-      for (let k = starts[r], end = ends[r]; k < end; k++) {
-        sum += weights[row + k] * source[frame + k];
+      for (let j = rowStarts[r], end = rowStarts[r + 1]; j < end; j++) {
+        sum += sparseWeights[j] * source[frame + sparseBins[j]];
       }
       out[t * rows + r] = sum;
     }
@@ -327,8 +331,8 @@ export function chromaStft(spectrogram: Spectrogram, options: ChromaOptions = {}
     let max = 0;
     for (let c = 0; c < nChroma; c++) max = Math.max(max, Math.abs(data[row + c]));
     // util.normalize leaves frames whose norm is below float32's tiny as they are.
-    const scale = max < TINY_FLOAT32 ? 1 : 1 / max;
-    for (let c = 0; c < nChroma; c++) data[row + c] *= scale;
+    const length = max < TINY_FLOAT32 ? 1 : max;
+    for (let c = 0; c < nChroma; c++) data[row + c] /= length;
   }
   return { frames, width: nChroma, data };
 }

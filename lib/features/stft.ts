@@ -113,24 +113,12 @@ export function stft(samples: Float32Array, options: StftOptions): Spectrogram {
   const frames = frameCount(samples.length, hopLength);
   const magnitude = new Float32Array(frames * bins);
   const power = new Float32Array(frames * bins);
-  const frame = new Float64Array(nFft);
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
   const offset = nFft >> 1;
-  const length = samples.length;
   const fround = Math.fround;
   for (let t = 0; t < frames; t++) {
-    const first = t * hopLength - offset;
-    if (first >= 0 && first + nFft <= length) {
-      for (let i = 0; i < nFft; i++) frame[i] = window[i] * samples[first + i];
-    } else {
-      // Frame overlaps the zero padding at either end.
-      for (let i = 0; i < nFft; i++) {
-        const index = first + i;
-        frame[i] = index >= 0 && index < length ? window[i] * samples[index] : 0;
-      }
-    }
-    fft.forward(frame, re, im);
+    fft.forwardFrame(samples, t * hopLength - offset, window, re, im);
     const row = t * bins;
     for (let k = 0; k < bins; k++) {
       // librosa stores the STFT as complex64, then takes abs in float32.

@@ -56,22 +56,22 @@ export function zeroCrossingRate(samples: Float32Array, options: FramingOptions 
   if (length === 0) throw new RangeError("zeroCrossingRate: audio has no samples");
   const offset = frameLength >> 1;
   const frames = 1 + Math.floor((length + 2 * offset - frameLength) / hopLength);
-  const negative = (index: number): boolean => {
-    // Edge padding: positions outside the signal repeat its first or last sample.
-    const value = samples[index < 0 ? 0 : index >= length ? length - 1 : index];
-    return value < -ZERO_THRESHOLD;
-  };
+  // changesBefore[i] = sign changes between consecutive samples among samples 0..i; the edge
+  // padding repeats the end samples, so it adds no changes of its own.
+  const changesBefore = new Int32Array(length);
+  let previous = samples[0] < -ZERO_THRESHOLD;
+  for (let i = 1; i < length; i++) {
+    const current = samples[i] < -ZERO_THRESHOLD;
+    changesBefore[i] = changesBefore[i - 1] + (current !== previous ? 1 : 0);
+    previous = current;
+  }
   const data = new Float64Array(frames);
   for (let t = 0; t < frames; t++) {
+    // The frame covers signal positions first .. first + frameLength - 1 (clamped to the signal).
     const first = t * hopLength - offset;
-    let previous = negative(first);
-    let crossings = 0;
-    for (let i = 1; i < frameLength; i++) {
-      const current = negative(first + i);
-      if (current !== previous) crossings++;
-      previous = current;
-    }
-    data[t] = crossings / frameLength;
+    const from = Math.min(Math.max(first, 0), length - 1);
+    const to = Math.min(Math.max(first + frameLength - 1, 0), length - 1);
+    data[t] = (changesBefore[to] - changesBefore[from]) / frameLength;
   }
   return { frames, width: 1, data };
 }

@@ -1,0 +1,38 @@
+/**
+ * Models: declarative specs, the seed's LSTM/GRU/hybrid architectures, the fast JS/OpenBLAS
+ * recurrent and conv layers, and folder save/load.
+ *
+ * @example
+ * ```ts
+ * import { buildModel, compileModel, lstmSpec, saveModel } from "./lib/models/mod.ts";
+ * const model = compileModel(buildModel(lstmSpec(config), { frames: 130, features: 188, classes: 7 }));
+ * await saveModel(model, "models/lstm", { labels });
+ * ```
+ * @module
+ */
+export {
+  buildModel,
+  compileModel,
+  formatSummary,
+  gruSpec,
+  hybridSpec,
+  lstmSpec,
+  modelSummary,
+} from "./model_builder.ts";
+export type {
+  Activation,
+  BuildOptions,
+  CompileOptions,
+  LayerSpec,
+  ModelSpec,
+  ModelSummary,
+  SummaryRow,
+} from "./model_builder.ts";
+export { FastGRU, FastLSTM } from "./fast_recurrent.ts";
+export type { FastRecurrentArgs } from "./fast_recurrent.ts";
+export { FastConv1D } from "./fast_conv1d.ts";
+export type { FastConv1DArgs } from "./fast_conv1d.ts";
+export { loadModel, loadModelMetadata, MODEL_FILES, saveModel } from "./store.ts";
+export { blasInfo, setBlasImplementation, setBlasThreads, sgemm } from "./blas.ts";
+export type { BlasInfo, BlasKind } from "./blas.ts";
+export { glorotUniform, orthogonal, seededRandom } from "./init.ts";

@@ -1,0 +1,327 @@
+/**
+ * Headless notebook execution: runs `.ipynb` files in order with Jupyter's nbclient (Debian
+ * packages `python3-nbclient`, `jupyter-nbconvert`) on the Deno kernel (`deno jupyter
+ * --install`), and writes `<outDir>/<name>.ipynb` (executed) and `<outDir>/<name>.html`.
+ *
+ * When a cell fails, the notebook is still saved up to that cell (so its HTML shows the error)
+ * and a {@link NotebookExecutionError} names the notebook, the cell and the error; later
+ * notebooks are not run.
+ *
+ * @example
+ * ```ts
+ * const results = await runNotebooks(["notebooks/01_data.ipynb"], { outDir: "outputs" });
+ * console.log(results[0].html, results[0].seconds);
+ * ```
+ * @module
+ */
+import { basename, dirname, extname, join, resolve } from "node:path";
+
+/** The Python side: executes one notebook with nbclient, exports HTML, prints a JSON result. */
+const DRIVER = String.raw`
+import json, sys, time, traceback
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+args = json.loads(sys.argv[1])
+nb = nbformat.read(args["input"], as_version=4)
+state = {"cell": None}
+
+def on_cell_execute(cell, cell_index, **kwargs):
+    state["cell"] = cell_index
+
+client = NotebookClient(
+    nb,
+    kernel_name=args["kernel"],
+    timeout=args["timeout"],
+    resources={"metadata": {"path": args["cwd"]}},
+    record_timing=True,
+    on_cell_execute=on_cell_execute,
+)
+error = None
+start = time.time()
+try:
+    client.execute()
+except Exception as exc:
+    cell = state["cell"]
+    detail = {"kind": type(exc).__name__, "cell": cell, "ename": "", "evalue": "", "traceback": ""}
+    if cell is not None:
+        for output in nb.cells[cell].get("outputs", []):
+            if output.get("output_type") == "error":
+                detail["ename"] = output.get("ename", "")
+                detail["evalue"] = output.get("evalue", "")
+                detail["traceback"] = "\n".join(output.get("traceback", []))
+        detail["source"] = nb.cells[cell].source
+    if not detail["evalue"]:
+        detail["evalue"] = str(exc).strip()[-2000:]
+    error = detail
+seconds = time.time() - start
+nbformat.write(nb, args["ipynb_out"])
+html, _ = HTMLExporter().from_notebook_node(nb)
+with open(args["html_out"], "w", encoding="utf-8") as handle:
+    handle.write(html)
+print("@@SER_RESULT@@" + json.dumps({"error": error, "seconds": seconds, "cells": len(nb.cells)}))
+`;
+
+/** Details of a failed cell. */
+export interface CellFailure {
+  /** Notebook file that failed. */
+  notebook: string;
+  /** 0-based index of the failing cell (null when the kernel failed before any cell). */
+  cellIndex: number | null;
+  /** nbclient's exception: `CellExecutionError`, `CellTimeoutError`, `DeadKernelError`. */
+  kind: string;
+  /** The JavaScript error name, e.g. `TypeError`. */
+  ename: string;
+  /** The error message. */
+  evalue: string;
+  /** The failing cell's source. */
+  source?: string;
+}
+
+/** Thrown when a notebook cell errors, times out, or the kernel dies. */
+export class NotebookExecutionError extends Error {
+  constructor(readonly failure: CellFailure, readonly outputs: { html: string; ipynb: string }) {
+    const where = failure.cellIndex === null ? "before any cell" : `cell ${failure.cellIndex + 1}`;
+    const source = failure.source
+      ? `\n--- cell source ---\n${failure.source.split("\n").slice(0, 12).join("\n")}`
+      : "";
+    super(
+      `notebook ${failure.notebook} failed at ${where} (${failure.kind}): ` +
+        `${failure.ename ? failure.ename + ": " : ""}${failure.evalue}` +
+        `${source}\n(partial output: ${outputs.html})`,
+    );
+    this.name = "NotebookExecutionError";
+  }
+}
+
+/** Options of {@link runNotebook} and {@link runNotebooks}. */
+export interface RunNotebookOptions {
+  /** Where the executed `.ipynb` and the `.html` go (default `outputs`). */
+  outDir?: string;
+  /** Jupyter kernel name (default `deno`). */
+  kernel?: string;
+  /** Per-cell timeout in seconds (default 1800). */
+  cellTimeoutSeconds?: number;
+  /** Python interpreter that has nbclient (default: see {@link findJupyterPython}). */
+  python?: string;
+  /** Print a line per notebook. */
+  verbose?: boolean;
+}
+
+/** What running one notebook produced. */
+export interface NotebookRunResult {
+  notebook: string;
+  /** Executed notebook. */
+  ipynb: string;
+  /** HTML export. */
+  html: string;
+  /** Execution time in seconds. */
+  seconds: number;
+}
+
+function shebangPython(executable: string): string | undefined {
+  try {
+    const head = Deno.readTextFileSync(executable).slice(0, 200);
+    const match = /^#!\s*(\S+)/.exec(head);
+    return match && !match[1].endsWith("/env") ? match[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function which(name: string): string | undefined {
+  let pathVar = "";
+  try {
+    pathVar = Deno.env.get("PATH") ?? "";
+  } catch {
+    // Without --allow-env only the fixed locations below are searched.
+  }
+  for (const dir of [...pathVar.split(":"), "/usr/bin", "/usr/local/bin"]) {
+    if (!dir) continue;
+    try {
+      if (Deno.statSync(join(dir, name)).isFile) return join(dir, name);
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Python interpreter Jupyter runs on: `$SER_JUPYTER_PYTHON`, else the interpreter named in
+ * the `jupyter` script's `#!` line, else `/usr/bin/python3`. (A `python3` earlier on `PATH`,
+ * e.g. from pyenv, often lacks nbclient.) Undefined when Jupyter is not installed.
+ *
+ * @example
+ * ```ts
+ * console.log(findJupyterPython()); // "/usr/bin/python3"
+ * ```
+ */
+export function findJupyterPython(): string | undefined {
+  try {
+    const override = Deno.env.get("SER_JUPYTER_PYTHON");
+    if (override) return override;
+  } catch {
+    // No --allow-env.
+  }
+  const jupyter = which("jupyter");
+  if (!jupyter) return undefined;
+  return shebangPython(jupyter) ?? "/usr/bin/python3";
+}
+
+/**
+ * Whether headless execution can work here: Python with nbclient and nbconvert, and the named
+ * kernel registered. Returns a reason when not.
+ *
+ * @param kernel kernel name (default `deno`)
+ * @example
+ * ```ts
+ * const check = await notebookSupport();
+ * if (!check.ok) console.log(check.reason);
+ * ```
+ */
+export async function notebookSupport(
+  kernel = "deno",
+): Promise<{ ok: true; python: string } | { ok: false; reason: string }> {
+  const python = findJupyterPython();
+  if (!python) {
+    return {
+      ok: false,
+      reason: "jupyter not found (apt-get install jupyter-nbconvert python3-nbclient)",
+    };
+  }
+  const script = "import json, nbclient, nbconvert\n" +
+    "from jupyter_client.kernelspec import KernelSpecManager\n" +
+    "print(json.dumps(sorted(KernelSpecManager().find_kernel_specs())))";
+  try {
+    const { success, stdout, stderr } = await new Deno.Command(python, {
+      args: ["-c", script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!success) {
+      const message = new TextDecoder().decode(stderr).trim().split("\n").pop();
+      return { ok: false, reason: `${python} cannot load nbclient/nbconvert: ${message}` };
+    }
+    const kernels = JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").pop()!);
+    if (!kernels.includes(kernel)) {
+      return {
+        ok: false,
+        reason: `Jupyter kernel "${kernel}" not registered (run: deno jupyter --install); ` +
+          `found ${kernels.join(", ") || "none"}`,
+      };
+    }
+    return { ok: true, python };
+  } catch (error) {
+    return { ok: false, reason: `${python}: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Executes one notebook headless (working directory: the notebook's folder) and writes the
+ * executed `.ipynb` and the `.html` to `outDir`, each renamed into place when complete.
+ *
+ * @param notebook path of the `.ipynb`
+ * @param options output folder, kernel, per-cell timeout (s), Python interpreter
+ * @throws NotebookExecutionError when a cell errors or times out (outputs are still written)
+ * @example
+ * ```ts
+ * const { html } = await runNotebook("notebooks/01_data.ipynb", { outDir: "outputs" });
+ * ```
+ */
+export async function runNotebook(
+  notebook: string,
+  options: RunNotebookOptions = {},
+): Promise<NotebookRunResult> {
+  const outDir = options.outDir ?? "outputs";
+  const kernel = options.kernel ?? "deno";
+  const python = options.python ?? findJupyterPython();
+  if (!python) {
+    throw new Error(
+      `cannot run ${notebook}: jupyter not found ` +
+        `(apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel)`,
+    );
+  }
+  const input = resolve(notebook);
+  try {
+    await Deno.stat(input);
+  } catch {
+    throw new Error(`cannot run ${notebook}: file not found`);
+  }
+  const name = basename(notebook, extname(notebook));
+  await Deno.mkdir(outDir, { recursive: true });
+  const temp = await Deno.makeTempDir({ dir: outDir, prefix: `.${name}.run-` });
+  const ipynb = join(outDir, `${name}.ipynb`);
+  const html = join(outDir, `${name}.html`);
+  if (resolve(ipynb) === input) {
+    await Deno.remove(temp, { recursive: true });
+    throw new Error(`cannot run ${notebook}: the output folder would overwrite the notebook`);
+  }
+  try {
+    const args = {
+      input,
+      kernel,
+      timeout: options.cellTimeoutSeconds ?? 1800,
+      cwd: dirname(input),
+      ipynb_out: resolve(temp, `${name}.ipynb`),
+      html_out: resolve(temp, `${name}.html`),
+    };
+    const { success, code, stdout, stderr } = await new Deno.Command(python, {
+      args: ["-c", DRIVER, JSON.stringify(args)],
+      cwd: dirname(input),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    const marker = out.lastIndexOf("@@SER_RESULT@@");
+    if (!success || marker < 0) {
+      const message = new TextDecoder().decode(stderr).trim().split("\n").slice(-8).join("\n");
+      throw new Error(
+        `cannot run ${notebook}: the Jupyter driver failed (exit ${code}):\n${message}`,
+      );
+    }
+    const result = JSON.parse(out.slice(marker + "@@SER_RESULT@@".length).trim().split("\n")[0]);
+    await Deno.rename(args.ipynb_out, ipynb);
+    await Deno.rename(args.html_out, html);
+    if (result.error) {
+      throw new NotebookExecutionError({
+        notebook,
+        cellIndex: result.error.cell ?? null,
+        kind: result.error.kind,
+        ename: result.error.ename,
+        evalue: result.error.evalue,
+        source: result.error.source,
+      }, { html, ipynb });
+    }
+    if (options.verbose) {
+      console.log(
+        `${notebook}: ${result.cells} cells in ${result.seconds.toFixed(1)} s -> ${html}`,
+      );
+    }
+    return { notebook, ipynb, html, seconds: result.seconds };
+  } finally {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Executes notebooks one after another (each may use files the previous one wrote), stopping
+ * at the first failure.
+ *
+ * @param notebooks `.ipynb` paths, in order
+ * @param options output folder, kernel, per-cell timeout (s), Python interpreter
+ * @throws NotebookExecutionError for the first notebook that fails
+ * @example
+ * ```ts
+ * await runNotebooks(["notebooks/01.ipynb", "notebooks/02.ipynb"], { verbose: true });
+ * ```
+ */
+export async function runNotebooks(
+  notebooks: readonly string[],
+  options: RunNotebookOptions = {},
+): Promise<NotebookRunResult[]> {
+  const results: NotebookRunResult[] = [];
+  for (const notebook of notebooks) results.push(await runNotebook(notebook, options));
+  return results;
+}
