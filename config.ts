@@ -29,6 +29,12 @@ export const FEATURE_NAMES = [
   "rms",
 ] as const;
 
+/** Names of the models the project can build (see lib/models). */
+export const MODEL_NAMES = ["lstm", "gru", "hybrid", "hybrid_gru"] as const;
+
+/** One buildable model. */
+export type ModelName = typeof MODEL_NAMES[number];
+
 /** One per-frame feature family. */
 export type FeatureName = typeof FEATURE_NAMES[number];
 
@@ -90,6 +96,12 @@ export interface Config {
   valSize: number;
   /** Seed for splits, weight initialisation and shuffling. */
   seed: number;
+  /** Models to train, by name: `lstm`, `gru`, `hybrid` (Conv1D + LSTM), `hybrid_gru`. */
+  models: ModelName[];
+  /** Folds of the k-fold cross-validation in the evaluation notebook (0 skips it). */
+  cvFolds: number;
+  /** Maximum epochs of each cross-validation / speaker-independent run (early stopping applies). */
+  evalEpochs: number;
 
   // --- Paths ---
   /** Corpus folder (TESS, RAVDESS, ...); empty means the generated demo corpus. */
@@ -127,6 +139,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   testSize: 0.2,
   valSize: 0.1,
   seed: 42,
+  models: ["lstm", "gru", "hybrid"] as ModelName[],
+  cvFolds: 5,
+  evalEpochs: 30,
   dataDir: "",
   modelsDir: "models",
   outputsDir: "outputs",
@@ -142,7 +157,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = "int" | "number" | "string" | "intList" | "features";
+type Kind = "int" | "count" | "number" | "string" | "intList" | "features" | "models";
 
 const FIELD_KINDS: Record<keyof Config, Kind> = {
   sampleRate: "int",
@@ -165,7 +180,10 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   minLearningRate: "number",
   testSize: "number",
   valSize: "number",
-  seed: "int",
+  seed: "count",
+  models: "models",
+  cvFolds: "count",
+  evalEpochs: "int",
   dataDir: "string",
   modelsDir: "string",
   outputsDir: "string",
@@ -188,6 +206,7 @@ function parseValue(field: keyof Config, raw: string): unknown {
   const text = raw.trim();
   switch (kind) {
     case "int":
+    case "count":
     case "number": {
       const value = Number(text);
       if (text === "" || Number.isNaN(value)) {
@@ -197,9 +216,10 @@ function parseValue(field: keyof Config, raw: string): unknown {
     }
     case "intList":
     case "features":
+    case "models":
       return text === "" ? [] : text.split(",").map((part) => {
         const item = part.trim();
-        if (kind === "features") return item;
+        if (kind === "features" || kind === "models") return item;
         const value = Number(item);
         if (item === "" || Number.isNaN(value)) {
           throw new ConfigError(field, `expected comma-separated numbers, got "${raw}"`);
@@ -296,6 +316,12 @@ export function validateConfig(config: Config): Config {
   }
   for (const [field, kind] of Object.entries(FIELD_KINDS) as [keyof Config, Kind][]) {
     if (kind === "int") requirePositive(config, field, true);
+    if (kind === "count") {
+      const value = config[field] as number;
+      if (!Number.isInteger(value) || value < 0) {
+        throw new ConfigError(field, `must be a whole number >= 0, got ${value}`);
+      }
+    }
     if (kind === "number") {
       const value = config[field];
       if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -340,6 +366,20 @@ export function validateConfig(config: Config): Config {
         `unknown feature "${feature}" (known: ${FEATURE_NAMES.join(", ")})`,
       );
     }
+  }
+  if (!Array.isArray(config.models) || config.models.length === 0) {
+    throw new ConfigError("models", `must list at least one of ${MODEL_NAMES.join(", ")}`);
+  }
+  for (const model of config.models) {
+    if (!(MODEL_NAMES as readonly string[]).includes(model)) {
+      throw new ConfigError(
+        "models",
+        `unknown model "${model}" (known: ${MODEL_NAMES.join(", ")})`,
+      );
+    }
+  }
+  if (config.cvFolds === 1) {
+    throw new ConfigError("cvFolds", "must be 0 (skip) or at least 2");
   }
   return config;
 }

@@ -207,7 +207,10 @@ async function transfer(url: string, part: string, silent: boolean): Promise<boo
   } finally {
     file.close();
   }
-  bar?.finish();
+  if (bar) {
+    bar.tick(bar.total - bar.done);
+    bar.finish(`${megabytes(received)} MB`);
+  }
   if (total !== undefined && received !== total) {
     throw new Error(`connection closed after ${received} of ${total} bytes`);
   }

@@ -247,6 +247,45 @@ Deno.test("extractFeatures rejects bad input, naming the source", () => {
   );
 });
 
+Deno.test("extractFeatures names the source when options do not fit the signal", () => {
+  const tone = sine(440, 0.5, 8000, 0.5);
+  // Contrast's top band starts at 6400 Hz, above an 8 kHz signal's Nyquist.
+  assert.throws(
+    () => extractFeatures(tone, { ...SEED_OPTIONS, sampleRate: 8000, source: "phone.wav" }),
+    /phone\.wav: .*Nyquist/,
+  );
+  assert.throws(
+    () => extractFeatures(tone, { ...SEED_OPTIONS, nFft: 1000, source: "odd.wav" }),
+    /odd\.wav: nFft must be a power of two/,
+  );
+  assert.throws(
+    () => extractFeatures(tone, { ...SEED_OPTIONS, nMfcc: 200, source: "many.wav" }),
+    /many\.wav: nMfcc/,
+  );
+});
+
+Deno.test("mfcc equals the orthonormal DCT-II of the dB mel bands, odd band counts too", () => {
+  for (const bands of [5, 8]) {
+    const melPower: FrameSeries = {
+      frames: 2,
+      width: bands,
+      data: Float64Array.from({ length: 2 * bands }, (_, i) => 1e-3 * (1 + ((i * 7) % 11))),
+    };
+    const db = powerToDb(melPower.data);
+    const coefficients = mfcc(melPower, bands);
+    for (let t = 0; t < 2; t++) {
+      for (let k = 0; k < bands; k++) {
+        let expected = 0;
+        for (let n = 0; n < bands; n++) {
+          expected += db[t * bands + n] * Math.cos((Math.PI * k * (2 * n + 1)) / (2 * bands));
+        }
+        expected *= Math.sqrt((k === 0 ? 1 : 2) / bands);
+        assert(Math.abs(at(coefficients, t, k) - expected) < 1e-9, `bands ${bands} k ${k}`);
+      }
+    }
+  }
+});
+
 Deno.test("features of a WAV written to a temp dir match the in-memory signal's", async () => {
   const dir = await Deno.makeTempDir();
   try {

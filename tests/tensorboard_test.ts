@@ -65,30 +65,14 @@ Deno.test("event protobuf bytes match a hand encoding", () => {
     step: 3,
     scalars: [{ tag: "a", value: 0.5 }],
   });
+  // deno-fmt-ignore
   const expected = [
-    0x09,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0xf8,
-    0x3f, // field 1 double 1.5
-    0x10,
-    0x03, // field 2 varint 3
-    0x2a,
-    0x0a, // field 5, 10 bytes: Summary
-    0x0a,
-    0x08, // Summary.value (field 1), 8 bytes
-    0x0a,
-    0x01,
-    0x61, // tag "a"
-    0x15,
-    0,
-    0,
-    0,
-    0x3f, // simple_value float 0.5
+    0x09, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, // field 1 (wall_time) double 1.5
+    0x10, 0x03, //                         field 2 (step) varint 3
+    0x2a, 0x0a, //                         field 5 (summary), 10 bytes
+    0x0a, 0x08, //                         Summary.value (field 1), 8 bytes
+    0x0a, 0x01, 0x61, //                   Value.tag "a"
+    0x15, 0, 0, 0, 0x3f, //                Value.simple_value float 0.5
   ];
   assert.deepEqual([...bytes], expected);
   const version = encodeEvent({ wallTime: 0, step: 0, fileVersion: "brain.Event:2" });

@@ -21,6 +21,7 @@ import {
   featureSettings,
 } from "./feature_set.ts";
 import { ProgressBar } from "../util/progress.ts";
+import type { ResampleQuality } from "../audio/mod.ts";
 
 /** Options of {@link extractFeatureSet}. */
 export interface BatchOptions {
@@ -32,6 +33,8 @@ export interface BatchOptions {
   progress?: boolean;
   /** Called after each file with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Resampler for clips not at `sampleRate` (default `kaiser_best`, librosa 0.9.2's). */
+  resampleQuality?: ResampleQuality;
 }
 
 /** Throughput figures of the last {@link extractFeatureSet} call. */
@@ -51,19 +54,23 @@ function defaultWorkers(): number {
   return Math.max(1, navigator.hardwareConcurrency ?? 1);
 }
 
+/** What every file of a batch shares (sent to each worker once). */
+interface JobContext {
+  settings: FeatureSettings;
+  cacheDir: string | undefined;
+  settingsKey: string;
+  columns: string[];
+  resampleQuality: ResampleQuality;
+}
+
 async function runInThread(
   paths: readonly string[],
-  settings: FeatureSettings,
-  cacheDir: string | undefined,
-  key: string,
-  columns: string[],
+  context: JobContext,
   onOne: (index: number, outcome: Outcome) => void,
 ): Promise<void> {
   for (let i = 0; i < paths.length; i++) {
     try {
-      onOne(i, {
-        clip: await featuresForFile(paths[i], settings, { cacheDir, settingsKey: key, columns }),
-      });
+      onOne(i, { clip: await featuresForFile(paths[i], context.settings, context) });
     } catch (error) {
       onOne(i, { problem: error instanceof Error ? error.message : String(error) });
     }
@@ -72,10 +79,7 @@ async function runInThread(
 
 function runInWorkers(
   paths: readonly string[],
-  settings: FeatureSettings,
-  cacheDir: string | undefined,
-  key: string,
-  columns: string[],
+  context: JobContext,
   workerCount: number,
   onOne: (index: number, outcome: Outcome) => void,
 ): Promise<void> {
@@ -114,7 +118,7 @@ function runInWorkers(
         stopAll();
         reject(new Error(`feature worker crashed: ${event.message}`));
       };
-      worker.postMessage({ type: "init", settings, cacheDir, settingsKey: key, columns });
+      worker.postMessage({ type: "init", ...context });
       feed(worker);
     }
     if (paths.length === 0) resolve();
@@ -137,7 +141,14 @@ export async function extractFeatureSet(
 ): Promise<FeatureSet & { timing: BatchTiming }> {
   const settings = featureSettings(config);
   const columns = featureColumns(settings);
-  const key = await settingsKey(settings);
+  const resampleQuality = options.resampleQuality ?? "kaiser_best";
+  const context: JobContext = {
+    settings,
+    cacheDir: options.cacheDir,
+    settingsKey: await settingsKey(settings, resampleQuality),
+    columns,
+    resampleQuality,
+  };
   const workerCount = options.workers ?? defaultWorkers();
   const outcomes: Outcome[] = new Array(paths.length);
   const bar = options.progress === false ? undefined : new ProgressBar("features", paths.length);
@@ -152,9 +163,9 @@ export async function extractFeatureSet(
   };
   const start = performance.now();
   if (workerCount <= 0 || paths.length < 4) {
-    await runInThread(paths, settings, options.cacheDir, key, columns, onOne);
+    await runInThread(paths, context, onOne);
   } else {
-    await runInWorkers(paths, settings, options.cacheDir, key, columns, workerCount, onOne);
+    await runInWorkers(paths, context, workerCount, onOne);
   }
   const seconds = (performance.now() - start) / 1000;
 

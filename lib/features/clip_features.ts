@@ -3,7 +3,13 @@
  * the feature settings. Used by the batch extractor's workers and by inference.
  * @module
  */
-import { decodeAudio, fitToLength, mixToMono, resample } from "../audio/mod.ts";
+import {
+  decodeAudio,
+  fitToLength,
+  mixToMono,
+  resample,
+  type ResampleQuality,
+} from "../audio/mod.ts";
 import { extractFeatures } from "./extract.ts";
 import type { FeatureSettings } from "./feature_set.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
@@ -29,9 +35,19 @@ export async function sha256Hex(bytes: Uint8Array | string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A stable short hash of the settings: part of every cache key. */
-export async function settingsKey(settings: FeatureSettings): Promise<string> {
+/**
+ * A stable short hash of the settings: part of every cache key.
+ *
+ * @param settings feature settings
+ * @param resampleQuality resampler; only a non-default one enters the key, so entries written
+ *   before the option existed stay valid
+ */
+export async function settingsKey(
+  settings: FeatureSettings,
+  resampleQuality: ResampleQuality = "kaiser_best",
+): Promise<string> {
   const canonical = JSON.stringify({
+    ...(resampleQuality === "kaiser_best" ? {} : { resampleQuality }),
     v: 1,
     sampleRate: settings.sampleRate,
     duration: settings.duration,
@@ -52,6 +68,7 @@ export async function featuresFromBytes(
   bytes: Uint8Array,
   path: string,
   settings: FeatureSettings,
+  resampleQuality: ResampleQuality = "kaiser_best",
 ): Promise<ClipFeatures> {
   const decoded = await decodeAudio(bytes, path);
   const mono = mixToMono(decoded.channels);
@@ -59,7 +76,9 @@ export async function featuresFromBytes(
   // resampled in full only to be trimmed.
   const maxInput = Math.floor(settings.duration * decoded.sampleRate);
   const input = mono.length > maxInput ? mono.subarray(0, maxInput) : mono;
-  const resampled = await resample(input, decoded.sampleRate, settings.sampleRate);
+  const resampled = await resample(input, decoded.sampleRate, settings.sampleRate, {
+    quality: resampleQuality,
+  });
   const samples = fitToLength(resampled, Math.round(settings.duration * settings.sampleRate));
   const matrix = extractFeatures(samples, settings);
   return {
@@ -130,8 +149,14 @@ export function cachePath(cacheDir: string, key: string, contentHash: string): s
 export async function featuresForFile(
   path: string,
   settings: FeatureSettings,
-  options: { cacheDir?: string; settingsKey?: string; columns?: string[] } = {},
+  options: {
+    cacheDir?: string;
+    settingsKey?: string;
+    columns?: string[];
+    resampleQuality?: ResampleQuality;
+  } = {},
 ): Promise<ClipFeatures> {
+  const quality = options.resampleQuality ?? "kaiser_best";
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -139,8 +164,8 @@ export async function featuresForFile(
     if (error instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
     throw new Error(`${path}: cannot read file: ${(error as Error).message}`);
   }
-  if (!options.cacheDir) return await featuresFromBytes(bytes, path, settings);
-  const key = options.settingsKey ?? await settingsKey(settings);
+  if (!options.cacheDir) return await featuresFromBytes(bytes, path, settings, quality);
+  const key = options.settingsKey ?? await settingsKey(settings, quality);
   const entryPath = cachePath(options.cacheDir, key, await sha256Hex(bytes));
   try {
     const cached = decodeCacheEntry(await Deno.readFile(entryPath), options.columns ?? []);
@@ -148,7 +173,7 @@ export async function featuresForFile(
   } catch {
     // Missing or unreadable entry: compute below.
   }
-  const clip = await featuresFromBytes(bytes, path, settings);
+  const clip = await featuresFromBytes(bytes, path, settings, quality);
   try {
     await writeFileAtomic(entryPath, encodeCacheEntry(clip));
   } catch {

@@ -92,6 +92,33 @@ function columnNames(name: FeatureName, width: number): string[] {
   return Array.from({ length: width }, (_, i) => `${name}_${i}`);
 }
 
+function checkOptions(options: FeatureOptions, source: string): void {
+  const wholePositive = (field: keyof FeatureOptions) => {
+    const value = options[field];
+    if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
+      throw new RangeError(`${source}: ${field} must be a positive whole number, got ${value}`);
+    }
+  };
+  for (const field of ["sampleRate", "nFft", "hopLength", "nMels", "nMfcc"] as const) {
+    wholePositive(field);
+  }
+  if (options.nFft < 8 || (options.nFft & (options.nFft - 1)) !== 0) {
+    throw new RangeError(`${source}: nFft must be a power of two >= 8, got ${options.nFft}`);
+  }
+  if (options.features.includes("mfcc") && options.nMfcc > options.nMels) {
+    throw new RangeError(
+      `${source}: nMfcc (${options.nMfcc}) must not exceed nMels (${options.nMels})`,
+    );
+  }
+}
+
+/**
+ * The previous clip's spectrogram, overwritten by the next clip: it never leaves
+ * {@link extractFeatures} (every feature copies what it needs), and reusing its ~1 MB saves
+ * fresh-memory page faults that cost about as much as the FFTs.
+ */
+let scratchSpectrogram: Spectrogram | undefined;
+
 /**
  * Computes the requested per-frame features of one clip with librosa 0.9.2's defaults and
  * concatenates them per frame in `options.features` order.
@@ -110,6 +137,7 @@ function columnNames(name: FeatureName, width: number): string[] {
 export function extractFeatures(samples: Float32Array, options: FeatureOptions): FeatureMatrix {
   const source = options.source ?? "audio";
   assertValidAudio(samples, source);
+  checkOptions(options, source);
   if (options.features.length === 0) throw new RangeError(`${source}: no features requested`);
   const seen = new Set<FeatureName>();
   for (const name of options.features) {
@@ -118,39 +146,39 @@ export function extractFeatures(samples: Float32Array, options: FeatureOptions):
   }
   let spectrogram: Spectrogram | undefined;
   const shared = (): Spectrogram =>
-    spectrogram ??= stft(samples, {
+    spectrogram ??= scratchSpectrogram = stft(samples, {
       sampleRate: options.sampleRate,
       nFft: options.nFft,
       hopLength: options.hopLength,
-    });
+    }, scratchSpectrogram);
   let melPower: FrameSeries | undefined;
   const sharedMel = (): FrameSeries => melPower ??= melSpectrogram(shared(), options.nMels);
   const framing = { frameLength: options.nFft, hopLength: options.hopLength };
 
-  const parts: FrameSeries[] = [];
-  for (const name of options.features) {
+  const computeFeature = (name: FeatureName): FrameSeries => {
     switch (name) {
       case "mfcc":
-        parts.push(mfcc(sharedMel(), options.nMfcc));
-        break;
+        return mfcc(sharedMel(), options.nMfcc);
       case "mel":
-        parts.push(sharedMel());
-        break;
+        return sharedMel();
       case "chroma":
-        parts.push(chromaStft(shared()));
-        break;
+        return chromaStft(shared());
       case "contrast":
-        parts.push(spectralContrast(shared()));
-        break;
+        return spectralContrast(shared());
       case "zcr":
-        parts.push(zeroCrossingRate(samples, framing));
-        break;
+        return zeroCrossingRate(samples, framing);
       case "rms":
-        parts.push(rms(samples, framing));
-        break;
-      default:
-        throw new RangeError(`${source}: unknown feature "${name}"`);
+        return rms(samples, framing);
     }
+    throw new RangeError(`unknown feature "${name}"`);
+  };
+  const parts: FrameSeries[] = [];
+  try {
+    for (const name of options.features) parts.push(computeFeature(name));
+  } catch (error) {
+    // Name the clip in errors raised deep inside a feature (e.g. a band above Nyquist).
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RangeError(`${source}: ${message}`, { cause: error });
   }
   const frames = parts[0].frames;
   const width = parts.reduce((sum, part) => sum + part.width, 0);

@@ -6,6 +6,7 @@
 /// <reference lib="deno.worker" />
 import { featuresForFile } from "./clip_features.ts";
 import type { FeatureSettings } from "./feature_set.ts";
+import type { ResampleQuality } from "../audio/mod.ts";
 
 interface InitMessage {
   type: "init";
@@ -13,6 +14,7 @@ interface InitMessage {
   cacheDir?: string;
   settingsKey: string;
   columns: string[];
+  resampleQuality?: ResampleQuality;
 }
 interface JobMessage {
   type: "job";

@@ -155,12 +155,29 @@ export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
   const basis = dctBasis(nMfcc, nMels);
   const frames = melPower.frames;
   const data = new Float64Array(frames * nMfcc);
+  // cos(pi k (2(N-1-n) + 1) / 2N) = (-1)^k cos(pi k (2n + 1) / 2N): fold the frame into sums
+  // (even k) and differences (odd k) of mirrored bands, halving the multiplications.
+  const halfCount = nMels >> 1;
+  const odd = nMels % 2 === 1;
+  const sums = new Float64Array(halfCount + 1);
+  const differences = new Float64Array(halfCount + 1);
   for (let t = 0; t < frames; t++) {
     const frame = t * nMels;
+    for (let n = 0; n < halfCount; n++) {
+      const low = db[frame + n];
+      const high = db[frame + nMels - 1 - n];
+      sums[n] = low + high;
+      differences[n] = low - high;
+    }
+    // The middle band of an odd count pairs with itself.
+    sums[halfCount] = odd ? db[frame + halfCount] : 0;
+    differences[halfCount] = 0;
+    const width = odd ? halfCount + 1 : halfCount;
     for (let k = 0; k < nMfcc; k++) {
       const row = k * nMels;
+      const folded = k % 2 === 0 ? sums : differences;
       let sum = 0;
-      for (let n = 0; n < nMels; n++) sum += basis[row + n] * db[frame + n];
+      for (let n = 0; n < width; n++) sum += basis[row + n] * folded[n];
       data[t * nMfcc + k] = sum;
     }
   }

@@ -1,0 +1,267 @@
+/**
+ * Training-speed benchmark: seconds per epoch of the seed's LSTM and GRU models on random data
+ * (default 2240 x 130 x 188, batch 64, as TESS's training split) with
+ *   (a) our fast JS/OpenBLAS recurrent layers,
+ *   (b) tfjs's stock recurrent layers on the same backend (a few batches after a warm-up batch,
+ *       extrapolated to a full epoch: they are ~5x slower),
+ *   (c) the PyTorch anchor (`shared/anchors/torch_seed_models.py`) when `/usr/bin/python3` has
+ *       torch,
+ * and prints a table with the ratio ours / PyTorch. Writes `outputs/bench_training.json`.
+ *
+ * Usage:
+ *   deno run -A cli/bench_training.ts [--samples 2240] [--epochs 3] [--batch 64] [--frames 130]
+ *     [--features 188] [--models lstm,gru] [--stock-batches 4] [--no-stock] [--no-torch]
+ *     [--threads 2] [--out outputs/bench_training.json]
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { DEFAULT_CONFIG } from "../config.ts";
+import { initBackend } from "../lib/backend.ts";
+import { blasInfo, setBlasThreads } from "../lib/models/blas.ts";
+import {
+  buildModel,
+  compileModel,
+  gruSpec,
+  lstmSpec,
+  type ModelSpec,
+  modelSummary,
+} from "../lib/models/model_builder.ts";
+import { writeJsonAtomic } from "../lib/util/atomic.ts";
+import { ProgressBar } from "../lib/util/progress.ts";
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    samples: { type: "string", default: "2240" },
+    epochs: { type: "string", default: "3" },
+    batch: { type: "string", default: "64" },
+    frames: { type: "string", default: "130" },
+    features: { type: "string", default: "188" },
+    classes: { type: "string", default: "7" },
+    models: { type: "string", default: "lstm,gru" },
+    "stock-batches": { type: "string", default: "4" },
+    "no-stock": { type: "boolean", default: false },
+    "no-torch": { type: "boolean", default: false },
+    threads: { type: "string", default: "2" },
+    out: { type: "string", default: "outputs/bench_training.json" },
+  },
+});
+
+function positiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`bench_training: --${name} must be a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+const samples = positiveInt("samples", flags.samples);
+const epochs = positiveInt("epochs", flags.epochs);
+const batch = positiveInt("batch", flags.batch);
+const frames = positiveInt("frames", flags.frames);
+const features = positiveInt("features", flags.features);
+const classes = positiveInt("classes", flags.classes);
+const stockBatches = positiveInt("stock-batches", flags["stock-batches"]);
+const threads = positiveInt("threads", flags.threads);
+const modelNames = flags.models.split(",").map((name) => name.trim()) as ("lstm" | "gru")[];
+for (const name of modelNames) {
+  if (name !== "lstm" && name !== "gru") {
+    throw new Error(`bench_training: --models takes lstm and/or gru, got "${name}"`);
+  }
+}
+
+setBlasThreads(threads);
+const backend = await initBackend();
+const batchesPerEpoch = Math.ceil(samples / batch);
+
+/** Median of the epochs after the first (the first pays for JIT warm-up). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function specFor(name: "lstm" | "gru", implementation: "fast" | "stock"): ModelSpec {
+  return name === "lstm"
+    ? lstmSpec(DEFAULT_CONFIG, implementation)
+    : gruSpec(DEFAULT_CONFIG, implementation);
+}
+
+async function timeEpochs(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  count: number,
+  label: string,
+): Promise<number[]> {
+  const times: number[] = [];
+  const batches = Math.ceil(x.shape[0] / batch);
+  for (let epoch = 0; epoch < count; epoch++) {
+    const bar = new ProgressBar(`${label} epoch ${epoch + 1}/${count}`, batches);
+    const start = performance.now();
+    await model.fit(x, y, {
+      batchSize: batch,
+      epochs: 1,
+      shuffle: true,
+      verbose: 0,
+      callbacks: { onBatchEnd: () => bar.tick() },
+    });
+    times.push((performance.now() - start) / 1000);
+    bar.finish();
+  }
+  return times;
+}
+
+interface Row {
+  model: string;
+  params: number;
+  fastSecondsPerEpoch: number;
+  fastEpochTimes: number[];
+  stockSecondsPerEpoch?: number;
+  stockNote?: string;
+  torchSecondsPerEpoch?: number;
+  torchParams?: number;
+}
+
+const x = tf.randomNormal([samples, frames, features]);
+const y = tf.oneHot(tf.randomUniform([samples], 0, classes, "int32"), classes);
+const rows: Row[] = [];
+
+for (const name of modelNames) {
+  const fast = compileModel(
+    buildModel(specFor(name, "fast"), { frames, features, classes, seed: 1 }),
+  );
+  const fastTimes = await timeEpochs(fast, x, y, epochs, `fast ${name}`);
+  const row: Row = {
+    model: name,
+    params: modelSummary(fast).total,
+    fastSecondsPerEpoch: median(fastTimes.slice(1).length ? fastTimes.slice(1) : fastTimes),
+    fastEpochTimes: fastTimes,
+  };
+  fast.dispose();
+  if (!flags["no-stock"]) {
+    const stock = compileModel(
+      buildModel(specFor(name, "stock"), { frames, features, classes, seed: 1 }),
+    );
+    const timed = Math.min(stockBatches, batchesPerEpoch);
+    const warmX = x.slice([0], [Math.min(batch, samples)]);
+    const warmY = y.slice([0], [Math.min(batch, samples)]);
+    await stock.fit(warmX, warmY, { batchSize: batch, epochs: 1, verbose: 0 });
+    const partX = x.slice([0], [Math.min(timed * batch, samples)]);
+    const partY = y.slice([0], [Math.min(timed * batch, samples)]);
+    const [seconds] = await timeEpochs(stock, partX, partY, 1, `stock ${name}`);
+    row.stockSecondsPerEpoch = seconds * batchesPerEpoch / timed;
+    row.stockNote = `${timed} of ${batchesPerEpoch} batches after 1 warm-up batch, extrapolated`;
+    tf.dispose([warmX, warmY, partX, partY]);
+    stock.dispose();
+  }
+  rows.push(row);
+}
+tf.dispose([x, y]);
+
+// PyTorch anchor, run after our models so the two never compete for the 2 cores.
+let torchVersion: string | undefined;
+let torchNote: string | undefined;
+if (!flags["no-torch"]) {
+  const repoRoot = new URL("..", import.meta.url).pathname;
+  const candidates = [
+    join(repoRoot, "shared/anchors/torch_seed_models.py"),
+    join(repoRoot, "../shared/anchors/torch_seed_models.py"),
+    "/work/shared/anchors/torch_seed_models.py",
+  ];
+  const script = candidates.find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+  if (!script) torchNote = "torch_seed_models.py not found";
+  else {
+    try {
+      const output = await new Deno.Command("/usr/bin/python3", {
+        args: [
+          script,
+          "--samples",
+          String(samples),
+          "--frames",
+          String(frames),
+          "--features",
+          String(features),
+          "--batch",
+          String(batch),
+          "--epochs",
+          String(epochs),
+          "--threads",
+          String(threads),
+          "--classes",
+          String(classes),
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!output.success) {
+        torchNote = `PyTorch anchor failed: ${
+          new TextDecoder().decode(output.stderr).trim().split("\n").at(-1)
+        }`;
+      } else {
+        for (const line of new TextDecoder().decode(output.stdout).trim().split("\n")) {
+          const result = JSON.parse(line);
+          torchVersion = result.framework;
+          const row = rows.find((r) => r.model === result.model);
+          if (row) {
+            row.torchSecondsPerEpoch = result.seconds_per_epoch;
+            row.torchParams = result.params;
+          }
+        }
+      }
+    } catch (error) {
+      torchNote = `PyTorch anchor not run: ${(error as Error).message}`;
+    }
+  }
+}
+
+const fmt = (value: number | undefined) => value === undefined ? "-" : value.toFixed(2);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? "-" : (a / b).toFixed(2) + "x";
+console.log(
+  `\nTraining speed, s/epoch (${samples} x ${frames} x ${features}, batch ${batch}; ` +
+    `tfjs ${backend.name}, blas=${blasInfo().kind} ${blasInfo().threads} threads)`,
+);
+console.log(
+  "model  params   fast    stock   pytorch  fast/pytorch  stock/pytorch  stock/fast",
+);
+for (const row of rows) {
+  console.log(
+    `${row.model.padEnd(6)} ${String(row.params).padEnd(8)} ${
+      fmt(row.fastSecondsPerEpoch).padEnd(7)
+    } ${fmt(row.stockSecondsPerEpoch).padEnd(7)} ${fmt(row.torchSecondsPerEpoch).padEnd(8)} ${
+      ratio(row.fastSecondsPerEpoch, row.torchSecondsPerEpoch).padEnd(13)
+    } ${ratio(row.stockSecondsPerEpoch, row.torchSecondsPerEpoch).padEnd(14)} ${
+      ratio(row.stockSecondsPerEpoch, row.fastSecondsPerEpoch)
+    }`,
+  );
+}
+if (torchNote) console.log(torchNote);
+
+await writeJsonAtomic(flags.out, {
+  createdAt: new Date().toISOString(),
+  shapes: { samples, frames, features, batch, classes, epochs },
+  backend,
+  blas: blasInfo(),
+  torch: torchVersion ?? null,
+  torchNote: torchNote ?? null,
+  measure: "median seconds per epoch of the epochs after the first",
+  rows: rows.map((row) => ({
+    ...row,
+    fastOverTorch: row.torchSecondsPerEpoch
+      ? row.fastSecondsPerEpoch / row.torchSecondsPerEpoch
+      : null,
+    stockOverTorch: row.torchSecondsPerEpoch && row.stockSecondsPerEpoch
+      ? row.stockSecondsPerEpoch / row.torchSecondsPerEpoch
+      : null,
+  })),
+});
+console.log(`wrote ${flags.out}`);

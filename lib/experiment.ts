@@ -1,0 +1,385 @@
+/**
+ * The steps the training and evaluation notebooks run, as typed functions: label a feature set,
+ * turn a split into normalised arrays, train a model spec with the seed's callbacks, score it,
+ * cross-validate it, and evaluate it speaker-independently.
+ *
+ * Data flows one way: {@link FeatureSet} + scan table -> {@link LabelledSet} -> arrays of one
+ * split -> model -> predictions -> {@link MetricsResult}.
+ *
+ * @example
+ * ```ts
+ * const data = labelFeatureSet(features, scan.table);
+ * const split = stratifiedSplit(data.labels, { testSize: 0.2, valSize: 0.1, seed: 42 });
+ * const scaler = fitStandardScaler(data.features, split.train);
+ * const run = await trainModel(gruSpec(config), data, { config, ...split, scaler });
+ * const { metrics } = await evaluateModel(run.model, data, split.test, scaler);
+ * ```
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type pl from "nodejs-polars";
+import type { Config } from "../config.ts";
+import { columnValues, EMOTIONS, leaveOneGroupOut, stratifiedSplit } from "./data_loader/mod.ts";
+import {
+  computeMetrics,
+  crossValidate,
+  type CrossValidationResult,
+  type Fold,
+  type MetricsResult,
+} from "./evaluate/mod.ts";
+import type { FeatureSet } from "./features/feature_set.ts";
+import {
+  applyStandardScaler,
+  fitStandardScaler,
+  type StandardScaler,
+} from "./features/normalize.ts";
+import { buildModel, compileModel, type ModelSpec, modelSummary, saveModel } from "./models/mod.ts";
+import {
+  argmaxRows,
+  type ArrayWithShape,
+  type Callback,
+  EarlyStopping,
+  fit,
+  type History,
+  JsonlLogger,
+  ModelCheckpoint,
+  predictProbabilities,
+  ProgressLogger,
+  ReduceLROnPlateau,
+  TensorBoardLogger,
+} from "./trainer/mod.ts";
+
+/** A feature set with a class label, speaker and utterance per clip. */
+export interface LabelledSet {
+  features: FeatureSet;
+  /** Class index of each clip into `classes`. */
+  labels: number[];
+  /** Class names, in index order (the label encoder). */
+  classes: string[];
+  /** Speaker of each clip. */
+  speakers: string[];
+  /** Word or sentence id of each clip. */
+  utterances: string[];
+}
+
+/**
+ * Joins features to the scan table (by `path`) to attach emotion, speaker and utterance.
+ *
+ * @param features extracted features (rows follow `features.paths`)
+ * @param table the corpus scan (`path`, `emotion`, `speaker`, `utterance` columns)
+ * @param classes class vocabulary (default: the seven emotions)
+ * @throws Error naming the file when a feature row has no table row or an unknown emotion
+ */
+export function labelFeatureSet(
+  features: FeatureSet,
+  table: pl.DataFrame,
+  classes: readonly string[] = EMOTIONS,
+): LabelledSet {
+  const paths = columnValues(table, "path");
+  const emotions = columnValues(table, "emotion");
+  const speakers = columnValues(table, "speaker");
+  const utterances = columnValues(table, "utterance");
+  const rowOf = new Map(paths.map((path, row) => [path, row]));
+  const classIndex = new Map(classes.map((name, index) => [name, index]));
+  const labels: number[] = [];
+  const clipSpeakers: string[] = [];
+  const clipUtterances: string[] = [];
+  for (const path of features.paths) {
+    const row = rowOf.get(path);
+    if (row === undefined) throw new Error(`${path}: has features but is not in the scan table`);
+    const label = classIndex.get(emotions[row]);
+    if (label === undefined) {
+      throw new Error(`${path}: emotion "${emotions[row]}" is not one of ${classes.join(", ")}`);
+    }
+    labels.push(label);
+    clipSpeakers.push(speakers[row]);
+    clipUtterances.push(utterances[row]);
+  }
+  return {
+    features,
+    labels,
+    classes: [...classes],
+    speakers: clipSpeakers,
+    utterances: clipUtterances,
+  };
+}
+
+/**
+ * The clips `indices` as model inputs: `x` `[n, frames, width]` standardised with `scaler`, and
+ * `y` the class indices `[n]`.
+ */
+export function splitArrays(
+  data: LabelledSet,
+  indices: readonly number[],
+  scaler: StandardScaler,
+): { x: ArrayWithShape; y: ArrayWithShape } {
+  const { frames, width } = data.features;
+  const clipSize = frames * width;
+  const raw = new Float32Array(indices.length * clipSize);
+  indices.forEach((clip, row) => {
+    raw.set(data.features.data.subarray(clip * clipSize, (clip + 1) * clipSize), row * clipSize);
+  });
+  return {
+    x: { values: applyStandardScaler(scaler, raw), shape: [indices.length, frames, width] },
+    y: { values: Int32Array.from(indices, (clip) => data.labels[clip]), shape: [indices.length] },
+  };
+}
+
+/** Options of {@link trainModel}. */
+export interface TrainModelOptions {
+  /** Epochs, batch size, learning rate, patience, seed, ... */
+  config: Config;
+  /** Training clip indices. */
+  train: readonly number[];
+  /** Validation clip indices (early stopping, LR schedule and checkpoints watch `val_loss`). */
+  val: readonly number[];
+  /** Normaliser fit on the training clips (default: fit here on `train`). */
+  scaler?: StandardScaler;
+  /** Save the best model here (replaced atomically), e.g. `models/gru_best`. */
+  checkpointDir?: string;
+  /** Metadata saved with the checkpoint. */
+  checkpointMetadata?: Record<string, unknown>;
+  /** Write TensorBoard event files and `history.jsonl` here, e.g. `logs/gru`. */
+  logDir?: string;
+  /** `"balanced"` (default) or explicit per-class loss weights; `"none"` for none. */
+  classWeight?: "balanced" | "none" | number[];
+  /** Print a line per epoch (default true). */
+  verbose?: boolean;
+  /** More callbacks, called after the built-in ones. */
+  callbacks?: Callback[];
+}
+
+/** A trained model and how its training went. */
+export interface TrainedModel {
+  name: string;
+  model: tf.LayersModel;
+  history: History;
+  scaler: StandardScaler;
+  /** Trainable + non-trainable parameters. */
+  params: number;
+  /** Epoch (0-based) with the best `val_loss`, whose weights the model holds. */
+  bestEpoch: number;
+  /** Epochs that ran. */
+  epochsRun: number;
+  /** Median seconds per epoch. */
+  secondsPerEpoch: number;
+  /** Wall-clock seconds of the whole fit. */
+  trainingSeconds: number;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Builds `spec` and trains it the seed's way: Adam, early stopping on `val_loss` (restoring the
+ * best weights), reduce-LR-on-plateau, best-model checkpoint, TensorBoard + JSONL logs.
+ */
+export async function trainModel(
+  spec: ModelSpec,
+  data: LabelledSet,
+  options: TrainModelOptions,
+): Promise<TrainedModel> {
+  const { config } = options;
+  if (options.train.length === 0) throw new Error(`trainModel(${spec.name}): no training clips`);
+  if (options.val.length === 0) throw new Error(`trainModel(${spec.name}): no validation clips`);
+  const scaler = options.scaler ?? fitStandardScaler(data.features, options.train);
+  const train = splitArrays(data, options.train, scaler);
+  const val = splitArrays(data, options.val, scaler);
+  const model = buildModel(spec, {
+    frames: data.features.frames,
+    features: data.features.width,
+    classes: data.classes.length,
+    seed: config.seed,
+  });
+  compileModel(model, { learningRate: config.learningRate });
+
+  const earlyStopping = new EarlyStopping({
+    monitor: "val_loss",
+    patience: config.patience,
+    restoreBestWeights: true,
+  });
+  const callbacks: Callback[] = [
+    earlyStopping,
+    new ReduceLROnPlateau({
+      monitor: "val_loss",
+      factor: config.reduceLrFactor,
+      patience: config.reduceLrPatience,
+      minLr: config.minLearningRate,
+    }),
+  ];
+  const checkpointDir = options.checkpointDir;
+  if (checkpointDir) {
+    callbacks.push(
+      new ModelCheckpoint({
+        monitor: "val_loss",
+        saveBest: async (best: tf.LayersModel) => {
+          await saveModel(best, checkpointDir, {
+            name: spec.name,
+            classes: data.classes,
+            ...options.checkpointMetadata,
+          });
+        },
+      }),
+    );
+  }
+  if (options.logDir) {
+    callbacks.push(
+      new TensorBoardLogger({ logDir: options.logDir }),
+      new JsonlLogger({ path: `${options.logDir}/history.jsonl` }),
+    );
+  }
+  if (options.verbose !== false) callbacks.push(new ProgressLogger());
+  callbacks.push(...(options.callbacks ?? []));
+
+  const classWeight = options.classWeight ?? "balanced";
+  const start = performance.now();
+  const history = await fit(model, { xTrain: train.x, yTrain: train.y, xVal: val.x, yVal: val.y }, {
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    classWeight: classWeight === "none" ? undefined : classWeight,
+    callbacks,
+    seed: config.seed,
+  });
+  const trainingSeconds = (performance.now() - start) / 1000;
+  return {
+    name: spec.name,
+    model,
+    history,
+    scaler,
+    params: modelSummary(model).total,
+    bestEpoch: earlyStopping.bestEpoch,
+    epochsRun: history.epoch.length,
+    secondsPerEpoch: median(history.history.seconds ?? []),
+    trainingSeconds,
+  };
+}
+
+/** Predictions and metrics of a model on some clips. */
+export interface Evaluation {
+  metrics: MetricsResult;
+  /** Predicted class index per clip. */
+  predictions: number[];
+  /** Row-major `[n, classes]` probabilities. */
+  probabilities: Float32Array;
+}
+
+/** Scores `model` on the clips `indices` (normalised with the training scaler). */
+export async function evaluateModel(
+  model: tf.LayersModel,
+  data: LabelledSet,
+  indices: readonly number[],
+  scaler: StandardScaler,
+): Promise<Evaluation> {
+  const { x } = splitArrays(data, indices, scaler);
+  const { values } = await predictProbabilities(model, x);
+  const predictions = argmaxRows(values, data.classes.length);
+  const truth = indices.map((clip) => data.labels[clip]);
+  return {
+    metrics: computeMetrics(truth, predictions, data.classes),
+    predictions,
+    probabilities: values,
+  };
+}
+
+/** Carves a stratified validation part out of training indices (for early stopping). */
+function withValidation(
+  data: LabelledSet,
+  train: readonly number[],
+  config: Config,
+): { train: number[]; val: number[] } {
+  const labels = train.map((clip) => data.labels[clip]);
+  const parts = stratifiedSplit(labels, { testSize: 0.1, seed: config.seed });
+  return { train: parts.train.map((i) => train[i]), val: parts.test.map((i) => train[i]) };
+}
+
+/**
+ * Cross-validates a spec: for each fold, trains a fresh model on the fold's training clips (10 %
+ * of them held out for early stopping, scaler fit on the rest) and scores the fold's test clips.
+ */
+export function crossValidateSpec(
+  spec: ModelSpec,
+  data: LabelledSet,
+  folds: readonly Fold[],
+  config: Config,
+  options: { verbose?: boolean } = {},
+): Promise<CrossValidationResult> {
+  return crossValidate(folds, async (fold) => {
+    const { train, val } = withValidation(data, fold.train, config);
+    const run = await trainModel(spec, data, {
+      config,
+      train,
+      val,
+      verbose: options.verbose ?? false,
+    });
+    try {
+      return (await evaluateModel(run.model, data, fold.test, run.scaler)).metrics;
+    } finally {
+      run.model.dispose();
+    }
+  });
+}
+
+/** One speaker-independent round: trained without `testSpeaker`, tested on it alone. */
+export interface SpeakerRound {
+  testSpeaker: string;
+  trainSpeakers: string[];
+  metrics: MetricsResult;
+  epochsRun: number;
+}
+
+/**
+ * Leave-one-speaker-out evaluation: each speaker is the test set once, the model trains on the
+ * others (10 % held out for early stopping). With TESS's two speakers: train on one, test on the
+ * other, both ways.
+ */
+export async function speakerIndependent(
+  spec: ModelSpec,
+  data: LabelledSet,
+  config: Config,
+  options: { verbose?: boolean } = {},
+): Promise<SpeakerRound[]> {
+  const rounds: SpeakerRound[] = [];
+  for (const fold of leaveOneGroupOut(data.speakers)) {
+    const { train, val } = withValidation(data, fold.train, config);
+    const run = await trainModel(spec, data, {
+      config,
+      train,
+      val,
+      verbose: options.verbose ?? false,
+    });
+    try {
+      const { metrics } = await evaluateModel(run.model, data, fold.test, run.scaler);
+      rounds.push({
+        testSpeaker: String(fold.group),
+        trainSpeakers: [...new Set(train.map((clip) => data.speakers[clip]))].sort(),
+        metrics,
+        epochsRun: run.epochsRun,
+      });
+    } finally {
+      run.model.dispose();
+    }
+  }
+  return rounds;
+}
+
+/** The headline numbers of a {@link MetricsResult} (weighted averages, as the seed reports). */
+export function headlineMetrics(metrics: MetricsResult): {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  macroF1: number;
+} {
+  return {
+    accuracy: metrics.accuracy,
+    precision: metrics.weighted.precision,
+    recall: metrics.weighted.recall,
+    f1: metrics.weighted.f1,
+    macroF1: metrics.macro.f1,
+  };
+}

@@ -1,0 +1,361 @@
+/**
+ * The predictor: a trained model plus the feature settings, scaler and class names it was
+ * trained with, so any audio file or sample buffer (any sample rate, any length, mono or
+ * multi-channel) goes through exactly the training pipeline: decode -> mono -> resample ->
+ * trim/pad -> features (`featuresFromBytes`) -> standardise -> model -> probabilities.
+ *
+ * @example
+ * ```ts
+ * import { loadPredictor } from "./lib/inference/predictor.ts";
+ * const predictor = await loadPredictor("models");
+ * const { emotion, confidence } = await predictor.predict("clip.wav");
+ * const { table, failures } = await predictor.predictBatch("my_recordings/");
+ * predictor.dispose();
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import { encodeWav } from "../audio/mod.ts";
+import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
+import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
+import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
+import { loadModel } from "../models/mod.ts";
+import { EMOTION_DISPLAY_NAMES } from "../data_loader/emotions.ts";
+import { AUDIO_EXTENSIONS } from "../data_loader/corpora.ts";
+import { listAudioFiles } from "../data_loader/scan.ts";
+import { argmaxRows, predictProbabilities } from "../trainer/trainer.ts";
+import { ProgressBar, type ProgressOptions } from "../util/progress.ts";
+import { ArtifactError, loadLabelEncoder, loadModelsManifest } from "./artifacts.ts";
+import { framesPerClip } from "../../config.ts";
+
+/** Audio already in memory: one array (mono) or one per channel, at `sampleRate` Hz. */
+export interface SamplesInput {
+  /** Samples in [-1, 1]: a mono array, or one array per channel (equal lengths). */
+  samples: Float32Array | Float32Array[];
+  /** Sample rate of `samples` in Hz (a positive whole number). */
+  sampleRate: number;
+  /** Name used in error messages and as `Prediction.path` (default `<samples>`). */
+  name?: string;
+}
+
+/** What the model says about one clip. */
+export interface Prediction {
+  /** The most probable class (a label-encoder class name, e.g. `angry`). */
+  emotion: string;
+  /** Human-readable name of `emotion` (e.g. `Pleasant surprise` for `ps`). */
+  displayName: string;
+  /** Probability of `emotion`, in [0, 1]. */
+  confidence: number;
+  /** Probability of every class, in label-encoder order; they sum to 1. */
+  probabilities: Record<string, number>;
+  /** The file (or `SamplesInput.name`) the prediction is for. */
+  path?: string;
+}
+
+/** Options of {@link Predictor.predictBatch}. */
+export interface BatchOptions {
+  /** Show a progress bar (default true); an object passes options to it. */
+  progress?: boolean | ProgressOptions;
+  /** Clips per forward pass (default 64). */
+  batchSize?: number;
+}
+
+/** Result of {@link Predictor.predictBatch}. */
+export interface BatchResult {
+  /**
+   * One row per clip that could be read: `path`, `emotion`, `confidence`, then
+   * `prob_<class>` for every class in label-encoder order.
+   */
+  table: pl.DataFrame;
+  /** Files that could not be decoded or featurised, and why (not fatal). */
+  failures: FailedFile[];
+}
+
+/** A model ready to classify audio. */
+export interface Predictor {
+  /** Name of the model in the manifest (e.g. `lstm`). */
+  readonly modelName: string;
+  /** Class names in model output order. */
+  readonly classes: readonly string[];
+  /** Feature settings every input is converted with. */
+  readonly settings: FeatureSettings;
+  /** The underlying tfjs model. */
+  readonly model: tf.LayersModel;
+  /**
+   * Classifies one clip: a file path (WAV or FLAC) or samples in memory.
+   *
+   * @throws an error naming the file when it cannot be read or decoded
+   */
+  predict(input: string | SamplesInput): Promise<Prediction>;
+  /**
+   * Classifies many files: a list of paths, one file, or a folder (searched recursively for
+   * `.wav` and `.flac`). Unreadable files are collected in `failures`.
+   */
+  predictBatch(input: string | readonly string[], options?: BatchOptions): Promise<BatchResult>;
+  /** Frees the model's tensors; the predictor cannot be used afterwards. */
+  dispose(): void;
+}
+
+/** Everything {@link createPredictor} needs (what `loadPredictor` reads from disk). */
+export interface PredictorParts {
+  model: tf.LayersModel;
+  modelName: string;
+  classes: readonly string[];
+  settings: FeatureSettings;
+  scaler: StandardScaler;
+}
+
+/** Options of {@link loadPredictor}. */
+export interface LoadPredictorOptions {
+  /** Model name from the manifest (default: its `bestModel`). */
+  model?: string;
+}
+
+/**
+ * Loads the label encoder, the manifest and one model from a models folder.
+ *
+ * @param modelsDir the folder the training step saved into (e.g. `models`)
+ * @param options `model`: which saved model (default the manifest's `bestModel`)
+ * @throws ArtifactError when an artifact is missing or malformed, or the model's input shape
+ *   does not match the saved feature settings
+ * @example
+ * ```ts
+ * const predictor = await loadPredictor("models", { model: "gru" });
+ * console.log((await predictor.predict("clip.wav")).displayName);
+ * ```
+ */
+export async function loadPredictor(
+  modelsDir: string,
+  options: LoadPredictorOptions = {},
+): Promise<Predictor> {
+  const { classes } = await loadLabelEncoder(modelsDir);
+  const manifest = await loadModelsManifest(modelsDir);
+  const modelName = options.model ?? manifest.bestModel;
+  const entry = manifest.models[modelName];
+  if (!entry) {
+    throw new Error(
+      `${join(modelsDir, "config.json")}: no model named "${modelName}" ` +
+        `(saved models: ${Object.keys(manifest.models).join(", ")})`,
+    );
+  }
+  const modelDir = join(modelsDir, entry.dir);
+  let model: tf.LayersModel;
+  try {
+    model = await loadModel(modelDir);
+  } catch (error) {
+    throw new ArtifactError(modelDir, `model "${modelName}": ${(error as Error).message}`);
+  }
+  try {
+    return createPredictor({
+      model,
+      modelName,
+      classes,
+      settings: manifest.features,
+      scaler: manifest.scaler,
+    });
+  } catch (error) {
+    model.dispose();
+    throw new ArtifactError(modelDir, (error as Error).message);
+  }
+}
+
+/**
+ * Wraps an in-memory model with its feature settings, scaler and classes (e.g. right after
+ * training, before anything is saved).
+ *
+ * @param parts the model and what it was trained with
+ * @throws an error when the model's input shape is not `frames x width` of the settings, its
+ *   output is not one unit per class, or the scaler's width differs
+ * @example
+ * ```ts
+ * const predictor = createPredictor({ model, modelName: "gru", classes, settings, scaler });
+ * ```
+ */
+export function createPredictor(parts: PredictorParts): Predictor {
+  const { model, modelName, settings, scaler } = parts;
+  const classes = [...parts.classes];
+  const frames = framesPerClip(settings);
+  const width = featureColumns(settings).length;
+  const inputShape = model.inputs[0].shape;
+  if (inputShape.length !== 3 || inputShape[1] !== frames || inputShape[2] !== width) {
+    throw new Error(
+      `model "${modelName}" expects input [batch, ${inputShape.slice(1).join(", ")}] but the ` +
+        `saved feature settings give ${frames} frames x ${width} features per clip ` +
+        `(${settings.features.join("+")}, ${settings.duration} s at ${settings.sampleRate} Hz, ` +
+        `hop ${settings.hopLength}); the model and config.json come from different runs`,
+    );
+  }
+  const outputShape = model.outputs[0].shape;
+  const outputs = outputShape[outputShape.length - 1];
+  if (outputs !== classes.length) {
+    throw new Error(
+      `model "${modelName}" has ${outputs} outputs but the label encoder lists ` +
+        `${classes.length} classes (${classes.join(", ")})`,
+    );
+  }
+  if (scaler.mean.length !== width || scaler.std.length !== width) {
+    throw new Error(
+      `the scaler has ${scaler.mean.length} columns but the feature settings give ${width}`,
+    );
+  }
+  let disposed = false;
+  const checkAlive = () => {
+    if (disposed) throw new Error(`predictor "${modelName}" was disposed`);
+  };
+
+  /** Standardised `frames x width` features of one input, exactly as in training. */
+  const featuresOf = async (input: string | SamplesInput): Promise<Float32Array> => {
+    let clip;
+    if (typeof input === "string") {
+      clip = await featuresForFile(input, settings);
+    } else {
+      // Samples go through a float WAV so they take the very same decode -> mono -> resample
+      // -> trim/pad -> features path as files (float32 WAV round-trips bit-exactly).
+      const name = input.name ?? "<samples>";
+      if (!Number.isInteger(input.sampleRate) || input.sampleRate <= 0) {
+        throw new RangeError(
+          `${name}: sample rate must be a positive whole number of Hz, got ${input.sampleRate}`,
+        );
+      }
+      const bytes = encodeWav(input.samples, input.sampleRate, {
+        encoding: "float",
+        bitsPerSample: 32,
+      });
+      clip = await featuresFromBytes(bytes, name, settings);
+    }
+    if (clip.frames !== frames || clip.width !== width) {
+      throw new Error(
+        `${typeof input === "string" ? input : input.name ?? "<samples>"}: features are ` +
+          `${clip.frames} x ${clip.width}, the model needs ${frames} x ${width}`,
+      );
+    }
+    return applyStandardScaler(scaler, clip.data);
+  };
+
+  const toPrediction = (row: ArrayLike<number>, path?: string): Prediction => {
+    const [best] = argmaxRows(row, classes.length);
+    const probabilities: Record<string, number> = {};
+    classes.forEach((name, index) => (probabilities[name] = row[index]));
+    const emotion = classes[best];
+    return {
+      emotion,
+      displayName: displayNameOf(emotion),
+      confidence: row[best],
+      probabilities,
+      ...(path === undefined ? {} : { path }),
+    };
+  };
+
+  const predictRows = async (features: Float32Array, count: number, batchSize?: number) =>
+    (await predictProbabilities(
+      model,
+      { values: features, shape: [count, frames, width] },
+      batchSize,
+    )).values;
+
+  return {
+    modelName,
+    classes,
+    settings,
+    model,
+    async predict(input) {
+      checkAlive();
+      const features = await featuresOf(input);
+      const row = await predictRows(features, 1);
+      return toPrediction(row, typeof input === "string" ? input : input.name);
+    },
+    async predictBatch(input, options = {}) {
+      checkAlive();
+      const paths = await resolveInputs(input);
+      const batchSize = options.batchSize ?? 64;
+      const progress = options.progress ?? true;
+      const bar = new ProgressBar("predict", paths.length, {
+        ...(typeof progress === "object" ? progress : {}),
+        silent: progress === false || (typeof progress === "object" && progress.silent),
+      });
+      const failures: FailedFile[] = [];
+      const done: { path: string; probabilities: Float32Array }[] = [];
+      // Features are computed a chunk at a time so a large folder never holds all of them.
+      for (let start = 0; start < paths.length; start += batchSize) {
+        const chunk = paths.slice(start, start + batchSize);
+        const ok: string[] = [];
+        const buffer = new Float32Array(chunk.length * frames * width);
+        for (const path of chunk) {
+          try {
+            buffer.set(await featuresOf(path), ok.length * frames * width);
+            ok.push(path);
+          } catch (error) {
+            failures.push({ path, problem: (error as Error).message });
+          }
+          bar.tick();
+        }
+        if (ok.length === 0) continue;
+        const rows = await predictRows(buffer.subarray(0, ok.length * frames * width), ok.length);
+        ok.forEach((path, i) => {
+          done.push({
+            path,
+            probabilities: rows.slice(i * classes.length, (i + 1) * classes.length),
+          });
+        });
+      }
+      bar.finish(failures.length ? `${failures.length} failed` : undefined);
+      return {
+        table: predictionTable(done.map((d) => toPrediction(d.probabilities, d.path)), classes),
+        failures,
+      };
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Predictions as a table: `path`, `emotion`, `confidence`, then `prob_<class>` per class.
+ *
+ * @param predictions predictions with `path` set
+ * @param classes class names, in the column order wanted
+ * @example
+ * ```ts
+ * predictionTable([await predictor.predict("a.wav")], predictor.classes).writeCSV("out.csv");
+ * ```
+ */
+export function predictionTable(
+  predictions: readonly Prediction[],
+  classes: readonly string[],
+): pl.DataFrame {
+  return pl.DataFrame([
+    pl.Series("path", predictions.map((p) => p.path ?? ""), pl.Utf8),
+    pl.Series("emotion", predictions.map((p) => p.emotion), pl.Utf8),
+    pl.Series("confidence", predictions.map((p) => p.confidence), pl.Float64),
+    ...classes.map((name) =>
+      pl.Series(`prob_${name}`, predictions.map((p) => p.probabilities[name]), pl.Float64)
+    ),
+  ]);
+}
+
+function displayNameOf(emotion: string): string {
+  return (EMOTION_DISPLAY_NAMES as Readonly<Record<string, string>>)[emotion] ?? emotion;
+}
+
+/** Paths to classify: a list as given, one file, or a folder's audio files (recursive). */
+async function resolveInputs(input: string | readonly string[]): Promise<string[]> {
+  if (typeof input !== "string") return [...input];
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(input);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: no such file or folder`);
+    throw new Error(`${input}: cannot read (${(error as Error).message})`);
+  }
+  if (!info.isDirectory) return [input];
+  const files = await listAudioFiles(input);
+  if (files.length === 0) {
+    throw new Error(`${input}: no audio files (${AUDIO_EXTENSIONS.join(", ")}) in this folder`);
+  }
+  return files.map((file) => join(input, file));
+}

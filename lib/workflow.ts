@@ -1,0 +1,293 @@
+/**
+ * The project's steps as the notebooks and `deno task pipeline` run them, with the files each
+ * step leaves for the next, so every notebook can be opened on its own once the earlier ones
+ * have run:
+ *
+ * | step | reads | writes |
+ * |---|---|---|
+ * | 01 exploration | the corpus folder (or the demo corpus) | `outputs/dataset.csv` |
+ * | 02 features | `outputs/dataset.csv`, audio | `outputs/features/dataset.features` |
+ * | 03 training | features, dataset | `models/<name>_best/`, `models/label_encoder.json`, `models/config.json`, `logs/<name>/`, `outputs/split.json` |
+ * | 04 evaluation | models, features, split | `outputs/*.png|html`, `outputs/project_report.json` |
+ *
+ * All paths come from the config (`modelsDir`, `outputsDir`, `logsDir`, `cacheDir`) and are
+ * resolved against the project root.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig();
+ * const dataset = await scanDataset(config);
+ * const features = await extractDatasetFeatures(config, dataset.table);
+ * ```
+ * @module
+ */
+import pl from "nodejs-polars";
+import { type Config, type ModelName, projectPath } from "../config.ts";
+import { type BadFile, type Corpus, scanCorpus } from "./data_loader/mod.ts";
+import { findEspeak, generateDemoCorpus } from "./demo_corpus.ts";
+import { extractFeatureSet } from "./features/batch.ts";
+import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "./features/feature_set.ts";
+import { gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
+import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
+
+/** Folder of the generated demo corpus, relative to the project root. */
+export const DEMO_CORPUS_DIR = "data/demo";
+
+/** Where each step's files live for a config (absolute paths). */
+export interface ProjectPaths {
+  modelsDir: string;
+  outputsDir: string;
+  logsDir: string;
+  cacheDir: string;
+  datasetCsv: string;
+  datasetInfo: string;
+  features: string;
+  split: string;
+  report: string;
+  /** `models/<name>_best`. */
+  modelDir(name: string): string;
+  /** `logs/<name>`. */
+  logDir(name: string): string;
+}
+
+/** The files of every step for `config`. */
+export function projectPaths(config: Config): ProjectPaths {
+  const modelsDir = projectPath(config.modelsDir);
+  const outputsDir = projectPath(config.outputsDir);
+  const logsDir = projectPath(config.logsDir);
+  return {
+    modelsDir,
+    outputsDir,
+    logsDir,
+    cacheDir: projectPath(config.cacheDir),
+    datasetCsv: `${outputsDir}/dataset.csv`,
+    datasetInfo: `${outputsDir}/dataset.json`,
+    features: `${outputsDir}/features/dataset.features`,
+    split: `${outputsDir}/split.json`,
+    report: `${outputsDir}/project_report.json`,
+    modelDir: (name) => `${modelsDir}/${name}_best`,
+    logDir: (name) => `${logsDir}/${name}`,
+  };
+}
+
+/** Where the audio comes from. */
+export interface DataSource {
+  /** Absolute corpus folder. */
+  dir: string;
+  /** True for the synthetic demo corpus (not emotional speech). */
+  demo: boolean;
+}
+
+/**
+ * The corpus folder for `config`: `config.dataDir` when set, else the demo corpus, which is
+ * synthesized with espeak-ng the first time (about 280 clips; idempotent).
+ *
+ * @throws Error when `dataDir` is set but missing, or the demo corpus is needed and espeak-ng is
+ *   not installed (the message says how to fix either)
+ */
+export async function resolveDataSource(
+  config: Config,
+  options: { demoWords?: number; silent?: boolean } = {},
+): Promise<DataSource> {
+  if (config.dataDir) {
+    const dir = projectPath(config.dataDir);
+    try {
+      if (!(await Deno.stat(dir)).isDirectory) throw new Error("not a folder");
+    } catch {
+      throw new Error(
+        `${dir}: corpus folder not found (set SER_DATA_DIR or config.dataDir to a folder of ` +
+          `WAV/FLAC files, e.g. TESS; deno task download-tess fetches it)`,
+      );
+    }
+    return { dir, demo: false };
+  }
+  const dir = projectPath(DEMO_CORPUS_DIR);
+  if (!findEspeak()) {
+    try {
+      await Deno.stat(dir);
+      return { dir, demo: true };
+    } catch {
+      throw new Error(
+        "no corpus configured (SER_DATA_DIR is empty) and the demo corpus cannot be made: " +
+          "espeak-ng is not installed (run bash tools/setup.sh, or apt-get install espeak-ng)",
+      );
+    }
+  }
+  await generateDemoCorpus({ outDir: dir, words: options.demoWords, silent: options.silent });
+  return { dir, demo: true };
+}
+
+/** The scanned dataset and where it came from. */
+export interface Dataset {
+  source: DataSource;
+  corpus: Corpus;
+  /** One row per clip: path, corpus, speaker, emotion, label, utterance, duration, sampleRate. */
+  table: pl.DataFrame;
+  /** Files that could not be used, with the reason. */
+  badFiles: BadFile[];
+}
+
+/**
+ * Scans the configured corpus (generating the demo corpus when none is set), writes the table to
+ * `outputs/dataset.csv` and a summary to `outputs/dataset.json`.
+ */
+export async function scanDataset(
+  config: Config,
+  options: { silent?: boolean } = {},
+): Promise<Dataset> {
+  const source = await resolveDataSource(config, options);
+  const scan = await scanCorpus(source.dir, { silent: options.silent });
+  const paths = projectPaths(config);
+  await writeTextAtomic(paths.datasetCsv, scan.table.writeCSV().toString());
+  await writeJsonAtomic(paths.datasetInfo, {
+    source,
+    corpus: scan.corpus,
+    clips: scan.table.height,
+    badFiles: scan.badFiles,
+    dropped: scan.dropped,
+  });
+  return { source, corpus: scan.corpus, table: scan.table, badFiles: scan.badFiles };
+}
+
+/**
+ * The dataset saved by {@link scanDataset} (the exploration notebook), or a fresh scan when it
+ * has not run yet.
+ */
+export async function loadDataset(config: Config): Promise<Dataset> {
+  const paths = projectPaths(config);
+  let info: Omit<Dataset, "table">;
+  try {
+    info = JSON.parse(await Deno.readTextFile(paths.datasetInfo));
+  } catch {
+    return await scanDataset(config);
+  }
+  const csv = await Deno.readTextFile(paths.datasetCsv);
+  const table = pl.readCSV(csv, {
+    dtypes: {
+      path: pl.Utf8,
+      corpus: pl.Utf8,
+      speaker: pl.Utf8,
+      emotion: pl.Utf8,
+      label: pl.Utf8,
+      utterance: pl.Utf8,
+      duration: pl.Float64,
+      sampleRate: pl.Float64,
+    },
+  });
+  return { ...info, table };
+}
+
+/**
+ * Extracts the features of every clip in `table` (all cores, cached in `config.cacheDir`) and
+ * saves them to `outputs/features/dataset.features`.
+ */
+export async function extractDatasetFeatures(
+  config: Config,
+  table: pl.DataFrame,
+  options: { progress?: boolean; workers?: number } = {},
+): Promise<FeatureSet & { timing: Awaited<ReturnType<typeof extractFeatureSet>>["timing"] }> {
+  const paths = projectPaths(config);
+  const files = (table.getColumn("path").toArray() as unknown[]).map(String);
+  const set = await extractFeatureSet(files, config, {
+    cacheDir: paths.cacheDir,
+    progress: options.progress,
+    workers: options.workers,
+  });
+  await saveFeatureSet(set, paths.features);
+  return set;
+}
+
+/**
+ * The features saved by {@link extractDatasetFeatures}, checked against the config's feature
+ * settings (a stale file from other settings is an error that says to rerun extraction).
+ */
+export async function loadDatasetFeatures(config: Config): Promise<FeatureSet> {
+  const path = projectPaths(config).features;
+  const set = await loadFeatureSet(path);
+  const wanted = JSON.stringify([
+    config.sampleRate,
+    config.duration,
+    config.nFft,
+    config.hopLength,
+    config.nMfcc,
+    config.nMels,
+    config.features,
+  ]);
+  const s = set.settings;
+  const have = JSON.stringify([
+    s.sampleRate,
+    s.duration,
+    s.nFft,
+    s.hopLength,
+    s.nMfcc,
+    s.nMels,
+    s.features,
+  ]);
+  if (wanted !== have) {
+    throw new Error(
+      `${path}: features were computed with other settings (${have}) than the config's ` +
+        `(${wanted}); rerun notebooks/02_feature_extraction.ipynb`,
+    );
+  }
+  return set;
+}
+
+/** The model spec behind each name in `config.models`. */
+export function modelSpec(name: ModelName, config: Config): ModelSpec {
+  switch (name) {
+    case "lstm":
+      return lstmSpec(config);
+    case "gru":
+      return gruSpec(config);
+    case "hybrid":
+      return { ...hybridSpec(config, "lstm"), name: "hybrid" };
+    case "hybrid_gru":
+      return hybridSpec(config, "gru");
+  }
+}
+
+/** Train/validation/test clip indices, saved so evaluation scores the same test clips. */
+export interface SavedSplit {
+  train: number[];
+  val: number[];
+  test: number[];
+  /** The feature rows' paths, to detect a split that no longer matches the features. */
+  paths: string[];
+  seed: number;
+}
+
+/** Saves a split next to the features (`outputs/split.json`). */
+export async function saveSplit(config: Config, split: SavedSplit): Promise<void> {
+  await writeJsonAtomic(projectPaths(config).split, split);
+}
+
+/** Loads the split saved by the training step, checked against the feature rows. */
+export async function loadSplit(config: Config, features: FeatureSet): Promise<SavedSplit> {
+  const path = projectPaths(config).split;
+  let split: SavedSplit;
+  try {
+    split = JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    throw new Error(`${path}: no saved split; run notebooks/03_training.ipynb first`);
+  }
+  if (
+    split.paths.length !== features.paths.length ||
+    split.paths.some((p, i) => p !== features.paths[i])
+  ) {
+    throw new Error(`${path}: the split does not match the current features; rerun training`);
+  }
+  return split;
+}
+
+/** Keeps at most `perClass` clips of each emotion (first by path): quick runs on big corpora. */
+export function limitPerEmotion(table: pl.DataFrame, perClass: number): pl.DataFrame {
+  const emotions = (table.getColumn("emotion").toArray() as unknown[]).map(String);
+  const seen = new Map<string, number>();
+  const keep: number[] = [];
+  emotions.forEach((emotion, row) => {
+    const count = seen.get(emotion) ?? 0;
+    if (count < perClass) keep.push(row);
+    seen.set(emotion, count + 1);
+  });
+  return pl.DataFrame(table.getColumns().map((column) => column.gather(keep)));
+}

@@ -1,0 +1,357 @@
+/**
+ * Visualizer: figure builders give valid Plotly specs; HTML pages embed the figure and the
+ * plotly.js bundle; PNGs render through Chromium (skipped without it); a smoke notebook that
+ * calls show() runs headless through Jupyter (skipped without Jupyter and the Deno kernel).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  columnDomains,
+  confusionMatricesFigure,
+  confusionMatrixFigure,
+  emotionDistribution,
+  type Figure,
+  figureHtml,
+  figureJson,
+  figureMimeBundle,
+  findChromium,
+  type HeatmapTrace,
+  isPng,
+  MAX_WAVEFORM_POINTS,
+  metricsComparisonFigure,
+  normalizeRows,
+  saveFigureHtml,
+  saveFigurePng,
+  type ScatterTrace,
+  show,
+  spectrogramFigure,
+  trainingHistoryFigure,
+  waveformFigure,
+} from "../lib/visualizer/mod.ts";
+import { NotebookExecutionError, notebookSupport, runNotebook } from "../lib/notebook_runner.ts";
+
+const EMOTIONS = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"];
+
+Deno.test("visualizer: emotionDistribution is one bar per emotion with counts and shares", () => {
+  const counts = Object.fromEntries(EMOTIONS.map((e, i) => [e, 100 + i]));
+  const figure = emotionDistribution(counts);
+  assert.equal(figure.data.length, 1);
+  const bar = figure.data[0];
+  assert.equal(bar.type, "bar");
+  assert.deepEqual(bar.x, EMOTIONS);
+  assert.deepEqual(bar.y, EMOTIONS.map((_, i) => 100 + i));
+  assert.equal((bar.text as string[])[0], `100 (${(100 * 100 / 721).toFixed(1)}%)`);
+  const colors = (bar.marker as { color: string[] }).color;
+  assert.equal(new Set(colors).size, 7, "each emotion has its own colour");
+  assert.equal(figure.layout.title?.text, "Emotion distribution");
+  assert.throws(() => emotionDistribution({}), /empty/);
+  assert.throws(() => emotionDistribution({ angry: -1 }), /angry/);
+});
+
+Deno.test("visualizer: waveformFigure keeps short signals and envelopes long ones", () => {
+  const short = Float32Array.from({ length: 100 }, (_, i) => Math.sin(i));
+  const small = waveformFigure(short, 1000, "short");
+  const trace = small.data[0] as ScatterTrace;
+  assert.equal(trace.type, "scatter");
+  assert.equal(trace.x.length, 100);
+  assert.equal(trace.x[10], 0.01);
+  assert.equal(trace.y[3], short[3]);
+
+  const long = new Float32Array(66150);
+  long[12345] = 0.9;
+  long[50000] = -0.7;
+  const big = waveformFigure(long, 22050).data[0] as ScatterTrace;
+  assert.ok(big.x.length <= MAX_WAVEFORM_POINTS);
+  assert.equal(Math.max(...big.y), long[12345], "peak survives the envelope");
+  assert.equal(Math.min(...big.y), long[50000]);
+  for (let i = 1; i < big.x.length; i++) assert.ok(big.x[i] >= big.x[i - 1], "time increases");
+  assert.throws(() => waveformFigure(short, 0), /sampleRate/);
+});
+
+Deno.test("visualizer: spectrogramFigure transposes frames to a coefficient x time heatmap", () => {
+  const frames = 5;
+  const width = 3;
+  const data = Float32Array.from({ length: frames * width }, (_, i) => i + 1);
+  const figure = spectrogramFigure({ frames, width, data }, {
+    sampleRate: 1000,
+    hopLength: 100,
+    title: "MFCC",
+    yLabel: "MFCC",
+  });
+  const heatmap = figure.data[0] as HeatmapTrace;
+  assert.equal(heatmap.type, "heatmap");
+  assert.equal(heatmap.z.length, width);
+  assert.equal(heatmap.z[0].length, frames);
+  assert.equal(heatmap.z[2][4], data[4 * width + 2]);
+  assert.deepEqual(heatmap.x, [0, 0.1, 0.2, 0.3, 0.4]);
+  assert.equal((figure.layout.yaxis as { title: { text: string } }).title.text, "MFCC");
+
+  const db = spectrogramFigure({ frames, width, data }, {
+    sampleRate: 1000,
+    hopLength: 100,
+    toDb: true,
+  }).data[0] as HeatmapTrace;
+  assert.equal(Math.max(...db.z.flat()), 0, "the loudest cell is 0 dB");
+  assert.ok(Math.abs(db.z[0][0] - 10 * Math.log10(1 / 15)) < 1e-9);
+  assert.throws(
+    () =>
+      spectrogramFigure({ frames, width, data: new Float32Array(4) }, {
+        sampleRate: 1000,
+        hopLength: 100,
+      }),
+    /expected frames\*width = 15/,
+  );
+});
+
+Deno.test("visualizer: trainingHistoryFigure draws loss and accuracy, train vs val, per model", () => {
+  const figure = trainingHistoryFigure({
+    LSTM: {
+      epoch: [1, 2, 3],
+      history: {
+        loss: [1, 0.6, 0.4],
+        val_loss: [1.1, 0.8, 0.7],
+        accuracy: [0.4, 0.7, 0.9],
+        val_accuracy: [0.3, 0.6, 0.8],
+        lr: [1e-3, 1e-3, 5e-4],
+      },
+    },
+    GRU: {
+      epoch: [1, 2],
+      history: { loss: [0.9, 0.5], val_loss: [1, 0.7], acc: [0.5, 0.8], val_acc: [0.4, 0.7] },
+    },
+  });
+  const traces = figure.data as ScatterTrace[];
+  assert.equal(traces.length, 8);
+  const byName = (name: string, axis: string) =>
+    traces.find((t) => t.name === name && t.yaxis === axis)!;
+  assert.deepEqual(byName("LSTM train", "y").y, [1, 0.6, 0.4]);
+  assert.deepEqual(byName("LSTM val", "y2").y, [0.3, 0.6, 0.8]);
+  assert.deepEqual(byName("GRU train", "y2").y, [0.5, 0.8], "falls back to the 'acc' key");
+  assert.equal(byName("GRU val", "y").line?.dash, "dash");
+  assert.equal(byName("GRU train", "y").line?.dash, "solid");
+  assert.notEqual(byName("LSTM train", "y").line?.color, byName("GRU train", "y").line?.color);
+  assert.equal(traces.filter((t) => t.showlegend).length, 4, "one legend entry per series");
+  assert.ok(figure.layout.xaxis2, "second subplot axis exists");
+  assert.deepEqual(figure.layout.annotations?.map((a) => a.text), [
+    "<b>Loss</b>",
+    "<b>Accuracy</b>",
+  ]);
+  assert.throws(
+    () => trainingHistoryFigure({ M: { epoch: [1, 2], history: { loss: [1] } } }),
+    /M\.history\.loss has 1 values but there are 2 epochs/,
+  );
+});
+
+Deno.test("visualizer: confusion matrices normalise rows and lay out one subplot per model", () => {
+  assert.deepEqual(normalizeRows([[3, 1], [0, 0]]), [[0.75, 0.25], [0, 0]]);
+  const single = confusionMatrixFigure([[5, 1], [2, 6]], ["angry", "sad"], { normalize: true });
+  const heatmap = single.data[0] as HeatmapTrace;
+  assert.equal(heatmap.type, "heatmap");
+  assert.deepEqual(heatmap.z, [[5 / 6, 1 / 6], [0.25, 0.75]]);
+  assert.deepEqual(heatmap.text, [["0.83", "0.17"], ["0.25", "0.75"]]);
+  assert.deepEqual(heatmap.x, ["angry", "sad"]);
+  assert.equal((single.layout.yaxis as { autorange: string }).autorange, "reversed");
+
+  const counts = confusionMatrixFigure([[5, 1], [2, 6]], ["angry", "sad"]);
+  assert.deepEqual((counts.data[0] as HeatmapTrace).text, [["5", "1"], ["2", "6"]]);
+
+  const many = confusionMatricesFigure(
+    { LSTM: [[5, 1], [2, 6]], GRU: [[6, 0], [1, 7]] },
+    ["angry", "sad"],
+  );
+  assert.equal(many.data.length, 2);
+  assert.equal(many.data[1].xaxis, "x2");
+  assert.deepEqual(many.layout.annotations?.map((a) => a.text), ["<b>LSTM</b>", "<b>GRU</b>"]);
+  const [first, second] = [many.layout.xaxis, many.layout.xaxis2] as { domain: number[] }[];
+  assert.ok(first.domain[1] < second.domain[0], "subplots do not overlap");
+  assert.throws(() => confusionMatrixFigure([[1, 2]], ["a", "b"]), /1 rows but there are 2 labels/);
+  assert.deepEqual(columnDomains(2, 0.1), [[0, 0.45], [0.55, 1]]);
+});
+
+Deno.test("visualizer: metricsComparisonFigure groups four metrics per model", () => {
+  const figure = metricsComparisonFigure([
+    { model: "LSTM", accuracy: 0.992857, precision: 0.992973, recall: 0.992857, f1: 0.992862 },
+    { model: "GRU", accuracy: 0.996429, precision: 0.996458, recall: 0.996429, f1: 0.996428 },
+  ]);
+  assert.equal(figure.data.length, 2);
+  assert.equal(figure.layout.barmode, "group");
+  assert.deepEqual(figure.data[0].x, ["Accuracy", "Precision", "Recall", "F1-Score"]);
+  assert.deepEqual(figure.data[1].y, [0.996429, 0.996458, 0.996429, 0.996428]);
+  assert.deepEqual(figure.data[1].text, ["0.9964", "0.9965", "0.9964", "0.9964"]);
+  assert.throws(
+    () => metricsComparisonFigure([{ model: "X", accuracy: 1.5, precision: 0, recall: 0, f1: 0 }]),
+    /X\.accuracy must be in \[0, 1\]/,
+  );
+});
+
+Deno.test("visualizer: figure JSON cannot close the script element it is embedded in", () => {
+  const figure: Figure = { data: [], layout: { title: { text: "</script><b>x</b>" } } };
+  const json = figureJson(figure);
+  assert.ok(!json.includes("</script"));
+  assert.deepEqual(JSON.parse(json), figure);
+});
+
+Deno.test("visualizer: saveFigureHtml writes a standalone page with the figure and plotly.js", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const figure = emotionDistribution({ angry: 7, sad: 9 }, "Distribution <test>");
+    const path = join(dir, "sub", "emotion_distribution.html");
+    await saveFigureHtml(figure, path);
+    const html = await Deno.readTextFile(path);
+    assert.ok(html.startsWith("<!DOCTYPE html>"));
+    assert.ok(html.includes("<title>Distribution &lt;test&gt;</title>"));
+    assert.ok(html.includes(figureJson(figure)), "figure JSON is embedded");
+    assert.match(html, /plotly\.js v3\.\d+\.\d+/, "plotly.js bundle is inlined");
+    assert.ok(html.length > 1_000_000);
+    assert.ok(html.includes("Plotly.newPlot"));
+    const names = [];
+    for await (const entry of Deno.readDir(join(dir, "sub"))) names.push(entry.name);
+    assert.deepEqual(names, ["emotion_distribution.html"], "no temporary file left");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("visualizer: the Jupyter MIME bundle carries the figure and an HTML fallback", async () => {
+  const figure = emotionDistribution({ angry: 1 });
+  const later = figureMimeBundle(figure);
+  assert.deepEqual(later["application/vnd.plotly.v1+json"], figure);
+  assert.ok(later["text/html"].includes("window.Plotly"));
+  assert.ok(!later["text/html"].includes("plotly.js v3"), "later figures do not repeat plotly.js");
+  assert.equal(later["text/plain"], "<Plotly figure: Emotion distribution>");
+  const html = await figureHtml(figure);
+  const first = figureMimeBundle(figure, html.slice(0, 0) + "/* bundle */");
+  assert.ok(first["text/html"].startsWith('<script type="text/javascript">/* bundle */</script>'));
+  // Outside Jupyter show() only notes that it did nothing.
+  await show(figure);
+});
+
+Deno.test({
+  name: "visualizer: saveFigurePng renders a PNG of the requested size through Chromium",
+  ignore: findChromium() === undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const figure = confusionMatricesFigure(
+        { LSTM: [[5, 1], [2, 6]], GRU: [[6, 0], [1, 7]] },
+        ["angry", "sad"],
+        { normalize: true },
+      );
+      const path = join(dir, "confusion_matrices.png");
+      const start = performance.now();
+      assert.equal(await saveFigurePng(figure, path, { width: 900, height: 500 }), true);
+      console.log(`PNG rendered in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      const bytes = await Deno.readFile(path);
+      assert.ok(isPng(bytes));
+      assert.ok(bytes.length > 5000, `non-trivial PNG (${bytes.length} bytes)`);
+      const view = new DataView(bytes.buffer, bytes.byteOffset);
+      assert.equal(view.getUint32(16), 900, "IHDR width");
+      assert.equal(view.getUint32(20), 500, "IHDR height");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("visualizer: saveFigurePng kills a hung browser on timeout and leaves no file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fake = join(dir, "hung-browser.sh");
+    await Deno.writeTextFile(fake, "#!/bin/sh\nsleep 60\n");
+    await Deno.chmod(fake, 0o755);
+    const start = performance.now();
+    await assert.rejects(
+      saveFigurePng(emotionDistribution({ angry: 1 }), join(dir, "x.png"), {
+        chromiumPath: fake,
+        timeoutMs: 500,
+      }),
+      /did not finish within 500 ms/,
+    );
+    assert.ok(performance.now() - start < 10_000, "returned soon after the timeout");
+    await assert.rejects(Deno.stat(join(dir, "x.png")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const support = await notebookSupport();
+
+Deno.test({
+  name: "visualizer: a smoke notebook calling show() runs headless and its HTML has the figure",
+  ignore: !support.ok,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const visualizer = new URL("../lib/visualizer/mod.ts", import.meta.url).href;
+      const cell = (cell_type: string, source: string) => ({
+        cell_type,
+        metadata: {},
+        source,
+        ...(cell_type === "code" ? { outputs: [], execution_count: null } : {}),
+      });
+      const notebook = (cells: unknown[]) =>
+        JSON.stringify({
+          cells,
+          metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+          nbformat: 4,
+          nbformat_minor: 5,
+        });
+      await Deno.writeTextFile(
+        join(dir, "smoke.ipynb"),
+        notebook([
+          cell("markdown", "# Smoke test"),
+          cell(
+            "code",
+            `import { emotionDistribution, show } from "${visualizer}";\n` +
+              `await show(emotionDistribution({ angry: 3, sad: 4 }, "Smoke figure"));`,
+          ),
+        ]),
+      );
+      const outDir = join(dir, "outputs");
+      const result = await runNotebook(join(dir, "smoke.ipynb"), {
+        outDir,
+        cellTimeoutSeconds: 120,
+      });
+      assert.equal(result.html, join(outDir, "smoke.html"));
+      const html = await Deno.readTextFile(result.html);
+      console.log(JSON.stringify(JSON.parse(await Deno.readTextFile(result.ipynb)).cells).slice(0, 3000));
+      assert.ok(html.includes("Smoke test"));
+      assert.ok(html.includes("ser-plotly-figure"), "the figure's div is in the page");
+      assert.ok(html.includes("Smoke figure"), "the figure JSON is in the page");
+      assert.match(html, /plotly\.js v3/, "plotly.js is inlined once");
+      const executed = JSON.parse(await Deno.readTextFile(result.ipynb));
+      const outputs = executed.cells[1].outputs;
+      assert.ok(
+        outputs.some((o: { data?: Record<string, unknown> }) =>
+          o.data?.["application/vnd.plotly.v1+json"]
+        ),
+      );
+
+      await Deno.writeTextFile(
+        join(dir, "broken.ipynb"),
+        notebook([
+          cell("markdown", "# Broken"),
+          cell("code", "const x = 1;"),
+          cell("code", 'throw new Error("boom 42");'),
+        ]),
+      );
+      await assert.rejects(
+        runNotebook(join(dir, "broken.ipynb"), { outDir, cellTimeoutSeconds: 120 }),
+        (error: Error) => {
+          assert.ok(error instanceof NotebookExecutionError);
+          assert.equal(error.failure.cellIndex, 2);
+          assert.match(error.message, /broken\.ipynb failed at cell 3/);
+          assert.match(error.message, /boom 42/);
+          return true;
+        },
+      );
+      const broken = await Deno.readTextFile(join(outDir, "broken.html"));
+      assert.ok(broken.includes("boom 42"), "the partial HTML shows the error");
+      const names = [];
+      for await (const entry of Deno.readDir(outDir)) names.push(entry.name);
+      assert.deepEqual(names.sort(), ["broken.html", "broken.ipynb", "smoke.html", "smoke.ipynb"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
