@@ -48,3 +48,22 @@ export {
 } from "./extract.ts";
 export type { FeatureBlock, FeatureMatrix, FeatureOptions } from "./extract.ts";
 export type { FrameSeries, Spectrogram } from "./types.ts";
+export { type BatchOptions, type BatchTiming, extractFeatureSet } from "./batch.ts";
+export {
+  clipMatrix,
+  type FailedFile,
+  featureColumns,
+  type FeatureSet,
+  type FeatureSettings,
+  featureSettings,
+  loadFeatureSet,
+  saveFeatureSet,
+  selectClips,
+} from "./feature_set.ts";
+export { applyStandardScaler, fitStandardScaler, type StandardScaler } from "./normalize.ts";
+export {
+  type ClipFeatures,
+  featuresForFile,
+  featuresFromBytes,
+  settingsKey,
+} from "./clip_features.ts";
