@@ -436,3 +436,16 @@ export function projectPath(path: string): string {
   if (path.startsWith("/")) return path;
   return `${PROJECT_ROOT}/${path.replace(/^\.\//, "")}`;
 }
+
+/**
+ * The `SER_*` environment variables that reproduce `overrides` (the inverse of
+ * {@link configFromEnv}), to hand a config to child processes such as notebook kernels.
+ */
+export function configToEnv(overrides: Partial<Config>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [field, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    env[`SER_${toScreamingSnake(field)}`] = Array.isArray(value) ? value.join(",") : String(value);
+  }
+  return env;
+}

@@ -28,6 +28,7 @@ import { findEspeak, generateDemoCorpus } from "./demo_corpus.ts";
 import { extractFeatureSet } from "./features/batch.ts";
 import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "./features/feature_set.ts";
 import { gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
+import { type Figure, saveFigureHtml, saveFigurePng, show } from "./visualizer/mod.ts";
 import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
 
 /** Folder of the generated demo corpus, relative to the project root. */
@@ -290,4 +291,44 @@ export function limitPerEmotion(table: pl.DataFrame, perClass: number): pl.DataF
     seen.set(emotion, count + 1);
   });
   return pl.DataFrame(table.getColumns().map((column) => column.gather(keep)));
+}
+
+/**
+ * Shows a figure inline (in Jupyter) and saves it as `outputs/<name>.html` (plotly inlined,
+ * works offline) and, with `png`, as `outputs/<name>.png` through headless Chromium when it is
+ * installed. Returns the files written.
+ */
+export async function publishFigure(
+  config: Config,
+  figure: Figure,
+  name: string,
+  options: { png?: boolean; width?: number; height?: number } = {},
+): Promise<string[]> {
+  await show(figure);
+  const base = `${projectPaths(config).outputsDir}/${name}`;
+  await saveFigureHtml(figure, `${base}.html`);
+  const written = [`${base}.html`];
+  if (options.png) {
+    const ok = await saveFigurePng(figure, `${base}.png`, {
+      width: options.width,
+      height: options.height,
+    });
+    if (ok) written.push(`${base}.png`);
+  }
+  return written;
+}
+
+/** The first clip (by path) of each emotion: examples for waveform and spectrogram plots. */
+export function exampleClips(table: pl.DataFrame): { emotion: string; path: string }[] {
+  const paths = (table.getColumn("path").toArray() as unknown[]).map(String);
+  const emotions = (table.getColumn("emotion").toArray() as unknown[]).map(String);
+  const first = new Map<string, string>();
+  paths.forEach((path, row) => {
+    const current = first.get(emotions[row]);
+    if (current === undefined || path < current) first.set(emotions[row], path);
+  });
+  return [...first.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([emotion, path]) => ({
+    emotion,
+    path,
+  }));
 }

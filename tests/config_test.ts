@@ -3,6 +3,7 @@ import {
   ConfigError,
   configFromArgs,
   configFromEnv,
+  configToEnv,
   DEFAULT_CONFIG,
   featureWidth,
   framesPerClip,
@@ -83,4 +84,9 @@ Deno.test("config: invalid values are rejected naming the field", () => {
       return true;
     });
   }
+});
+
+Deno.test("config: configToEnv round-trips through configFromEnv", () => {
+  const overrides = { epochs: 3, lstmUnits: [16, 8], dataDir: "/tmp/x", models: ["gru" as const] };
+  assert.deepEqual(configFromEnv(configToEnv(overrides)), overrides);
 });

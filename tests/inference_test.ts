@@ -356,6 +356,42 @@ Deno.test("cli/predict: prints a table, writes CSV, and exits 1 without models",
   assert.equal(missing.code, 1);
   assert.match(
     new TextDecoder().decode(missing.stderr),
-    /label_encoder\.json: label encoder not found/,
+    /no_models_here: models folder not found; no model has been trained yet/,
   );
+});
+
+const TESS_SAMPLE = "/work/shared/data/TESS-wav-sample/TESS Toronto emotional speech set data";
+const TESS_FLAC = "/work/shared/data/TESS/TESS Toronto emotional speech set data";
+const haveTess = (() => {
+  try {
+    return Deno.statSync(TESS_SAMPLE).isDirectory && Deno.statSync(TESS_FLAC).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "predict: real TESS WAV and FLAC clips (24414 Hz) go through without failures",
+  ignore: !haveTess,
+  fn: async () => {
+    const { dir } = await trained();
+    const predictor = await loadPredictor(dir);
+    try {
+      const folder = join(TESS_SAMPLE, "OAF_angry");
+      const flacFolder = join(TESS_FLAC, "YAF_sad");
+      const flac = [...Deno.readDirSync(flacFolder)].map((e) => e.name).sort()[0];
+      const { table, failures } = await predictor.predictBatch(folder, { progress: false });
+      assert.deepEqual(failures, []);
+      assert.equal(table.height, 10);
+      const single = await predictor.predict(join(flacFolder, flac));
+      assert.ok(Math.abs(sumOf(single.probabilities) - 1) < 1e-5);
+      // One file alone and inside a batch gives the same answer.
+      const first = table.getColumn("path").toArray()[0] as string;
+      const alone = await predictor.predict(first);
+      const confidence = table.getColumn("confidence").toArray()[0] as number;
+      assert.ok(Math.abs(alone.confidence - confidence) < 1e-5);
+    } finally {
+      predictor.dispose();
+    }
+  },
 });

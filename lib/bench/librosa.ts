@@ -1,7 +1,7 @@
 /**
  * The librosa anchor: runs `shared/anchors/librosa_features_bench.py` (the seed's feature
  * pipeline in librosa 0.9.2, one process, one core) as a subprocess and reads its JSON, plus the
- * Python process' peak RSS, so our extractor can be compared with it in the same run.
+ * Python process' peak RSS and its loop's CPU seconds, so our extractor can be compared with it in the same run.
  *
  * Needs `/usr/bin/python3` with numpy, scipy, numba, resampy and soundfile (Debian packages
  * python3-numba python3-scipy python3-resampy python3-soundfile python3-audioread python3-pooch
@@ -61,19 +61,32 @@ export interface LibrosaResult {
   realTimeFactor: number;
   /** Peak RSS of the Python process in bytes (`ru_maxrss`), when reported. */
   peakRssBytes?: number;
+  /** CPU seconds (all threads) the timed loop used, when reported. */
+  cpuSeconds?: number;
 }
 
 const DEFAULT_PYTHON = "/usr/bin/python3";
 
-// Runs the anchor unchanged, then reports the interpreter's peak RSS as one more JSON line.
-const RSS_WRAPPER = [
-  "import sys, runpy, resource, json",
+// Runs the anchor unchanged, then reports the interpreter's peak RSS and the CPU seconds of its
+// timed loop as one more JSON line. The anchor reads time.perf_counter() exactly twice (start
+// and end of the loop; librosa, numba and resampy never call it), so recording the process CPU
+// time at each call brackets the loop without editing the script.
+const WRAPPER = [
+  "import sys, runpy, resource, json, time",
+  "marks = []",
+  "wall = time.perf_counter",
+  "def perf_counter():",
+  "    marks.append(time.process_time())",
+  "    return wall()",
+  "time.perf_counter = perf_counter",
   "script = sys.argv[1]",
   "sys.argv = sys.argv[1:]",
   "try:",
   "    runpy.run_path(script, run_name='__main__')",
   "finally:",
-  "    print(json.dumps({'maxrss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))",
+  "    cpu = marks[-1] - marks[0] if len(marks) >= 2 else None",
+  "    usage = resource.getrusage(resource.RUSAGE_SELF)",
+  "    print(json.dumps({'maxrss_kb': usage.ru_maxrss, 'loop_cpu_s': cpu}))",
 ].join("\n");
 
 function pythonEnv(setup: PythonSetup): Record<string, string> {
@@ -131,6 +144,7 @@ export async function probeLibrosa(setup: PythonSetup = {}): Promise<LibrosaProb
 export function parseAnchorOutput(stdout: string, resType: LibrosaResType): LibrosaResult {
   let result: LibrosaResult | undefined;
   let maxRssKb: number | undefined;
+  let cpuSeconds: number | undefined;
   for (const line of stdout.split("\n")) {
     const text = line.trim();
     if (!text.startsWith("{")) continue;
@@ -141,6 +155,7 @@ export function parseAnchorOutput(stdout: string, resType: LibrosaResType): Libr
       continue;
     }
     if (typeof value.maxrss_kb === "number") maxRssKb = value.maxrss_kb;
+    if (typeof value.loop_cpu_s === "number") cpuSeconds = value.loop_cpu_s;
     if (typeof value.files_per_s === "number") {
       result = {
         tool: String(value.tool),
@@ -155,6 +170,7 @@ export function parseAnchorOutput(stdout: string, resType: LibrosaResType): Libr
   if (!result) throw new Error(`librosa anchor printed no result line:\n${stdout.slice(-500)}`);
   // Linux reports ru_maxrss in KiB.
   if (maxRssKb !== undefined) result.peakRssBytes = maxRssKb * 1024;
+  if (cpuSeconds !== undefined) result.cpuSeconds = cpuSeconds;
   return result;
 }
 
@@ -174,7 +190,7 @@ export function parseAnchorOutput(stdout: string, resType: LibrosaResType): Libr
 export async function runLibrosaAnchor(options: LibrosaAnchorOptions): Promise<LibrosaResult> {
   const python = options.python ?? DEFAULT_PYTHON;
   const resType = options.resType ?? "kaiser_best";
-  const args = ["-c", RSS_WRAPPER, options.script, options.dataDir, "--res-type", resType];
+  const args = ["-c", WRAPPER, options.script, options.dataDir, "--res-type", resType];
   if (options.limit !== undefined) args.push("--limit", String(options.limit));
   const output = await new Deno.Command(python, {
     args,

@@ -8,6 +8,7 @@
  * ```
  * @module
  */
+export { processCpuSeconds } from "./cpu.ts";
 export { formatMiB, type MemoryPeak, MemorySampler, processPeakRss } from "./memory.ts";
 export {
   type LibrosaAnchorOptions,

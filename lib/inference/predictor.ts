@@ -130,6 +130,16 @@ export async function loadPredictor(
   modelsDir: string,
   options: LoadPredictorOptions = {},
 ): Promise<Predictor> {
+  try {
+    if (!(await Deno.stat(modelsDir)).isDirectory) {
+      throw new ArtifactError(modelsDir, "the models folder is not a folder");
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ArtifactError(modelsDir, "models folder not found; no model has been trained yet");
+    }
+    throw error;
+  }
   const { classes } = await loadLabelEncoder(modelsDir);
   const manifest = await loadModelsManifest(modelsDir);
   const modelName = options.model ?? manifest.bestModel;
