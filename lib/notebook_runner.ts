@@ -18,9 +18,11 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 
 /** The Python side: executes one notebook with nbclient, exports HTML, prints a JSON result. */
 const DRIVER = String.raw`
-import json, sys, time, traceback
+import json, queue, sys, time
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionComplete
+from nbclient.util import ensure_async
 from nbconvert import HTMLExporter
 
 args = json.loads(sys.argv[1])
@@ -30,7 +32,29 @@ state = {"cell": None}
 def on_cell_execute(cell, cell_index, **kwargs):
     state["cell"] = cell_index
 
-client = NotebookClient(
+class LateOutputClient(NotebookClient):
+    """The Deno kernel can publish Deno.jupyter.display() output just after its "idle" status;
+    nbclient stops listening at "idle" and would drop it. Keep collecting the cell's messages
+    until none has arrived for a grace period."""
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        idle = False
+        while True:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(
+                    timeout=args["grace"] if idle else None))
+            except queue.Empty:
+                return
+            if msg["parent_header"].get("msg_id") != parent_msg_id:
+                continue
+            if idle and msg["msg_type"] == "status":
+                continue
+            try:
+                self.process_message(msg, cell, cell_index)
+            except CellExecutionComplete:
+                idle = True
+
+client = LateOutputClient(
     nb,
     kernel_name=args["kernel"],
     timeout=args["timeout"],
@@ -103,6 +127,12 @@ export interface RunNotebookOptions {
   kernel?: string;
   /** Per-cell timeout in seconds (default 1800). */
   cellTimeoutSeconds?: number;
+  /**
+   * After a cell's kernel reports idle, keep collecting its outputs until none arrives for this
+   * many seconds (default 0.75): the Deno kernel can send `Deno.jupyter.display` output just
+   * after "idle", and plain nbclient would drop it.
+   */
+  lateOutputGraceSeconds?: number;
   /** Python interpreter that has nbclient (default: see {@link findJupyterPython}). */
   python?: string;
   /** Print a line per notebook. */
@@ -263,6 +293,7 @@ export async function runNotebook(
       input,
       kernel,
       timeout: options.cellTimeoutSeconds ?? 1800,
+      grace: options.lateOutputGraceSeconds ?? 0.75,
       cwd: dirname(input),
       ipynb_out: resolve(temp, `${name}.ipynb`),
       html_out: resolve(temp, `${name}.html`),

@@ -16,6 +16,13 @@ import {
   selectClips,
 } from "../lib/features/feature_set.ts";
 import { applyStandardScaler, fitStandardScaler } from "../lib/features/normalize.ts";
+import {
+  formatMiB,
+  MemorySampler,
+  parseAnchorOutput,
+  processCpuSeconds,
+} from "../lib/bench/mod.ts";
+import { parseExtractArgs, runExtract } from "../cli/extract.ts";
 
 const config = loadConfig({}, { env: {} });
 const TESS_SAMPLE = "/work/shared/data/TESS-wav-sample";
@@ -371,4 +378,120 @@ Deno.test({
     assert.ok(set.originalSampleRates.every((rate) => rate === 24414));
     assert.ok(set.data.every(Number.isFinite));
   },
+});
+
+Deno.test("resampleQuality: kaiser_fast changes resampled clips only, with its own cache key", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ser_batch_" });
+  try {
+    const native = `${dir}/native.wav`;
+    const other = `${dir}/other.wav`;
+    await Deno.writeFile(native, encodeWav(chirp(200, 4000, 1, 22050, 0.4), 22050));
+    await Deno.writeFile(other, encodeWav(chirp(200, 4000, 1, 24414, 0.4), 24414));
+    const cacheDir = `${dir}/cache`;
+    const options = { workers: 0, progress: false, cacheDir };
+    const best = await extractFeatureSet([native, other], config, options);
+    const fast = await extractFeatureSet([native, other], config, {
+      ...options,
+      resampleQuality: "kaiser_fast",
+    });
+    assert.equal(fast.timing.cacheHits, 0, "kaiser_fast must not reuse kaiser_best entries");
+    const clip = 130 * 188;
+    assertSameData(fast.data.subarray(0, clip), best.data.subarray(0, clip), "22050 Hz clip");
+    let differs = 0;
+    for (let i = clip; i < 2 * clip; i++) if (fast.data[i] !== best.data[i]) differs++;
+    assert.ok(differs > 100, `the 24414 Hz clip should change with the resampler (${differs})`);
+    const again = await extractFeatureSet([native, other], config, {
+      ...options,
+      resampleQuality: "kaiser_fast",
+    });
+    assert.equal(again.timing.cacheHits, 2);
+    assertSameData(again.data, fast.data, "kaiser_fast cache");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli/extract: folder without a corpus scheme, --no-cache before the folder", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ser_extract_" });
+  try {
+    await Deno.mkdir(`${dir}/clips/sub`, { recursive: true });
+    await Deno.writeFile(`${dir}/clips/a.wav`, encodeWav(sine(330, 1, 22050), 22050));
+    await Deno.writeFile(`${dir}/clips/sub/b.wav`, encodeWav(sine(550, 2, 16000), 16000));
+    await Deno.writeFile(`${dir}/clips/sub/c.wav`, new Uint8Array(10));
+    const out = `${dir}/out/clips.features`;
+    const { code, summary } = await runExtract([
+      "--no-cache",
+      `${dir}/clips`,
+      "--out",
+      out,
+      "--workers",
+      "0",
+      "--quiet",
+      "--n-mfcc",
+      "13",
+    ]);
+    assert.equal(code, 0);
+    assert.equal(summary?.corpus, "files");
+    const saved = await loadFeatureSet(out);
+    assert.equal(saved.paths.length, 2);
+    assert.ok(saved.paths[0].endsWith("/clips/a.wav"));
+    assert.equal(saved.width, 188 - 27, "--n-mfcc 13 reaches the extractor");
+    assert.equal(saved.failures.length, 1);
+    assert.match(saved.failures[0].problem, /c\.wav/);
+    assert.equal(summary?.cacheHits, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli/extract: missing folder and bad flags are errors", async () => {
+  const missing = await runExtract(["/definitely/not/here", "--quiet"]);
+  assert.equal(missing.code, 1);
+  assert.equal((await runExtract(["data", "--bogus", "1"])).code, 2);
+  assert.equal((await runExtract(["data", "--workers", "-1"])).code, 2);
+  const parsed = parseExtractArgs(["--no-cache", "corpus/x", "--sample-rate", "16000"]);
+  assert.ok(parsed !== "help");
+  assert.equal(parsed.dataDir, "corpus/x");
+  assert.equal(parsed.cacheDir, undefined);
+  assert.equal(parsed.config.sampleRate, 16000);
+  assert.ok(parsed.out.endsWith("/outputs/features/x.features"), parsed.out);
+});
+
+Deno.test("bench helpers: anchor output parsing, CPU time and memory sampling", async () => {
+  const parsed = parseAnchorOutput(
+    'noise\n{"tool": "librosa 0.9.2 (kaiser_fast)", "files": 40, "seconds": 2.0, ' +
+      '"files_per_s": 20.0, "realtime_factor": 55.5}\n{"maxrss_kb": 2048, "loop_cpu_s": 1.5}\n',
+    "kaiser_fast",
+  );
+  assert.deepEqual(parsed, {
+    tool: "librosa 0.9.2 (kaiser_fast)",
+    resType: "kaiser_fast",
+    files: 40,
+    seconds: 2,
+    filesPerSecond: 20,
+    realTimeFactor: 55.5,
+    peakRssBytes: 2048 * 1024,
+    cpuSeconds: 1.5,
+  });
+  assert.throws(() => parseAnchorOutput("Traceback ...", "kaiser_best"), /no result line/);
+
+  const sampler = new MemorySampler(5);
+  const before = processCpuSeconds();
+  // Allocate and touch ~64 MiB so the sampled RSS peak must rise above the start.
+  const block = new Float64Array(8 * 2 ** 20).fill(1);
+  let spin = 0;
+  const until = performance.now() + 150;
+  while (performance.now() < until) spin += Math.sqrt(spin + block[spin % block.length]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const peak = sampler.stop();
+  const after = processCpuSeconds();
+  assert.ok(peak.samples >= 2);
+  assert.ok(peak.peakRssBytes >= peak.startRssBytes);
+  assert.ok(peak.peakRssBytes > 32 * 2 ** 20, `peak RSS ${peak.peakRssBytes}`);
+  if (Deno.build.os === "linux") {
+    assert.ok(before !== undefined && after !== undefined);
+    assert.ok(after - before >= 0.05, `a 150 ms busy loop used ${after - before} CPU s`);
+    assert.ok((peak.processHighWaterBytes ?? 0) >= peak.peakRssBytes * 0.9);
+  }
+  assert.equal(formatMiB(3 * 2 ** 20), "3.0 MiB");
 });

@@ -148,10 +148,12 @@ Deno.test("experiment: trainModel learns, checkpoints, logs; evaluateModel score
   const jsonl = (await Deno.readTextFile(join(dir, "logs", "tiny_gru", "history.jsonl")))
     .trim().split("\n");
   assert.equal(jsonl.length, run.epochsRun);
-  const eventFile = [...Deno.readDirSync(join(dir, "logs", "tiny_gru"))]
+  // Keras' layout: logs/<model>/train and logs/<model>/validation.
+  const trainLogs = join(dir, "logs", "tiny_gru", "train");
+  const eventFile = [...Deno.readDirSync(trainLogs)]
     .find((entry) => entry.name.startsWith("events.out.tfevents"));
   assert.ok(eventFile, "a TensorBoard event file is written");
-  const events = await readEventFile(join(dir, "logs", "tiny_gru", eventFile.name));
+  const events = await readEventFile(join(trainLogs, eventFile.name));
   assert.ok(events.length > run.epochsRun);
   run.model.dispose();
   restored.dispose();

@@ -314,7 +314,6 @@ Deno.test({
       });
       assert.equal(result.html, join(outDir, "smoke.html"));
       const html = await Deno.readTextFile(result.html);
-      console.log(JSON.stringify(JSON.parse(await Deno.readTextFile(result.ipynb)).cells).slice(0, 3000));
       assert.ok(html.includes("Smoke test"));
       assert.ok(html.includes("ser-plotly-figure"), "the figure's div is in the page");
       assert.ok(html.includes("Smoke figure"), "the figure JSON is in the page");

@@ -108,7 +108,12 @@ export class FastConv1D extends tf.layers.Layer {
   private bias?: tf.LayerVariable;
 
   constructor(args: FastConv1DArgs) {
-    super({ inputShape: args.inputShape, name: args.name });
+    // Keep batchInputShape: tfjs passes it (not inputShape) when it rebuilds a saved model.
+    super({
+      inputShape: args.inputShape,
+      batchInputShape: (args as { batchInputShape?: number[] }).batchInputShape,
+      name: args.name,
+    });
     this.filters = args.filters;
     this.kernelSize = args.kernelSize;
     this.activation = args.activation ?? "linear";

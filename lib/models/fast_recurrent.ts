@@ -69,7 +69,13 @@ abstract class FastRecurrent extends tf.layers.Layer {
   protected abstract initialBias(units: number): Float32Array;
 
   constructor(args: FastRecurrentArgs) {
-    super({ inputShape: args.inputShape, name: args.name, trainable: args.trainable });
+    // Keep batchInputShape: tfjs passes it (not inputShape) when it rebuilds a saved model.
+    super({
+      inputShape: args.inputShape,
+      batchInputShape: (args as { batchInputShape?: number[] }).batchInputShape,
+      name: args.name,
+      trainable: args.trainable,
+    });
     if (!Number.isInteger(args.units) || args.units <= 0) {
       throw new Error(`${new.target.name}: units must be a positive integer, got ${args.units}`);
     }
