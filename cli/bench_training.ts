@@ -11,7 +11,7 @@
  * Usage:
  *   deno run -A cli/bench_training.ts [--samples 2240] [--epochs 3] [--batch 64] [--frames 130]
  *     [--features 188] [--models lstm,gru] [--stock-batches 4] [--no-stock] [--no-torch]
- *     [--threads 2] [--out outputs/bench_training.json]
+ *     [--blas-threads 1] [--torch-threads 2] [--out outputs/bench_training.json]
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -44,7 +44,8 @@ const { values: flags } = parseArgs({
     "stock-batches": { type: "string", default: "4" },
     "no-stock": { type: "boolean", default: false },
     "no-torch": { type: "boolean", default: false },
-    threads: { type: "string", default: "2" },
+    "blas-threads": { type: "string", default: "1" },
+    "torch-threads": { type: "string", default: "2" },
     out: { type: "string", default: "outputs/bench_training.json" },
   },
 });
@@ -64,7 +65,8 @@ const frames = positiveInt("frames", flags.frames);
 const features = positiveInt("features", flags.features);
 const classes = positiveInt("classes", flags.classes);
 const stockBatches = positiveInt("stock-batches", flags["stock-batches"]);
-const threads = positiveInt("threads", flags.threads);
+const blasThreads = positiveInt("blas-threads", flags["blas-threads"]);
+const torchThreads = positiveInt("torch-threads", flags["torch-threads"]);
 const modelNames = flags.models.split(",").map((name) => name.trim()) as ("lstm" | "gru")[];
 for (const name of modelNames) {
   if (name !== "lstm" && name !== "gru") {
@@ -72,7 +74,7 @@ for (const name of modelNames) {
   }
 }
 
-setBlasThreads(threads);
+setBlasThreads(blasThreads);
 const backend = await initBackend();
 const batchesPerEpoch = Math.ceil(samples / batch);
 
@@ -195,7 +197,7 @@ if (!flags["no-torch"]) {
           "--epochs",
           String(epochs),
           "--threads",
-          String(threads),
+          String(torchThreads),
           "--classes",
           String(classes),
         ],
@@ -249,6 +251,7 @@ if (torchNote) console.log(torchNote);
 await writeJsonAtomic(flags.out, {
   createdAt: new Date().toISOString(),
   shapes: { samples, frames, features, batch, classes, epochs },
+  threads: { blas: blasThreads, torch: torchThreads },
   backend,
   blas: blasInfo(),
   torch: torchVersion ?? null,

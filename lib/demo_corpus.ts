@@ -20,6 +20,8 @@
  */
 import { join } from "node:path";
 import type { Emotion } from "./data_loader/emotions.ts";
+
+export type { Emotion };
 import { writeTextAtomic } from "./util/atomic.ts";
 import { ProgressBar } from "./util/progress.ts";
 

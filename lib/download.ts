@@ -28,12 +28,19 @@ import { ProgressBar } from "./util/progress.ts";
  * prints the hash it got; pin it with `--sha256 <hex>` (or {@link DownloadOptions.sha256}) to
  * enforce it on later downloads. The extracted clip count is also checked (2800 expected).
  */
-export const TESS_SOURCE = Object.freeze({
+export const TESS_SOURCE: Readonly<{
+  doi: string;
+  landingPage: string;
+  url: string;
+  sha256: string | null;
+  expectedClips: number;
+  licence: string;
+}> = Object.freeze({
   doi: "10.5683/SP2/E8H2MF",
   landingPage: "https://borealisdata.ca/dataset.xhtml?persistentId=doi:10.5683/SP2/E8H2MF",
   url:
     "https://borealisdata.ca/api/access/dataset/:persistentId/?persistentId=doi:10.5683/SP2/E8H2MF",
-  sha256: null as string | null,
+  sha256: null,
   expectedClips: 2800,
   licence: "CC BY-NC-ND 4.0",
 });
@@ -54,6 +61,7 @@ export interface DownloadOptions {
 
 /** What {@link downloadFile} did. */
 export interface DownloadResult {
+  /** Where the file is. */
   path: string;
   /** Size in bytes. */
   bytes: number;
@@ -176,7 +184,7 @@ async function transfer(url: string, part: string, silent: boolean): Promise<boo
   const length = Number(response.headers.get("content-length") ?? NaN);
   const total = Number.isFinite(length) ? offset + length : undefined;
   const file = await Deno.open(part, { write: true, create: true, append, truncate: !append });
-  const label = `download ${basename(new URL(url).pathname) || "file"} (KiB)`;
+  const label = `download ${basename(part).replace(/\.part$/, "")} (KiB)`;
   const bar = total !== undefined && !silent
     ? new ProgressBar(label, Math.ceil(total / 1024))
     : undefined;
@@ -279,6 +287,7 @@ async function listFiles(root: string, prefix = ""): Promise<string[]> {
 
 /** Options of {@link downloadAndExtract}. */
 export interface DownloadAndExtractOptions {
+  /** http(s) URL of the zip. */
   url: string;
   /** Folder the archive is extracted into (replaced atomically). */
   outDir: string;
@@ -286,6 +295,7 @@ export interface DownloadAndExtractOptions {
   sha256?: string | null;
   /** Keep the archive (`<outDir>.zip`) after extracting. */
   keepZip?: boolean;
+  /** No progress output. */
   silent?: boolean;
 }
 

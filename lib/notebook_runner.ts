@@ -105,6 +105,10 @@ export interface CellFailure {
 
 /** Thrown when a notebook cell errors, times out, or the kernel dies. */
 export class NotebookExecutionError extends Error {
+  /**
+   * @param failure what failed and where
+   * @param outputs the partial HTML and executed notebook written anyway
+   */
   constructor(readonly failure: CellFailure, readonly outputs: { html: string; ipynb: string }) {
     const where = failure.cellIndex === null ? "before any cell" : `cell ${failure.cellIndex + 1}`;
     const source = failure.source
@@ -141,6 +145,7 @@ export interface RunNotebookOptions {
 
 /** What running one notebook produced. */
 export interface NotebookRunResult {
+  /** The notebook that ran. */
   notebook: string;
   /** Executed notebook. */
   ipynb: string;

@@ -150,12 +150,34 @@ export async function extractFeatureSet(
     resampleQuality,
   };
   const workerCount = options.workers ?? defaultWorkers();
-  const outcomes: Outcome[] = new Array(paths.length);
+  // Each clip is copied into one preallocated array as it arrives and its own buffer dropped,
+  // so peak memory is about one copy of the corpus' features, not two (2800 TESS clips: 274 MB).
+  const problems: (string | undefined)[] = new Array(paths.length);
+  const sampleRates = new Float64Array(paths.length);
+  const durations = new Float64Array(paths.length);
+  let frames = 0;
+  let width = columns.length;
+  let all: Float32Array | undefined;
   const bar = options.progress === false ? undefined : new ProgressBar("features", paths.length);
   let done = 0;
   let cacheHits = 0;
+  const store = (index: number, clip: ClipFeatures): string | undefined => {
+    if (!all) {
+      frames = clip.frames;
+      width = clip.width;
+      all = new Float32Array(paths.length * frames * width);
+    }
+    if (clip.frames !== frames || clip.width !== width) {
+      return `${paths[index]}: feature shape ${clip.frames}x${clip.width} differs from the ` +
+        `batch's ${frames}x${width}`;
+    }
+    all.set(clip.data, index * frames * width);
+    sampleRates[index] = clip.originalSampleRate;
+    durations[index] = clip.originalDuration;
+    return undefined;
+  };
   const onOne = (index: number, outcome: Outcome) => {
-    outcomes[index] = outcome;
+    problems[index] = "clip" in outcome ? store(index, outcome.clip) : outcome.problem;
     if ("clip" in outcome && outcome.clip.cached) cacheHits++;
     done++;
     bar?.tick();
@@ -171,37 +193,31 @@ export async function extractFeatureSet(
 
   const good: number[] = [];
   const failures: FailedFile[] = [];
-  outcomes.forEach((outcome, i) => {
-    if ("clip" in outcome) good.push(i);
-    else failures.push({ path: paths[i], problem: outcome.problem });
+  problems.forEach((problem, i) => {
+    if (problem === undefined) good.push(i);
+    else failures.push({ path: paths[i], problem });
   });
-  const first = good.length > 0 ? (outcomes[good[0]] as { clip: ClipFeatures }).clip : undefined;
-  const frames = first?.frames ?? 0;
-  const width = first?.width ?? columns.length;
-  const data = new Float32Array(good.length * frames * width);
+  // Move the good rows up over the failed ones (in place), then drop the unused tail.
+  const clipSize = frames * width;
   let audioSeconds = 0;
   good.forEach((index, row) => {
-    const clip = (outcomes[index] as { clip: ClipFeatures }).clip;
-    if (clip.frames !== frames || clip.width !== width) {
-      throw new Error(
-        `${
-          paths[index]
-        }: feature shape ${clip.frames}x${clip.width} differs from ${frames}x${width}`,
-      );
-    }
-    data.set(clip.data, row * frames * width);
-    audioSeconds += clip.originalDuration;
+    if (row !== index) all!.copyWithin(row * clipSize, index * clipSize, (index + 1) * clipSize);
+    audioSeconds += durations[index];
   });
+  const data = all === undefined
+    ? new Float32Array(0)
+    : good.length === paths.length
+    ? all
+    : all.subarray(0, good.length * clipSize);
   bar?.finish(`${failures.length} failed, ${cacheHits} cached`);
-  const outcomeOf = (i: number) => (outcomes[i] as { clip: ClipFeatures }).clip;
   return {
     paths: good.map((i) => paths[i]),
     frames,
     width,
     data,
     columns,
-    originalSampleRates: good.map((i) => outcomeOf(i).originalSampleRate),
-    originalDurations: good.map((i) => outcomeOf(i).originalDuration),
+    originalSampleRates: good.map((i) => sampleRates[i]),
+    originalDurations: good.map((i) => durations[i]),
     settings,
     failures,
     timing: {

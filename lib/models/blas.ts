@@ -2,8 +2,9 @@
  * Single-precision matrix multiply (`sgemm`) for the fast recurrent layers.
  *
  * Uses OpenBLAS's `cblas_sgemm` through Deno's FFI when `libopenblas.so.0` loads (Debian:
- * `apt-get install libopenblas0-pthread`) and the process may use FFI; otherwise a blocked
- * plain-JS kernel, so everything still runs (slower) without the library.
+ * `apt-get install libopenblas0-pthread`) and the process may use FFI; otherwise a plain-JS
+ * kernel, so everything still runs (slower) without the library. Environment: `SER_OPENBLAS`
+ * names the library file to try first; `SER_BLAS=js` ignores OpenBLAS altogether.
  *
  * All matrices are row-major Float32Arrays; `lda`/`ldb`/`ldc` are row strides in elements, so a
  * matrix may be a strided view into a bigger buffer (e.g. one time step of a [batch, time, units]
@@ -78,12 +79,23 @@ let openBlasPath: string | undefined;
 let failureReason: string | undefined;
 let forced: BlasKind | "auto" = "auto";
 
-function envPath(): string | undefined {
+function env(name: string): string | undefined {
   try {
-    return Deno.env.get("SER_OPENBLAS") || undefined;
+    return Deno.env.get(name) || undefined;
   } catch {
-    return undefined;
+    return undefined; // no --allow-env: defaults apply
   }
+}
+
+/**
+ * One thread unless `SER_BLAS_THREADS` says otherwise: the recurrent layers' per-step GEMMs are
+ * small (64 x 512 x 128), and OpenBLAS's spin-waiting worker threads made them 2-10x slower on
+ * the 2-core machine (worst when other processes compete for the cores); one thread also leaves
+ * a core for tfjs and the OS.
+ */
+function defaultThreads(): number {
+  const threads = Number(env("SER_BLAS_THREADS") ?? 1);
+  return Number.isInteger(threads) && threads > 0 ? threads : 1;
 }
 
 function tryLoadOpenBlas(): OpenBlas | null {
@@ -93,7 +105,12 @@ function tryLoadOpenBlas(): OpenBlas | null {
     failureReason = "Deno.dlopen is unavailable";
     return null;
   }
-  const fromEnv = envPath();
+  if (env("SER_BLAS") === "js") {
+    // Lets CI and users check the no-OpenBLAS path on a machine that has the library.
+    failureReason = "disabled by SER_BLAS=js";
+    return null;
+  }
+  const fromEnv = env("SER_OPENBLAS");
   const candidates = fromEnv ? [fromEnv, ...OPENBLAS_CANDIDATES] : OPENBLAS_CANDIDATES;
   const errors: string[] = [];
   for (const path of candidates) {
@@ -101,6 +118,7 @@ function tryLoadOpenBlas(): OpenBlas | null {
       openBlas = Deno.dlopen(path, SYMBOLS);
       openBlasPath = path;
       failureReason = undefined;
+      openBlas.symbols.openblas_set_num_threads(defaultThreads());
       return openBlas;
     } catch (error) {
       // NotFound for absent paths is expected; keep the first real reason (e.g. no --allow-ffi).

@@ -187,11 +187,17 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersMod
   if (spec.layers.length === 0) throw new Error(`buildModel(${spec.name}): no layers`);
   const baseSeed = options.seed ?? Math.floor(Math.random() * 2 ** 30);
   const model = tf.sequential({ name: spec.name });
+  const perType = new Map<string, number>();
   spec.layers.forEach((layerSpec, index) => {
     const where = `buildModel(${spec.name}): layer ${index} (${layerSpec.type})`;
     const seed = baseSeed + 1000 * (index + 1);
     const inputShape = index === 0 ? [options.frames, options.features] : undefined;
-    model.add(makeLayer(layerSpec, { where, seed, inputShape, classes: options.classes }));
+    const layer = makeLayer(layerSpec, { where, seed, inputShape, classes: options.classes });
+    // Keras-like readable names ("lstm_1", "batchNorm_2") instead of tfjs's class-based ones.
+    const ordinal = (perType.get(layerSpec.type) ?? 0) + 1;
+    perType.set(layerSpec.type, ordinal);
+    layer.name = `${layerSpec.type}_${ordinal}`;
+    model.add(layer);
   });
   return model;
 }

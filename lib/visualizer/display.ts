@@ -17,8 +17,11 @@ let plotlyInlined = false;
 
 /** A Jupyter MIME bundle for one figure. */
 export interface FigureMimeBundle {
+  /** The figure itself, for front ends that render Plotly natively. */
   "application/vnd.plotly.v1+json": Figure;
+  /** HTML that draws the figure with plotly.js (used by nbconvert's HTML export). */
   "text/html": string;
+  /** One-line text stand-in. */
   "text/plain": string;
 }
 

@@ -33,8 +33,11 @@ export interface TraceBase {
 
 /** A bar chart trace. */
 export interface BarTrace extends TraceBase {
+  /** Trace kind. */
   type: "bar";
+  /** Category of each bar. */
   x: (string | number)[];
+  /** Height of each bar. */
   y: number[];
   /** Labels drawn on the bars. */
   text?: string[];
@@ -42,21 +45,31 @@ export interface BarTrace extends TraceBase {
 
 /** A line / marker trace. */
 export interface ScatterTrace extends TraceBase {
+  /** Trace kind (`scattergl` draws with WebGL, for many points). */
   type: "scatter" | "scattergl";
+  /** Horizontal coordinates. */
   x: number[];
+  /** Vertical coordinates. */
   y: number[];
+  /** Lines, markers or both. */
   mode?: "lines" | "markers" | "lines+markers";
+  /** Line style. */
   line?: { color?: string; dash?: "solid" | "dash" | "dot"; width?: number };
 }
 
 /** A heatmap trace: `z[row][column]`, rows drawn along y, columns along x. */
 export interface HeatmapTrace extends TraceBase {
+  /** Trace kind. */
   type: "heatmap";
+  /** Cell values, `z[row][column]`. */
   z: number[][];
+  /** Column coordinates or labels. */
   x?: (string | number)[];
+  /** Row coordinates or labels. */
   y?: (string | number)[];
   /** Per-cell labels, same shape as `z`. */
   text?: string[][];
+  /** Plotly colour scale name or `[position, colour]` stops. */
   colorscale?: string | [number, string][];
 }
 
@@ -65,29 +78,39 @@ export type Trace = BarTrace | ScatterTrace | HeatmapTrace;
 
 /** An axis of the layout (`xaxis`, `yaxis2`, ...). */
 export interface Axis {
+  /** Axis title. */
   title?: { text: string };
   /** Fraction of the plotting area the axis spans, `[start, end]` in [0, 1]. */
   domain?: [number, number];
   /** The axis this one is anchored to (`"y2"` for `xaxis2`, ...). */
   anchor?: string;
+  /** Fixed `[min, max]` of the axis. */
   range?: [number, number];
+  /** Automatic range; `"reversed"` puts the first category on top. */
   autorange?: boolean | "reversed";
+  /** Any further Plotly axis attribute. */
   [attribute: string]: unknown;
 }
 
 /** The figure layout; subplot axes are `xaxis2`, `yaxis2`, ... */
 export interface Layout {
+  /** Figure title. */
   title?: { text: string };
+  /** Width in CSS pixels. */
   width?: number;
+  /** Height in CSS pixels. */
   height?: number;
   /** Text boxes, e.g. subplot titles. */
   annotations?: Record<string, unknown>[];
+  /** Any further Plotly layout attribute (axes, legend, margins, ...). */
   [attribute: string]: unknown;
 }
 
 /** A complete Plotly figure. */
 export interface Figure {
+  /** The traces, drawn in order. */
   data: Trace[];
+  /** Titles, axes, sizes. */
   layout: Layout;
   /** Plotly's config (mode bar, responsiveness, ...). */
   config?: Record<string, unknown>;
@@ -99,6 +122,7 @@ export interface FeatureMatrixLike {
   frames: number;
   /** Coefficients per frame (e.g. 128 mel bands, 40 MFCCs). */
   width: number;
+  /** `frames * width` values, frame after frame. */
   data: Float32Array;
 }
 
@@ -112,9 +136,14 @@ export interface TrainingHistoryLike {
 
 /** One model's scores in [0, 1], as the evaluator reports them. */
 export interface MetricsRow {
+  /** Model name, e.g. `LSTM`. */
   model: string;
+  /** Share of correct predictions. */
   accuracy: number;
+  /** Weighted-average precision. */
   precision: number;
+  /** Weighted-average recall. */
   recall: number;
+  /** Weighted-average F1 score. */
   f1: number;
 }

@@ -1,0 +1,111 @@
+/**
+ * Executes the four notebooks headless through `deno task pipeline` (a real Jupyter client and
+ * the Deno kernel), as a user's first run would, on small data with few epochs: the synthetic
+ * demo corpus, and a TESS subset when ../shared/data is present. Any cell error fails the test.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../config.ts";
+import { findEspeak, generateDemoCorpus } from "../lib/demo_corpus.ts";
+import { notebookSupport } from "../lib/notebook_runner.ts";
+import { findChromium } from "../lib/visualizer/mod.ts";
+
+const support = await notebookSupport("deno");
+const TESS_SAMPLE = join(PROJECT_ROOT, "..", "shared", "data", "TESS-wav-sample");
+const hasTessSample = (() => {
+  try {
+    return Deno.statSync(TESS_SAMPLE).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+if (!support.ok) console.error(`notebooks_test: skipped (${support.reason})`);
+
+async function runPipeline(dataDir: string, extraEnv: Record<string, string>) {
+  const work = await Deno.makeTempDir({ prefix: "ser-notebooks-" });
+  const env = {
+    SER_DATA_DIR: dataDir,
+    SER_OUTPUTS_DIR: join(work, "outputs"),
+    SER_MODELS_DIR: join(work, "models"),
+    SER_LOGS_DIR: join(work, "logs"),
+    SER_CACHE_DIR: join(work, "cache"),
+    SER_EPOCHS: "3",
+    SER_EVAL_EPOCHS: "2",
+    SER_CV_FOLDS: "2",
+    SER_BATCH_SIZE: "16",
+    ...extraEnv,
+  };
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(PROJECT_ROOT, "cli", "pipeline.ts")],
+    cwd: PROJECT_ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const log = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+  assert.ok(output.success, `pipeline failed:\n${log.slice(-4000)}`);
+  return { work, log, outputs: join(work, "outputs") };
+}
+
+async function checkOutputs(outputs: string, models: string[]) {
+  for (
+    const name of ["01_data_exploration", "02_feature_extraction", "03_training", "04_evaluation"]
+  ) {
+    const html = await Deno.readTextFile(join(outputs, `${name}.html`));
+    assert.match(
+      html,
+      /application\/vnd\.plotly\.v1\+json|Plotly\.newPlot/,
+      `${name}.html has charts`,
+    );
+  }
+  const report = JSON.parse(await Deno.readTextFile(join(outputs, "project_report.json")));
+  assert.ok(report.backend?.name, "the report names the backend that ran");
+  assert.ok(report.versions?.deno, "the report lists versions");
+  for (const model of models) {
+    const metrics = report.evaluation.models[model];
+    assert.ok(metrics.accuracy >= 0 && metrics.accuracy <= 1, `${model} has a test accuracy`);
+    assert.equal(metrics.confusionMatrix.length, 7);
+    assert.ok(report.training.models[model].secondsPerEpoch > 0);
+  }
+  assert.equal(report.evaluation.crossValidation.summary.accuracy.values.length, 2);
+  assert.equal(report.evaluation.speakerIndependent.length, 2);
+  if (findChromium()) {
+    for (
+      const png of [
+        "emotion_distribution",
+        "training_history",
+        "confusion_matrices",
+        "metrics_comparison",
+      ]
+    ) {
+      const bytes = await Deno.readFile(join(outputs, `${png}.png`));
+      assert.ok(bytes.length > 5000, `${png}.png is a real image`);
+    }
+  }
+}
+
+Deno.test({
+  name: "notebooks: all four run headless on the synthetic demo corpus",
+  ignore: !support.ok || !findEspeak(),
+  async fn() {
+    const corpus = await Deno.makeTempDir({ prefix: "ser-demo-" });
+    await generateDemoCorpus({ outDir: corpus, words: 3, silent: true });
+    const { work, outputs } = await runPipeline(corpus, { SER_MODELS: "gru,hybrid" });
+    await checkOutputs(outputs, ["gru", "hybrid"]);
+    await Deno.remove(work, { recursive: true });
+    await Deno.remove(corpus, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "notebooks: all four run headless on a TESS subset (../shared/data)",
+  ignore: !support.ok || !hasTessSample,
+  async fn() {
+    const { work, outputs } = await runPipeline(TESS_SAMPLE, { SER_MODELS: "lstm" });
+    await checkOutputs(outputs, ["lstm"]);
+    const report = JSON.parse(await Deno.readTextFile(join(outputs, "project_report.json")));
+    assert.equal(report.dataset.clips, 140);
+    assert.equal(report.dataset.demo, false);
+    await Deno.remove(work, { recursive: true });
+  },
+});
