@@ -43,6 +43,8 @@ export interface ExtractionRun {
   resType: ResampleQuality;
   files: number;
   failures: number;
+  /** The first few failed files and why. */
+  failedFiles: { path: string; problem: string }[];
   workers: number;
   /** Wall seconds from the first file started to the last finished (workers' start-up included). */
   seconds: number;
@@ -189,6 +191,7 @@ async function benchOurs(
     resType,
     files: timing.files,
     failures: result.failures.length,
+    failedFiles: result.failures.slice(0, 10),
     workers: timing.workers,
     seconds: timing.seconds,
     filesPerSecond: timing.filesPerSecond,
@@ -298,6 +301,8 @@ export async function runBench(args: readonly string[]): Promise<number> {
     return 1;
   }
   const cores = navigator.hardwareConcurrency ?? 1;
+  // Other jobs on a shared machine skew wall times; the load average says how much.
+  const loadAtStart = Deno.loadavg();
   console.log(
     `feature extraction benchmark: ${paths.length} files from ${flags.data}, ${cores} cores, ` +
       `cold cache`,
@@ -318,6 +323,7 @@ export async function runBench(args: readonly string[]): Promise<number> {
     console.log(`\n(a) ours, ${resType}:`);
     const run = await benchOurs(paths, resType, flags.workers);
     printRun(run);
+    for (const failure of run.failedFiles) console.log(`    failed: ${failure.problem}`);
     ours.push(run);
     if (!librosa.available) continue;
     console.log(`(b) librosa, ${resType} (one process, one core):`);
@@ -377,7 +383,8 @@ export async function runBench(args: readonly string[]): Promise<number> {
       os: `${Deno.build.os} ${Deno.build.arch}`,
       deno: Deno.version.deno,
       v8: Deno.version.v8,
-      loadAverage: Deno.loadavg(),
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: Deno.loadavg(),
     },
     extraction: {
       data: flags.data,

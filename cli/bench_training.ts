@@ -11,7 +11,10 @@
  * Usage:
  *   deno run -A cli/bench_training.ts [--samples 2240] [--epochs 3] [--batch 64] [--frames 130]
  *     [--features 188] [--models lstm,gru] [--stock-batches 4] [--no-stock] [--no-torch]
- *     [--blas-threads 1] [--torch-threads 2] [--out outputs/bench_training.json]
+ *     [--blas-threads 1] [--torch-threads 2,1] [--out outputs/bench_training.json]
+ *
+ * `--torch-threads` lists the PyTorch thread counts to run (2 is the anchor's setting; 1
+ * matches our single BLAS thread). Machines here are shared: compare ratios from one run.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -45,7 +48,7 @@ const { values: flags } = parseArgs({
     "no-stock": { type: "boolean", default: false },
     "no-torch": { type: "boolean", default: false },
     "blas-threads": { type: "string", default: "1" },
-    "torch-threads": { type: "string", default: "2" },
+    "torch-threads": { type: "string", default: "2,1" },
     out: { type: "string", default: "outputs/bench_training.json" },
   },
 });
@@ -66,7 +69,7 @@ const features = positiveInt("features", flags.features);
 const classes = positiveInt("classes", flags.classes);
 const stockBatches = positiveInt("stock-batches", flags["stock-batches"]);
 const blasThreads = positiveInt("blas-threads", flags["blas-threads"]);
-const torchThreads = positiveInt("torch-threads", flags["torch-threads"]);
+const torchThreads = flags["torch-threads"].split(",").map((t) => positiveInt("torch-threads", t));
 const modelNames = flags.models.split(",").map((name) => name.trim()) as ("lstm" | "gru")[];
 for (const name of modelNames) {
   if (name !== "lstm" && name !== "gru") {
@@ -123,7 +126,8 @@ interface Row {
   fastEpochTimes: number[];
   stockSecondsPerEpoch?: number;
   stockNote?: string;
-  torchSecondsPerEpoch?: number;
+  /** PyTorch seconds per epoch by thread count. */
+  torch: Record<string, number>;
   torchParams?: number;
 }
 
@@ -141,6 +145,7 @@ for (const name of modelNames) {
     params: modelSummary(fast).total,
     fastSecondsPerEpoch: median(fastTimes.slice(1).length ? fastTimes.slice(1) : fastTimes),
     fastEpochTimes: fastTimes,
+    torch: {},
   };
   fast.dispose();
   if (!flags["no-stock"]) {
@@ -165,62 +170,60 @@ tf.dispose([x, y]);
 
 // PyTorch anchor, run after our models so the two never compete for the 2 cores.
 let torchVersion: string | undefined;
-let torchNote: string | undefined;
-if (!flags["no-torch"]) {
+const torchNotes: string[] = [];
+
+function findAnchorScript(): string | undefined {
   const repoRoot = new URL("..", import.meta.url).pathname;
   const candidates = [
     join(repoRoot, "shared/anchors/torch_seed_models.py"),
     join(repoRoot, "../shared/anchors/torch_seed_models.py"),
     "/work/shared/anchors/torch_seed_models.py",
   ];
-  const script = candidates.find((path) => {
+  return candidates.find((path) => {
     try {
       return Deno.statSync(path).isFile;
     } catch {
       return false;
     }
   });
-  if (!script) torchNote = "torch_seed_models.py not found";
+}
+
+async function runTorch(script: string, threads: number): Promise<void> {
+  const shapeArgs = { samples, frames, features, batch, epochs, threads, classes };
+  const args = [script, ...Object.entries(shapeArgs).flatMap(([k, v]) => [`--${k}`, String(v)])];
+  console.error(`[bench] PyTorch anchor, ${threads} thread(s)...`);
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    const last = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
+    torchNotes.push(`PyTorch anchor (${threads} threads) failed: ${last}`);
+    return;
+  }
+  for (const line of new TextDecoder().decode(output.stdout).trim().split("\n")) {
+    const result = JSON.parse(line);
+    torchVersion = result.framework;
+    const row = rows.find((r) => r.model === result.model);
+    if (row) {
+      row.torch[String(threads)] = result.seconds_per_epoch;
+      row.torchParams = result.params;
+    }
+  }
+}
+
+if (!flags["no-torch"]) {
+  const script = findAnchorScript();
+  if (!script) torchNotes.push("torch_seed_models.py not found");
   else {
-    try {
-      const output = await new Deno.Command("/usr/bin/python3", {
-        args: [
-          script,
-          "--samples",
-          String(samples),
-          "--frames",
-          String(frames),
-          "--features",
-          String(features),
-          "--batch",
-          String(batch),
-          "--epochs",
-          String(epochs),
-          "--threads",
-          String(torchThreads),
-          "--classes",
-          String(classes),
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      if (!output.success) {
-        torchNote = `PyTorch anchor failed: ${
-          new TextDecoder().decode(output.stderr).trim().split("\n").at(-1)
-        }`;
-      } else {
-        for (const line of new TextDecoder().decode(output.stdout).trim().split("\n")) {
-          const result = JSON.parse(line);
-          torchVersion = result.framework;
-          const row = rows.find((r) => r.model === result.model);
-          if (row) {
-            row.torchSecondsPerEpoch = result.seconds_per_epoch;
-            row.torchParams = result.params;
-          }
-        }
+    for (const threads of torchThreads) {
+      try {
+        await runTorch(script, threads);
+      } catch (error) {
+        torchNotes.push(`PyTorch anchor not run: ${(error as Error).message}`);
+        break;
       }
-    } catch (error) {
-      torchNote = `PyTorch anchor not run: ${(error as Error).message}`;
     }
   }
 }
@@ -230,23 +233,26 @@ const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? "-" : (a / b).toFixed(2) + "x";
 console.log(
   `\nTraining speed, s/epoch (${samples} x ${frames} x ${features}, batch ${batch}; ` +
-    `tfjs ${backend.name}, blas=${blasInfo().kind} ${blasInfo().threads} threads)`,
+    `tfjs ${backend.name}, blas=${blasInfo().kind} ${blasInfo().threads} thread(s))`,
 );
-console.log(
-  "model  params   fast    stock   pytorch  fast/pytorch  stock/pytorch  stock/fast",
-);
-for (const row of rows) {
-  console.log(
-    `${row.model.padEnd(6)} ${String(row.params).padEnd(8)} ${
-      fmt(row.fastSecondsPerEpoch).padEnd(7)
-    } ${fmt(row.stockSecondsPerEpoch).padEnd(7)} ${fmt(row.torchSecondsPerEpoch).padEnd(8)} ${
-      ratio(row.fastSecondsPerEpoch, row.torchSecondsPerEpoch).padEnd(13)
-    } ${ratio(row.stockSecondsPerEpoch, row.torchSecondsPerEpoch).padEnd(14)} ${
-      ratio(row.stockSecondsPerEpoch, row.fastSecondsPerEpoch)
-    }`,
-  );
+const torchHeads = torchThreads.flatMap((t) => [`torch@${t}t`, `fast/torch@${t}t`]);
+const header = ["model", "params", "fast", "stock", "stock/fast", ...torchHeads];
+const table = rows.map((row) => [
+  row.model,
+  String(row.params),
+  fmt(row.fastSecondsPerEpoch),
+  fmt(row.stockSecondsPerEpoch),
+  ratio(row.stockSecondsPerEpoch, row.fastSecondsPerEpoch),
+  ...torchThreads.flatMap((t) => [
+    fmt(row.torch[String(t)]),
+    ratio(row.fastSecondsPerEpoch, row.torch[String(t)]),
+  ]),
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)) + 2);
+for (const line of [header, ...table]) {
+  console.log(line.map((cell, i) => cell.padEnd(widths[i])).join(""));
 }
-if (torchNote) console.log(torchNote);
+for (const note of torchNotes) console.log(note);
 
 await writeJsonAtomic(flags.out, {
   createdAt: new Date().toISOString(),
@@ -255,16 +261,13 @@ await writeJsonAtomic(flags.out, {
   backend,
   blas: blasInfo(),
   torch: torchVersion ?? null,
-  torchNote: torchNote ?? null,
+  torchNotes,
   measure: "median seconds per epoch of the epochs after the first",
   rows: rows.map((row) => ({
     ...row,
-    fastOverTorch: row.torchSecondsPerEpoch
-      ? row.fastSecondsPerEpoch / row.torchSecondsPerEpoch
-      : null,
-    stockOverTorch: row.torchSecondsPerEpoch && row.stockSecondsPerEpoch
-      ? row.stockSecondsPerEpoch / row.torchSecondsPerEpoch
-      : null,
+    fastOverTorch: Object.fromEntries(
+      Object.entries(row.torch).map(([t, seconds]) => [t, row.fastSecondsPerEpoch / seconds]),
+    ),
   })),
 });
 console.log(`wrote ${flags.out}`);

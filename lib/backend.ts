@@ -127,6 +127,11 @@ const TRIES: Record<BackendName, () => Promise<BackendBasics>> = {
  * Folder holding `tfjs-backend-wasm*.wasm`, as a filesystem path ending in `/`: next to the
  * package's resolved entry point (`dist/tf-backend-wasm.node.js`), falling back to the
  * project's `node_modules`.
+ *
+ * @example
+ * ```ts
+ * setWasmPaths(wasmDistDir()); // ".../node_modules/@tensorflow/tfjs-backend-wasm/dist/"
+ * ```
  */
 export function wasmDistDir(): string {
   const candidates: string[] = [];

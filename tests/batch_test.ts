@@ -137,6 +137,21 @@ Deno.test("extractFeatureSet: shape, failures, worker == in-thread, cache", asyn
       assert.ok(worst < 1e-4, `row 0 differs from direct extraction by ${worst}`);
     });
 
+    await t.step("rows after the failed file moved up intact", async () => {
+      const size = 130 * 188;
+      for (const row of [2, 3]) {
+        const alone = await extractFeatureSet([corpus.good[row]], config, {
+          workers: 0,
+          progress: false,
+        });
+        assertSameData(
+          inThread.data.subarray(row * size, (row + 1) * size),
+          alone.data,
+          `row ${row}`,
+        );
+      }
+    });
+
     await t.step("workers give exactly the in-thread result", async () => {
       const parallel = await extractFeatureSet(corpus.paths, config, {
         workers: 2,

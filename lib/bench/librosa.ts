@@ -59,7 +59,7 @@ export interface LibrosaResult {
   filesPerSecond: number;
   /** Seconds of (trimmed) audio per wall second. */
   realTimeFactor: number;
-  /** Peak RSS of the Python process in bytes (`ru_maxrss`), when reported. */
+  /** Peak RSS of the Python process in bytes (`VmHWM`), when reported. */
   peakRssBytes?: number;
   /** CPU seconds (all threads) the timed loop used, when reported. */
   cpuSeconds?: number;
@@ -67,6 +67,8 @@ export interface LibrosaResult {
 
 const DEFAULT_PYTHON = "/usr/bin/python3";
 
+// Peak RSS comes from /proc/self/status VmHWM (this process image only): Linux carries
+// ru_maxrss across fork + exec, so it would report the Deno parent's peak instead.
 // Runs the anchor unchanged, then reports the interpreter's peak RSS and the CPU seconds of its
 // timed loop as one more JSON line. The anchor reads time.perf_counter() exactly twice (start
 // and end of the loop; librosa, numba and resampy never call it), so recording the process CPU
@@ -85,8 +87,12 @@ const WRAPPER = [
   "    runpy.run_path(script, run_name='__main__')",
   "finally:",
   "    cpu = marks[-1] - marks[0] if len(marks) >= 2 else None",
-  "    usage = resource.getrusage(resource.RUSAGE_SELF)",
-  "    print(json.dumps({'maxrss_kb': usage.ru_maxrss, 'loop_cpu_s': cpu}))",
+  "    try:",
+  "        status = open('/proc/self/status').read()",
+  "        peak = int(status.split('VmHWM:')[1].split()[0])",
+  "    except Exception:",
+  "        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss",
+  "    print(json.dumps({'maxrss_kb': peak, 'loop_cpu_s': cpu}))",
 ].join("\n");
 
 function pythonEnv(setup: PythonSetup): Record<string, string> {

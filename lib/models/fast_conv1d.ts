@@ -15,8 +15,11 @@ import * as tf from "@tensorflow/tfjs";
 import { sgemm } from "./blas.ts";
 import { glorotUniform, seededRandom } from "./init.ts";
 
+/** tfjs's base layer arguments (name, inputShape, batchInputShape, trainable, dtype...). */
+type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+
 /** Constructor arguments of {@link FastConv1D}. */
-export interface FastConv1DArgs {
+export interface FastConv1DArgs extends BaseLayerArgs {
   /** Output channels. */
   filters: number;
   /** Kernel width in frames. */
@@ -27,10 +30,6 @@ export interface FastConv1DArgs {
   padding?: "same" | "valid";
   /** Seed of the Glorot-uniform kernel initialiser. */
   seed?: number;
-  /** `[time, channels]` for a first layer. */
-  inputShape?: number[];
-  /** Layer name. */
-  name?: string;
 }
 
 interface ConvDims {
@@ -108,12 +107,16 @@ export class FastConv1D extends tf.layers.Layer {
   private bias?: tf.LayerVariable;
 
   constructor(args: FastConv1DArgs) {
-    // Keep batchInputShape: tfjs passes it (not inputShape) when it rebuilds a saved model.
-    super({
-      inputShape: args.inputShape,
-      batchInputShape: (args as { batchInputShape?: number[] }).batchInputShape,
-      name: args.name,
-    });
+    // Pass every base argument on: a deserialised first layer carries batchInputShape.
+    const {
+      filters: _filters,
+      kernelSize: _kernelSize,
+      activation: _activation,
+      padding: _padding,
+      seed: _seed,
+      ...base
+    } = args;
+    super(base);
     this.filters = args.filters;
     this.kernelSize = args.kernelSize;
     this.activation = args.activation ?? "linear";

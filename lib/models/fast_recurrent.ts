@@ -30,6 +30,7 @@ import {
   type RecurrentDims,
   type RecurrentGradients,
   type RecurrentState,
+  releaseState,
 } from "./recurrent_kernels.ts";
 
 /** Constructor arguments of {@link FastLSTM} and {@link FastGRU}. */
@@ -169,6 +170,7 @@ abstract class FastRecurrent extends tf.layers.Layer {
             returnSequences,
             dims,
           );
+          releaseState(state);
           return [
             tf.tensor(grads.dInput, x.shape),
             tf.tensor(grads.dKernel, k.shape),
