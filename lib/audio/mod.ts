@@ -30,5 +30,6 @@ export {
 } from "./resample.ts";
 export { type KaiserFilterSpec, RESAMPY_FILTERS, resampyResample } from "./resampy.ts";
 export { fitToLength, mixToMono } from "./signal.ts";
-export { chirp, seededRandom, silence, sine, whiteNoise } from "./synth.ts";
+export { chirp, silence, sine, whiteNoise } from "./synth.ts";
+export { seededRandom } from "../util/random.ts";
 export { bufferSource, type ByteSource, fileSource } from "./bytes.ts";

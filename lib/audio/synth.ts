@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { seededRandom } from "../util/random.ts";
 
 function sampleCount(seconds: number, sampleRate: number): number {
   if (!Number.isFinite(seconds) || seconds < 0) {
@@ -66,27 +67,6 @@ export function chirp(
     out[i] = amplitude * Math.sin(2 * Math.PI * (f0 * t + 0.5 * rate * t * t));
   }
   return out;
-}
-
-/**
- * A seeded pseudo-random generator (mulberry32) giving uniform numbers in [0, 1).
- *
- * @param seed any 32-bit integer
- * @example
- * ```ts
- * const random = seededRandom(42);
- * random(); // same value on every run
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -38,7 +38,6 @@ export {
   type FitOptions,
   type History,
   predictProbabilities,
-  seededRandom,
   type TensorInput,
   type TrainingData,
 } from "./trainer.ts";
@@ -55,3 +54,4 @@ export {
   type ScalarValue,
   type TensorBoardEvent,
 } from "./tensorboard.ts";
+export { seededRandom } from "../util/random.ts";

@@ -17,6 +17,7 @@
  * ```
  * @module
  */
+import { seededRandom } from "../util/random.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
 
@@ -78,28 +79,6 @@ export interface History {
   epoch: number[];
   /** `loss`, `accuracy`, `val_loss`, `val_accuracy` (with validation data), `lr`, `seconds`. */
   history: Record<string, number[]>;
-}
-
-/**
- * A small, fast, seedable PRNG (mulberry32) returning floats in [0, 1).
- *
- * @param seed any integer
- * @returns a function producing the next number
- * @example
- * ```ts
- * const random = seededRandom(42);
- * random(); // same sequence for the same seed
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -41,6 +41,9 @@ export function mulberry32(seed: number): RandomSource {
   };
 }
 
+/** Alias of {@link mulberry32}: the project's one seeded generator. */
+export const seededRandom: (seed: number) => RandomSource = mulberry32;
+
 /**
  * A uniformly distributed integer in [0, maxExclusive).
  *
