@@ -1,6 +1,6 @@
 /**
  * Tests of lib/audio on audio synthesized into temp dirs; the parts that compare against the
- * real TESS corpus and librosa's reference numbers run only when /work/shared is present.
+ * real TESS corpus and librosa's reference numbers run only when ../shared is present.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -24,8 +24,9 @@ import {
   whiteNoise,
 } from "../lib/audio/mod.ts";
 import { kaiserHalfWindow } from "../lib/audio/resampy.ts";
+import { SHARED_DIR } from "./shared_data.ts";
 
-const SHARED = "/work/shared";
+const SHARED = SHARED_DIR;
 const TESS_WAV = `${SHARED}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const TESS_FLAC = `${SHARED}/data/TESS/TESS Toronto emotional speech set data`;
 const REFERENCE = `${SHARED}/reference`;

@@ -1,7 +1,7 @@
 /**
  * Tests of lib/data_loader and lib/util/random.ts: corpus scanners on synthesized folder trees
  * (every naming scheme), label mapping and its errors, seeded splits, the summary; and, when
- * /work/shared/data is present, the real TESS folders.
+ * ../shared/data is present, the real TESS folders.
  */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
@@ -24,11 +24,12 @@ import {
   takeRows,
 } from "../lib/data_loader/mod.ts";
 import { mulberry32, shuffled } from "../lib/util/random.ts";
+import { SHARED_DIR } from "./shared_data.ts";
 
 const SAMPLE_RATE = 16000;
 const CLIP_SECONDS = 0.25;
-const TESS_ROOT = "/work/shared/data/TESS/TESS Toronto emotional speech set data";
-const TESS_WAV_ROOT = "/work/shared/data/TESS-wav-sample/TESS Toronto emotional speech set data";
+const TESS_ROOT = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
+const TESS_WAV_ROOT = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const hasSharedData = (() => {
   try {
     return Deno.statSync(TESS_ROOT).isDirectory && Deno.statSync(TESS_WAV_ROOT).isDirectory;

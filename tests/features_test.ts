@@ -1,6 +1,6 @@
 /**
  * Tests of lib/features: FFT/STFT correctness, librosa semantics on synthesized signals, and
- * parity with librosa 0.9.2's own numbers in /work/shared/reference (skipped when absent).
+ * parity with librosa 0.9.2's own numbers in ../shared/reference (skipped when absent).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -28,6 +28,7 @@ import {
   zeroCrossingRate,
 } from "../lib/features/mod.ts";
 import { DEFAULT_CONFIG } from "../config.ts";
+import { SHARED_DIR } from "./shared_data.ts";
 
 const SR = 22050;
 const STFT_OPTIONS = { sampleRate: SR, nFft: 2048, hopLength: 512 };
@@ -308,7 +309,7 @@ Deno.test("features of a WAV written to a temp dir match the in-memory signal's"
 
 // ---- Parity with librosa 0.9.2 -------------------------------------------------------------
 
-const REFERENCE_DIR = "/work/shared/reference";
+const REFERENCE_DIR = `${SHARED_DIR}/reference`;
 const haveReference = (() => {
   try {
     return Deno.statSync(join(REFERENCE_DIR, "librosa_features.json")).isFile;

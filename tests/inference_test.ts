@@ -23,6 +23,7 @@ import {
 } from "../lib/inference/mod.ts";
 import { buildModel, compileModel, gruSpec, saveModel } from "../lib/models/mod.ts";
 import { fit } from "../lib/trainer/mod.ts";
+import { SHARED_DIR } from "./shared_data.ts";
 
 await initBackend({ prefer: "cpu", quiet: true });
 
@@ -360,8 +361,8 @@ Deno.test("cli/predict: prints a table, writes CSV, and exits 1 without models",
   );
 });
 
-const TESS_SAMPLE = "/work/shared/data/TESS-wav-sample/TESS Toronto emotional speech set data";
-const TESS_FLAC = "/work/shared/data/TESS/TESS Toronto emotional speech set data";
+const TESS_SAMPLE = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
+const TESS_FLAC = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
 const haveTess = (() => {
   try {
     return Deno.statSync(TESS_SAMPLE).isDirectory && Deno.statSync(TESS_FLAC).isDirectory;

@@ -9,9 +9,10 @@ import { PROJECT_ROOT } from "../config.ts";
 import { findEspeak, generateDemoCorpus } from "../lib/demo_corpus.ts";
 import { notebookSupport } from "../lib/notebook_runner.ts";
 import { findChromium } from "../lib/visualizer/mod.ts";
+import { SHARED_DIR } from "./shared_data.ts";
 
 const support = await notebookSupport("deno");
-const TESS_SAMPLE = join(PROJECT_ROOT, "..", "shared", "data", "TESS-wav-sample");
+const TESS_SAMPLE = join(SHARED_DIR, "data", "TESS-wav-sample");
 const hasTessSample = (() => {
   try {
     return Deno.statSync(TESS_SAMPLE).isDirectory;

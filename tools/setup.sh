@@ -5,7 +5,9 @@
 #   - the pinned Deno from the npm registry (tools/package.json) and the project's npm packages;
 #   - the Deno Jupyter kernel.
 # Usage: bash tools/setup.sh [--run]     (--run: then run the whole pipeline: deno task pipeline)
-# Set SER_SKIP_APT=1 to skip the Debian packages, SER_WITH_TORCH=1 to add the PyTorch anchor.
+# Set SER_SKIP_APT=1 to skip the Debian packages; SER_WITH_BENCH=1 adds what `deno task bench`
+# compares against: PyTorch (training anchor) and librosa's dependencies (librosa 0.9.2's own
+# source must be placed in .cache/librosa-0.9.2, see README).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,7 +16,11 @@ log() { printf '\n== setup: %s\n' "$*"; }
 
 apt_packages=(libopenblas0-pthread espeak-ng jupyter-nbconvert python3-nbclient jupyter-client
   python3-ipykernel chromium unzip)
-[ "${SER_WITH_TORCH:-0}" = 1 ] && apt_packages+=(python3-torch)
+if [ "${SER_WITH_BENCH:-0}" = 1 ]; then
+  apt_packages+=(python3-torch python3-numba python3-scipy python3-resampy python3-soundfile
+    python3-audioread python3-pooch python3-lazy-loader python3-joblib python3-decorator
+    python3-sklearn)
+fi
 
 if [ "${SER_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
