@@ -1,17 +1,15 @@
 /**
- * FLAC decoding (via the WASM build of libFLAC in `@wasm-audio-decoders/flac`) and STREAMINFO
- * header parsing.
+ * FLAC decoding (with our own decoder, {@link decodeFlacPcm}) and STREAMINFO header parsing.
  *
- * The WASM decoder scales integer samples by 1 / (2^(bits - 1) - 1); libsndfile (and so librosa)
- * scales by 1 / 2^(bits - 1). We recover the exact integers and rescale, so a FLAC decodes to
- * the very same floats as the WAV it was made from.
+ * Samples are decoded as exact integers and scaled by 1 / 2^(bits - 1) like libsndfile (and so
+ * librosa), so a FLAC decodes to the very same floats as the WAV it was made from.
  *
  * @module
  */
-import { FLACDecoder } from "@wasm-audio-decoders/flac";
 import { AudioError, IN_MEMORY } from "./errors.ts";
 import { bufferSource, type ByteSource, fourCC } from "./bytes.ts";
 import type { AudioInfo, DecodedAudio } from "./types.ts";
+import { decodeFlacPcm, pcmToFloat } from "./flac_decoder.ts";
 
 /** What a FLAC file's STREAMINFO block says. */
 export interface FlacStreamInfo extends AudioInfo {
@@ -79,23 +77,10 @@ export function parseFlacStreamInfo(source: ByteSource, path: string = IN_MEMORY
   };
 }
 
-let sharedDecoder: FLACDecoder | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-
-/** Runs `work` with the one shared decoder, one call at a time (the decoder is stateful). */
-function withDecoder<T>(work: (decoder: FLACDecoder) => Promise<T>): Promise<T> {
-  const run = queue.then(async () => {
-    sharedDecoder ??= new FLACDecoder();
-    await sharedDecoder.ready;
-    return work(sharedDecoder);
-  });
-  queue = run.catch(() => {});
-  return run;
-}
-
 /**
  * Decodes a whole FLAC file to float samples scaled like libsndfile (int16 / 32768, ...), so the
- * result equals decoding the original WAV with {@link decodeWav} sample for sample.
+ * result equals decoding the original WAV with {@link decodeWav} sample for sample. Every frame's
+ * CRCs and the stream's MD5 signature are checked (see {@link decodeFlacPcm}).
  *
  * @param bytes the complete file
  * @param path the file name used in errors
@@ -106,45 +91,23 @@ function withDecoder<T>(work: (decoder: FLACDecoder) => Promise<T>): Promise<T> 
  * console.log(audio.sampleRate, audio.channels[0].length);
  * ```
  */
-export async function decodeFlac(
+export function decodeFlac(
   bytes: Uint8Array,
   path: string = IN_MEMORY,
 ): Promise<DecodedAudio> {
-  const info = parseFlacStreamInfo(bufferSource(bytes), path);
-  const body = info.markerOffset > 0 ? bytes.subarray(info.markerOffset) : bytes;
-  let decoded;
+  // Async for callers written against the former WASM decoder; the work is synchronous.
   try {
-    decoded = await withDecoder((decoder) => decoder.decodeFile(body));
+    // The header check first, for its established error messages.
+    parseFlacStreamInfo(bufferSource(bytes), path);
+    const pcm = decodeFlacPcm(bytes, path);
+    return Promise.resolve({
+      sampleRate: pcm.sampleRate,
+      channels: pcmToFloat(pcm.channels, pcm.bitsPerSample),
+      bitsPerSample: pcm.bitsPerSample,
+      encoding: "pcm",
+      codec: "flac",
+    });
   } catch (error) {
-    throw new AudioError(path, `corrupt FLAC: ${(error as Error).message}`, { cause: error });
+    return Promise.reject(error);
   }
-  const { channelData, samplesDecoded, errors } = decoded;
-  if (errors.length > 0) {
-    throw new AudioError(path, `corrupt FLAC: ${errors[0].message}`);
-  }
-  if (samplesDecoded === 0 && info.frames > 0) {
-    throw new AudioError(path, "corrupt or truncated FLAC: no audio frames could be decoded");
-  }
-  if (!info.framesUnknown && samplesDecoded < info.frames) {
-    throw new AudioError(
-      path,
-      `truncated FLAC: STREAMINFO declares ${info.frames} samples but only ${samplesDecoded} ` +
-        "could be decoded",
-    );
-  }
-  const bits = decoded.bitDepth || info.bitsPerSample;
-  const full = 2 ** (bits - 1);
-  const channels = channelData.map((channel) => {
-    const out = new Float32Array(channel.length);
-    // Back to the exact integer (exact up to 24 bits), then libsndfile's scale.
-    for (let i = 0; i < channel.length; i++) out[i] = Math.round(channel[i] * (full - 1)) / full;
-    return out;
-  });
-  return {
-    sampleRate: decoded.sampleRate || info.sampleRate,
-    channels,
-    bitsPerSample: bits,
-    encoding: "pcm",
-    codec: "flac",
-  };
 }
