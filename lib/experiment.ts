@@ -298,6 +298,29 @@ function withValidation(
 }
 
 /**
+ * Trains a fresh model on `train` (10 % of it held out for early stopping, the scaler fit on the
+ * rest), scores it on `test`, and frees it.
+ */
+async function trainAndScore(
+  spec: ModelSpec,
+  data: LabelledSet,
+  train: readonly number[],
+  test: readonly number[],
+  config: Config,
+  verbose: boolean,
+): Promise<{ metrics: MetricsResult; epochsRun: number; trainSpeakers: string[] }> {
+  const parts = withValidation(data, train, config);
+  const run = await trainModel(spec, data, { config, ...parts, verbose });
+  try {
+    const { metrics } = await evaluateModel(run.model, data, test, run.scaler);
+    const trainSpeakers = [...new Set(parts.train.map((clip) => data.speakers[clip]))].sort();
+    return { metrics, epochsRun: run.epochsRun, trainSpeakers };
+  } finally {
+    run.model.dispose();
+  }
+}
+
+/**
  * Cross-validates a spec: for each fold, trains a fresh model on the fold's training clips (10 %
  * of them held out for early stopping, scaler fit on the rest) and scores the fold's test clips.
  */
@@ -308,20 +331,12 @@ export function crossValidateSpec(
   config: Config,
   options: { verbose?: boolean } = {},
 ): Promise<CrossValidationResult> {
-  return crossValidate(folds, async (fold) => {
-    const { train, val } = withValidation(data, fold.train, config);
-    const run = await trainModel(spec, data, {
-      config,
-      train,
-      val,
-      verbose: options.verbose ?? false,
-    });
-    try {
-      return (await evaluateModel(run.model, data, fold.test, run.scaler)).metrics;
-    } finally {
-      run.model.dispose();
-    }
-  });
+  return crossValidate(
+    folds,
+    async (fold) =>
+      (await trainAndScore(spec, data, fold.train, fold.test, config, options.verbose ?? false))
+        .metrics,
+  );
 }
 
 /** One speaker-independent round: trained without `testSpeaker`, tested on it alone. */
@@ -345,24 +360,15 @@ export async function speakerIndependent(
 ): Promise<SpeakerRound[]> {
   const rounds: SpeakerRound[] = [];
   for (const fold of leaveOneGroupOut(data.speakers)) {
-    const { train, val } = withValidation(data, fold.train, config);
-    const run = await trainModel(spec, data, {
+    const result = await trainAndScore(
+      spec,
+      data,
+      fold.train,
+      fold.test,
       config,
-      train,
-      val,
-      verbose: options.verbose ?? false,
-    });
-    try {
-      const { metrics } = await evaluateModel(run.model, data, fold.test, run.scaler);
-      rounds.push({
-        testSpeaker: String(fold.group),
-        trainSpeakers: [...new Set(train.map((clip) => data.speakers[clip]))].sort(),
-        metrics,
-        epochsRun: run.epochsRun,
-      });
-    } finally {
-      run.model.dispose();
-    }
+      options.verbose ?? false,
+    );
+    rounds.push({ testSpeaker: String(fold.group), ...result });
   }
   return rounds;
 }

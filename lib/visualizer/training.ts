@@ -58,7 +58,8 @@ export function trainingHistoryFigure(
           mode: "lines",
           name: `${model} ${split}`,
           legendgroup: `${model} ${split}`,
-          x: epoch,
+          // Keras histories count epochs from 0; people count them from 1.
+          x: epoch.map((e) => e + 1),
           y: history[key],
           xaxis: `x${suffix}`,
           yaxis: `y${suffix}`,
