@@ -1,8 +1,9 @@
 /**
  * A small progress bar for long loops, in a terminal and in a Jupyter notebook.
  *
- * In a terminal or notebook it redraws one line (`\r`); in a log (CI, a pipe) it prints a line
- * every 10 %, so logs stay short. Pass `{ silent: true }` to turn it off.
+ * In a terminal it redraws one line (`\r`); in a Jupyter notebook it is an HTML progress bar
+ * updated in place (so the exported HTML keeps the final state); in a log (CI, a pipe) it prints
+ * a line every 10 %, so logs stay short. Pass `{ silent: true }` to turn it off.
  *
  * @example
  * ```ts
@@ -59,6 +60,10 @@ export class ProgressBar {
   #suffix = "";
   readonly #write: (text: string) => void;
   readonly #logMode: boolean;
+  /** Set in Jupyter (and no custom `write`): render as an updatable HTML display. */
+  readonly #jupyterDisplayId: string | undefined;
+  #displayed = false;
+  #displayQueue: Promise<void> = Promise.resolve();
 
   constructor(
     readonly label: string,
@@ -67,6 +72,9 @@ export class ProgressBar {
   ) {
     const jupyter = inJupyter();
     this.#logMode = options.logMode ?? (!isTty() && !jupyter);
+    this.#jupyterDisplayId = jupyter && !options.write && !options.logMode
+      ? `ser-progress-${crypto.randomUUID()}`
+      : undefined;
     const encoder = new TextEncoder();
     this.#write = options.write ??
       (jupyter
@@ -112,8 +120,42 @@ export class ProgressBar {
       (this.#suffix ? ` ${this.#suffix}` : "");
   }
 
+  /** Resolves when every notebook display update sent so far has been handed to Jupyter. */
+  flushed(): Promise<void> {
+    return this.#displayQueue;
+  }
+
+  #renderJupyter(final: boolean): void {
+    const now = performance.now();
+    if (!final && now - this.#lastDraw < 250 && this.#done < this.total) return;
+    this.#lastDraw = now;
+    const line = this.#line();
+    const escaped = line.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+    const html = `<div style="font-family: monospace; white-space: pre">` +
+      `<progress value="${this.#done}" max="${Math.max(1, this.total)}" ` +
+      `style="width: 240px; vertical-align: middle"></progress> ${escaped}</div>`;
+    const update = this.#displayed;
+    this.#displayed = true;
+    const displayId = this.#jupyterDisplayId;
+    const jupyter = (Deno as any).jupyter;
+    // Displays are sent in order; a failed update must not break the loop being measured.
+    this.#displayQueue = this.#displayQueue
+      .then(() =>
+        jupyter.display({ "text/plain": line, "text/html": html }, {
+          raw: true,
+          display_id: displayId,
+          update,
+        })
+      )
+      .catch(() => {});
+  }
+
   #render(final: boolean): void {
     if (this.options.silent) return;
+    if (this.#jupyterDisplayId) {
+      this.#renderJupyter(final);
+      return;
+    }
     if (this.#logMode) {
       const decile = Math.floor((this.#done / Math.max(1, this.total)) * 10);
       // The 100 % line is left to finish(), so it is printed once, with its suffix.
