@@ -569,7 +569,12 @@ function restoreFixed(out: Int32Array, n: number, order: number): void {
   }
 }
 
-/** LPC restoration in 32-bit integer arithmetic (the sum cannot overflow). */
+/**
+ * LPC restoration in 32-bit integer arithmetic (the caller checked the sum cannot overflow).
+ * Orders up to 12 (libFLAC's levels 0-8 use at most 12) run through unrolled 8- or 12-tap
+ * kernels with zero coefficients past the order; the first 12 samples take the generic loop, so
+ * the kernels never index before the block.
+ */
 function restoreLpc32(
   out: Int32Array,
   n: number,
@@ -577,9 +582,18 @@ function restoreLpc32(
   order: number,
   shift: number,
 ): void {
-  if (order === 8) {
-    // The most common order (libFLAC's default levels use up to 8 or 12): unrolled.
-    const [c0, c1, c2, c3, c4, c5, c6, c7] = coefs;
+  const taps = order <= 8 ? 8 : order <= 12 ? 12 : order;
+  const generic = taps === order ? n : Math.min(n, taps);
+  for (let i = order; i < generic; i++) {
+    let sum = 0;
+    for (let j = 0; j < order; j++) sum = (sum + Math.imul(coefs[j], out[i - 1 - j])) | 0;
+    out[i] += sum >> shift;
+  }
+  if (generic === n) return;
+  coefs.fill(0, order, taps);
+  const c0 = coefs[0], c1 = coefs[1], c2 = coefs[2], c3 = coefs[3];
+  const c4 = coefs[4], c5 = coefs[5], c6 = coefs[6], c7 = coefs[7];
+  if (taps === 8) {
     for (let i = 8; i < n; i++) {
       const sum = Math.imul(c0, out[i - 1]) + Math.imul(c1, out[i - 2]) +
         Math.imul(c2, out[i - 3]) + Math.imul(c3, out[i - 4]) + Math.imul(c4, out[i - 5]) +
@@ -588,9 +602,13 @@ function restoreLpc32(
     }
     return;
   }
-  for (let i = order; i < n; i++) {
-    let sum = 0;
-    for (let j = 0; j < order; j++) sum = (sum + Math.imul(coefs[j], out[i - 1 - j])) | 0;
+  const c8 = coefs[8], c9 = coefs[9], c10 = coefs[10], c11 = coefs[11];
+  for (let i = 12; i < n; i++) {
+    const sum = Math.imul(c0, out[i - 1]) + Math.imul(c1, out[i - 2]) +
+      Math.imul(c2, out[i - 3]) + Math.imul(c3, out[i - 4]) + Math.imul(c4, out[i - 5]) +
+      Math.imul(c5, out[i - 6]) + Math.imul(c6, out[i - 7]) + Math.imul(c7, out[i - 8]) +
+      Math.imul(c8, out[i - 9]) + Math.imul(c9, out[i - 10]) + Math.imul(c10, out[i - 11]) +
+      Math.imul(c11, out[i - 12]);
     out[i] += sum >> shift;
   }
 }

@@ -19,6 +19,13 @@ export {
   type WavLayout,
 } from "./wav.ts";
 export { decodeFlac, type FlacStreamInfo, parseFlacStreamInfo } from "./flac.ts";
+export {
+  decodeFlacPcm,
+  type FlacPcm,
+  type FlacStreamHeader,
+  pcmToFloat,
+  readFlacStreamHeader,
+} from "./flac_decoder.ts";
 export { type AudioFormat, decodeAudio, sniffFormat } from "./decode.ts";
 export { loadAudio, type LoadAudioOptions, probeAudio } from "./load.ts";
 export {
