@@ -11,11 +11,13 @@
  * @module
  */
 
-/** A source of uniform random numbers in [0, 1). */
-export type RandomSource = () => number;
+import { mulberry32, type RandomSource } from "../util/random.ts";
+
+export type { RandomSource };
 
 /**
- * Mulberry32: a small, fast, seedable PRNG (good enough for weight initialisation).
+ * The project's mulberry32 generator, with the seed mixed with a constant so weight
+ * initialisation draws a different stream than shuffling with the same seed.
  *
  * @param seed any integer
  * @example
@@ -25,14 +27,7 @@ export type RandomSource = () => number;
  * ```
  */
 export function seededRandom(seed: number): RandomSource {
-  let state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
 }
 
 /**
