@@ -1,9 +1,10 @@
 /**
  * Training-speed benchmark: seconds per epoch of the seed's LSTM and GRU models on random data
  * (default 2240 x 130 x 188, batch 64, as TESS's training split) with
- *   (a) our fast JS/OpenBLAS recurrent layers,
- *   (b) tfjs's stock recurrent layers on the same backend (a few batches after a warm-up batch,
- *       extrapolated to a full epoch: they are ~5x slower),
+ *   (a) our fast layers: JS/OpenBLAS recurrent layers, JS BatchNormalization and Dropout, and
+ *       the WASM row-copy gather for the batches (see lib/models),
+ *   (b) tfjs's stock recurrent, BatchNormalization and Dropout layers on the same backend (a
+ *       few batches after a warm-up batch, extrapolated to a full epoch: they are ~5x slower),
  *   (c) the PyTorch anchor (`shared/anchors/torch_seed_models.py`) when `/usr/bin/python3` has
  *       torch,
  * and prints a table with the ratio ours / PyTorch. Writes `outputs/bench_training.json`.

@@ -32,6 +32,7 @@ import {
   type RecurrentState,
   releaseState,
 } from "./recurrent_kernels.ts";
+import { backendCopiesValues, float32Tensor, giveBuffer, readFloat32 } from "./tensor_buffers.ts";
 
 /** Constructor arguments of {@link FastLSTM} and {@link FastGRU}. */
 export interface FastRecurrentArgs {
@@ -147,7 +148,8 @@ abstract class FastRecurrent extends tf.layers.Layer {
       // customGrad's typing wants a variadic signature; ours has exactly four tensors.
       // deno-lint-ignore no-explicit-any
       ((x: tf.Tensor, k: tf.Tensor, u: tf.Tensor, b: tf.Tensor): any => {
-        const inputValues = x.dataSync() as Float32Array;
+        // Pooled copies (see tensor_buffers.ts), returned once the backward pass is done.
+        const inputValues = readFloat32(x);
         const kernelValues = k.dataSync() as Float32Array;
         const recurrentValues = u.dataSync() as Float32Array;
         const state: RecurrentState = forward(
@@ -161,18 +163,22 @@ abstract class FastRecurrent extends tf.layers.Layer {
           ? tf.tensor3d(state.hidden, [batch, time, dims.units])
           : tf.tensor2d(lastStep(state.hidden, dims), [batch, dims.units]);
         const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+          const dOutput = readFloat32(dy);
           const grads: RecurrentGradients = backward(
             state,
             inputValues,
             kernelValues,
             recurrentValues,
-            dy.dataSync() as Float32Array,
+            dOutput,
             returnSequences,
             dims,
           );
           releaseState(state);
+          giveBuffer(dOutput, inputValues);
+          // The output tensor may still hold `hidden` itself (cpu backend): pool it only if not.
+          if (!returnSequences || backendCopiesValues()) giveBuffer(state.hidden);
           return [
-            tf.tensor(grads.dInput, x.shape),
+            float32Tensor(grads.dInput, x.shape),
             tf.tensor(grads.dKernel, k.shape),
             tf.tensor(grads.dRecurrentKernel, u.shape),
             tf.tensor(grads.dBias, b.shape),

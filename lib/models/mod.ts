@@ -1,6 +1,6 @@
 /**
  * Models: declarative specs, the seed's LSTM/GRU/hybrid architectures, the fast JS/OpenBLAS
- * recurrent and conv layers, and folder save/load.
+ * recurrent, conv, batch-norm and dropout layers, and folder save/load.
  *
  * @example
  * ```ts
@@ -32,6 +32,22 @@ export { FastGRU, FastLSTM } from "./fast_recurrent.ts";
 export type { FastRecurrentArgs } from "./fast_recurrent.ts";
 export { FastConv1D } from "./fast_conv1d.ts";
 export type { FastConv1DArgs } from "./fast_conv1d.ts";
+export { batchNormBackward, batchNormForward, FastBatchNormalization } from "./fast_batchnorm.ts";
+export type {
+  BatchNormForward,
+  BatchNormGradients,
+  FastBatchNormalizationArgs,
+} from "./fast_batchnorm.ts";
+export { dropoutForward, FastDropout } from "./fast_dropout.ts";
+export { installFastGather } from "./fast_gather.ts";
+export {
+  backendCopiesValues,
+  float32Tensor,
+  giveBuffer,
+  readFloat32,
+  takeBuffer,
+} from "./tensor_buffers.ts";
+export type { FastDropoutArgs } from "./fast_dropout.ts";
 export { loadModel, loadModelMetadata, MODEL_FILES, saveModel } from "./store.ts";
 export { blasInfo, setBlasImplementation, setBlasThreads, sgemm } from "./blas.ts";
 export type { BlasInfo, BlasKind } from "./blas.ts";

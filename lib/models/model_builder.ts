@@ -3,9 +3,10 @@
  *
  * The seed's recurrent model (see {@link lstmSpec}): RNN(128, sequences) -> BatchNorm ->
  * Dropout(0.3) -> RNN(64) -> BatchNorm -> Dropout -> Dense(64, relu) -> Dropout ->
- * Dense(32, relu) -> Dense(classes, softmax). Recurrent layers are the fast JS/OpenBLAS
- * {@link FastLSTM} / {@link FastGRU} by default; `implementation: "stock"` picks tfjs's own
- * (for benchmarks; tfjs's GRU is the older `reset_after=False` variant).
+ * Dense(32, relu) -> Dense(classes, softmax). Recurrent, BatchNorm and Dropout layers are the
+ * fast JS/OpenBLAS {@link FastLSTM} / {@link FastGRU}, {@link FastBatchNormalization} and
+ * {@link FastDropout} by default; `implementation: "stock"` picks tfjs's own (for benchmarks;
+ * tfjs's GRU is the older `reset_after=False` variant).
  *
  * @example
  * ```ts
@@ -17,7 +18,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Config } from "../../config.ts";
+import { FastBatchNormalization } from "./fast_batchnorm.ts";
 import { FastConv1D } from "./fast_conv1d.ts";
+import { FastDropout } from "./fast_dropout.ts";
+import { installFastGather } from "./fast_gather.ts";
 import { FastGRU, FastLSTM } from "./fast_recurrent.ts";
 
 /** Activation functions a dense or conv layer may use. */
@@ -32,8 +36,17 @@ export type LayerSpec =
     /** `"fast"` (default): JS/OpenBLAS kernels; `"stock"`: tfjs's layers. */
     implementation?: "fast" | "stock";
   }
-  | { type: "batchNorm" }
-  | { type: "dropout"; rate: number }
+  | {
+    type: "batchNorm";
+    /** `"fast"` (default): {@link FastBatchNormalization}; `"stock"`: tfjs's layer. */
+    implementation?: "fast" | "stock";
+  }
+  | {
+    type: "dropout";
+    rate: number;
+    /** `"fast"` (default): {@link FastDropout}; `"stock"`: tfjs's layer. */
+    implementation?: "fast" | "stock";
+  }
   | {
     type: "dense";
     /** Output width; `"classes"` takes the number of classes given to {@link buildModel}. */
@@ -82,16 +95,22 @@ function recurrentSpec(
   implementation: "fast" | "stock",
 ): LayerSpec[] {
   const layers: LayerSpec[] = [];
+  // Stock models name their implementation on every layer; fast ones keep the specs short.
+  const choice = implementation === "stock" ? { implementation } : {};
   units.forEach((width, index) => {
     const returnSequences = index < units.length - 1;
     layers.push({ type: kind, units: width, returnSequences, implementation });
-    layers.push({ type: "batchNorm" }, { type: "dropout", rate: config.dropout });
+    layers.push({ type: "batchNorm", ...choice }, {
+      type: "dropout",
+      rate: config.dropout,
+      ...choice,
+    });
   });
   config.denseUnits.forEach((width, index) => {
     layers.push({ type: "dense", units: width, activation: "relu" });
     // The seed has dropout after every dense layer but the last hidden one.
     if (index < config.denseUnits.length - 1) {
-      layers.push({ type: "dropout", rate: config.dropout });
+      layers.push({ type: "dropout", rate: config.dropout, ...choice });
     }
   });
   layers.push({ type: "dense", units: "classes", activation: "softmax" });
@@ -185,6 +204,8 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersMod
   checkPositiveInteger(`buildModel(${spec.name})`, "features", options.features);
   checkPositiveInteger(`buildModel(${spec.name})`, "classes", options.classes);
   if (spec.layers.length === 0) throw new Error(`buildModel(${spec.name}): no layers`);
+  // Training draws each batch with tf.gather; on WASM the row-copy kernel makes that ~free.
+  installFastGather();
   const baseSeed = options.seed ?? Math.floor(Math.random() * 2 ** 30);
   const model = tf.sequential({ name: spec.name });
   const perType = new Map<string, number>();
@@ -228,12 +249,17 @@ function makeLayer(
       return spec.type === "lstm" ? tf.layers.lstm(stockArgs) : tf.layers.gru(stockArgs);
     }
     case "batchNorm":
-      return tf.layers.batchNormalization({ inputShape });
+      return (spec.implementation ?? "fast") === "fast"
+        ? new FastBatchNormalization({ inputShape })
+        : tf.layers.batchNormalization({ inputShape });
     case "dropout":
       if (!(spec.rate >= 0 && spec.rate < 1)) {
         throw new Error(`${where}: rate must be in [0, 1), got ${spec.rate}`);
       }
-      return tf.layers.dropout({ rate: spec.rate, seed, inputShape });
+      // tfjs's seeded dropout repeats one mask every batch; FastDropout's stream moves on.
+      return (spec.implementation ?? "fast") === "fast"
+        ? new FastDropout({ rate: spec.rate, seed, inputShape })
+        : tf.layers.dropout({ rate: spec.rate, seed, inputShape });
     case "dense": {
       const units = spec.units === "classes" ? context.classes : spec.units;
       checkPositiveInteger(where, "units", units);

@@ -20,6 +20,7 @@
  * ```
  * @module
  */
+import { takeBuffer } from "./tensor_buffers.ts";
 import { sgemm } from "./blas.ts";
 
 /** Sizes of one recurrent-layer call. */
@@ -216,7 +217,8 @@ export function lstmForward(
   checkLength("bias", bias, gateWidth);
   // Every element of these is written below before it is read.
   const gates = takeScratch(batch * time * gateWidth);
-  const hidden = new Float32Array(batch * time * units);
+  // From the shared tensor-buffer pool: fully written step by step before it is read.
+  const hidden = takeBuffer(batch * time * units);
   const cells = takeScratch(batch * time * units);
   const cellsTanh = takeScratch(batch * time * units);
   const gateRowStride = time * gateWidth;
@@ -386,7 +388,8 @@ function weightGradients(
 ): RecurrentGradients {
   const { batch, time, inputSize, units } = dims;
   const rows = batch * time;
-  const dInput = new Float32Array(rows * inputSize);
+  // Pooled (stale values are fine: the beta = 0 sgemm below overwrites every element).
+  const dInput = takeBuffer(rows * inputSize);
   sgemm(
     false,
     true,
@@ -489,7 +492,8 @@ export function gruForward(
   );
   const recurrent = new Float32Array(batch * gateWidth);
   const gates = takeScratch(batch * time * savedWidth);
-  const hidden = new Float32Array(batch * time * units);
+  // From the shared tensor-buffer pool: fully written step by step before it is read.
+  const hidden = takeBuffer(batch * time * units);
   const stateRowStride = time * units;
   for (let t = 0; t < time; t++) {
     if (t > 0) {

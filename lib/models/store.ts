@@ -14,9 +14,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { replaceDirAtomic } from "../util/atomic.ts";
-// Side effect: registers FastLSTM / FastGRU / FastConv1D so saved models deserialize.
+// Side effect: registers the fast layers (FastLSTM, FastGRU, FastConv1D,
+// FastBatchNormalization, FastDropout) so saved models deserialize.
 import "./fast_recurrent.ts";
 import "./fast_conv1d.ts";
+import "./fast_batchnorm.ts";
+import "./fast_dropout.ts";
+import { installFastGather } from "./fast_gather.ts";
 
 /** File names inside a saved model folder. */
 export const MODEL_FILES = {
@@ -103,6 +107,8 @@ async function readOrExplain(dir: string, file: string): Promise<Uint8Array> {
  * ```
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  // A loaded model may be trained further: batches are drawn with tf.gather (see buildModel).
+  installFastGather();
   const topologyBytes = await readOrExplain(dir, MODEL_FILES.topology);
   // deno-lint-ignore no-explicit-any
   let topology: any;
