@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  AudioError,
   chirp,
   decodeAudio,
   decodeFlac,
@@ -25,6 +24,7 @@ import {
 } from "../lib/audio/mod.ts";
 import { kaiserHalfWindow } from "../lib/audio/resampy.ts";
 import { SHARED_DIR } from "./shared_data.ts";
+import { assertAudioError } from "./audio_assertions.ts";
 
 const SHARED = SHARED_DIR;
 const TESS_WAV = `${SHARED}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
@@ -75,25 +75,6 @@ function zeroCrossingFrequency(x: Float32Array, sampleRate: number, from: number
     }
   }
   return (count * sampleRate) / (last - first);
-}
-
-/** Asserts that `promise` rejects (or `fn` throws) an AudioError for `path` mentioning `text`. */
-async function assertAudioError(
-  action: () => unknown,
-  path: string,
-  text: string | RegExp,
-): Promise<void> {
-  let caught: unknown;
-  try {
-    await action();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof AudioError, `expected AudioError, got ${caught}`);
-  assert.equal(caught.path, path);
-  assert.ok(caught.message.startsWith(`${path}: `), caught.message);
-  if (typeof text === "string") assert.ok(caught.problem.includes(text), caught.problem);
-  else assert.match(caught.problem, text);
 }
 
 /** A FLAC file with just a STREAMINFO block (no audio frames). */

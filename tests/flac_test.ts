@@ -29,6 +29,7 @@ import {
   readFlacStreamHeader,
 } from "../lib/audio/flac_decoder.ts";
 import { SHARED_DIR } from "./shared_data.ts";
+import { assertAudioError } from "./audio_assertions.ts";
 
 // --- A test-only FLAC encoder ------------------------------------------------------------------
 
@@ -349,18 +350,6 @@ function testSignal(length: number, bits: number, seed: number, amplitude = 0.6)
     out[i] = Math.max(-full, Math.min(full - 1, value));
   }
   return out;
-}
-
-async function assertAudioError(action: () => unknown, path: string, text: RegExp) {
-  let caught: unknown;
-  try {
-    await action();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof AudioError, `expected AudioError, got ${caught}`);
-  assert.equal(caught.path, path);
-  assert.match(caught.problem, text);
 }
 
 function assertSamples(actual: Int32Array[], expected: Int32Array[]): void {

@@ -189,6 +189,37 @@ function outputGradient(
 }
 
 /**
+ * `recurrent = h[:, t-1] @ U` for every sequence of the batch, into a small contiguous buffer
+ * (a strided beta=1 update of the gate array was slower), reading `h` as a strided view of the
+ * `[batch, time, units]` hidden-state array.
+ */
+function previousStateProjection(
+  hidden: Float32Array,
+  t: number,
+  dims: RecurrentDims,
+  gateWidth: number,
+  recurrentKernel: Float32Array,
+  recurrent: Float32Array,
+): void {
+  const { batch, time, units } = dims;
+  sgemm(
+    false,
+    false,
+    batch,
+    gateWidth,
+    units,
+    1,
+    hidden.subarray((t - 1) * units),
+    time * units,
+    recurrentKernel,
+    gateWidth,
+    0,
+    recurrent,
+    gateWidth,
+  );
+}
+
+/**
  * LSTM forward pass (Keras semantics, zero initial state).
  *
  * @param input `[batch, time, inputSize]`
@@ -242,23 +273,7 @@ export function lstmForward(
   const recurrent = new Float32Array(batch * gateWidth);
   for (let t = 0; t < time; t++) {
     if (t > 0) {
-      // h[:, t-1] @ U into a small contiguous buffer (a strided beta=1 update of `gates` was
-      // slower), reading h as a strided view of the big hidden-state array.
-      sgemm(
-        false,
-        false,
-        batch,
-        gateWidth,
-        units,
-        1,
-        hidden.subarray((t - 1) * units),
-        stateRowStride,
-        recurrentKernel,
-        gateWidth,
-        0,
-        recurrent,
-        gateWidth,
-      );
+      previousStateProjection(hidden, t, dims, gateWidth, recurrentKernel, recurrent);
     }
     for (let b = 0; b < batch; b++) {
       const g = b * gateRowStride + t * gateWidth;
@@ -497,21 +512,7 @@ export function gruForward(
   const stateRowStride = time * units;
   for (let t = 0; t < time; t++) {
     if (t > 0) {
-      sgemm(
-        false,
-        false,
-        batch,
-        gateWidth,
-        units,
-        1,
-        hidden.subarray((t - 1) * units),
-        stateRowStride,
-        recurrentKernel,
-        gateWidth,
-        0,
-        recurrent,
-        gateWidth,
-      );
+      previousStateProjection(hidden, t, dims, gateWidth, recurrentKernel, recurrent);
     }
     for (let b = 0; b < batch; b++) {
       const x = (b * time + t) * gateWidth;
