@@ -90,6 +90,13 @@ export interface Config {
   reduceLrFactor: number;
   /** Lower bound of the learning rate. */
   minLearningRate: number;
+  /**
+   * Momentum of an exponential moving average of the weights, updated every batch (Keras'
+   * `use_ema` / `ema_momentum`); validation, early stopping, checkpoints and the saved model use
+   * the average. 0 turns it off. Not in the seed: without it the LSTM's validation loss swings
+   * from epoch to epoch and early stopping keeps a lucky epoch (see the README's results).
+   */
+  emaMomentum: number;
   /** Fraction of the data held out for testing, in (0, 1). */
   testSize: number;
   /** Fraction of the data held out for validation, in (0, 1). */
@@ -136,6 +143,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   reduceLrPatience: 5,
   reduceLrFactor: 0.5,
   minLearningRate: 1e-6,
+  emaMomentum: 0.99,
   testSize: 0.2,
   valSize: 0.1,
   seed: 42,
@@ -178,6 +186,7 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   reduceLrPatience: "int",
   reduceLrFactor: "number",
   minLearningRate: "number",
+  emaMomentum: "number",
   testSize: "number",
   valSize: "number",
   seed: "count",
@@ -347,6 +356,7 @@ export function validateConfig(config: Config): Config {
   requirePositive(config, "learningRate", false);
   requirePositive(config, "minLearningRate", false);
   requireFraction(config, "dropout", true);
+  requireFraction(config, "emaMomentum", true);
   requireFraction(config, "reduceLrFactor", false);
   requireFraction(config, "testSize", false);
   requireFraction(config, "valSize", true);

@@ -6,7 +6,8 @@
  * `@tensorflow/tfjs-backend-wasm` (SIMD build; the threaded build cannot start under Deno
  * because its pthread worker is a blob URL), then the pure-JS `cpu` backend. The recurrent
  * layers do their heavy lifting in OpenBLAS via FFI whichever backend wins; `blas` reports
- * whether that library loaded.
+ * whether that library loaded. On WASM it also swaps in a row-copy `GatherV2` kernel
+ * (`installFastGather`), which the trainer's batch draws need to be fast.
  *
  * @example
  * ```ts
@@ -18,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { blasInfo } from "./models/blas.ts";
+import { installFastGather } from "./models/fast_gather.ts";
 
 /** A backend name {@link initBackend} can try. */
 export type BackendName = "node" | "wasm" | "cpu";
@@ -110,6 +112,8 @@ const TRIES: Record<BackendName, () => Promise<BackendBasics>> = {
     wasm.setWasmPaths(wasmDistDir());
     if (!(await tf.setBackend("wasm"))) throw new Error("setBackend(wasm) failed");
     await tf.ready();
+    // Training draws every mini-batch with tf.gather: the row-copy kernel makes that ~free.
+    installFastGather();
     return {
       name: tf.getBackend(),
       simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"),

@@ -176,7 +176,9 @@ function median(values: number[]): number {
 
 /**
  * Builds `spec` and trains it the seed's way: Adam, early stopping on `val_loss` (restoring the
- * best weights), reduce-LR-on-plateau, best-model checkpoint, TensorBoard + JSONL logs.
+ * best weights), reduce-LR-on-plateau, best-model checkpoint, TensorBoard + JSONL logs; plus,
+ * unless `config.emaMomentum` is 0, an exponential moving average of the weights that
+ * validation, early stopping, the checkpoint and the returned model use.
  */
 export async function trainModel(
   spec: ModelSpec,
@@ -196,16 +198,17 @@ export async function trainModel(
     seed: config.seed,
   });
   compileModel(model, { learningRate: config.learningRate });
+  const monitor = "val_loss";
 
   const earlyStopping = new EarlyStopping({
-    monitor: "val_loss",
+    monitor,
     patience: config.patience,
     restoreBestWeights: true,
   });
   const callbacks: Callback[] = [
     earlyStopping,
     new ReduceLROnPlateau({
-      monitor: "val_loss",
+      monitor,
       factor: config.reduceLrFactor,
       patience: config.reduceLrPatience,
       minLr: config.minLearningRate,
@@ -215,7 +218,7 @@ export async function trainModel(
   if (checkpointDir) {
     callbacks.push(
       new ModelCheckpoint({
-        monitor: "val_loss",
+        monitor,
         saveBest: async (best: tf.LayersModel) => {
           await saveModel(best, checkpointDir, {
             name: spec.name,
@@ -244,6 +247,7 @@ export async function trainModel(
     classWeight: classWeight === "none" ? undefined : classWeight,
     callbacks,
     seed: config.seed,
+    emaMomentum: config.emaMomentum > 0 ? config.emaMomentum : undefined,
   });
   const trainingSeconds = (performance.now() - start) / 1000;
   return {

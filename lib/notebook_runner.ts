@@ -205,6 +205,14 @@ export function findJupyterPython(): string | undefined {
   return shebangPython(jupyter) ?? "/usr/bin/python3";
 }
 
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Whether headless execution can work here: Python with nbclient and nbconvert, and the named
  * kernel registered. Returns a reason when not.
@@ -226,9 +234,12 @@ export async function notebookSupport(
       reason: "jupyter not found (apt-get install jupyter-nbconvert python3-nbclient)",
     };
   }
+  // Kernel name -> the program its spec starts (argv[0]), to catch a spec left pointing at a
+  // Deno binary that has since moved (e.g. the repository was cloned elsewhere).
   const script = "import json, nbclient, nbconvert\n" +
     "from jupyter_client.kernelspec import KernelSpecManager\n" +
-    "print(json.dumps(sorted(KernelSpecManager().find_kernel_specs())))";
+    "m = KernelSpecManager()\n" +
+    "print(json.dumps({n: (m.get_kernel_spec(n).argv or [''])[0] for n in m.find_kernel_specs()}))";
   try {
     const { success, stdout, stderr } = await new Deno.Command(python, {
       args: ["-c", script],
@@ -239,12 +250,23 @@ export async function notebookSupport(
       const message = new TextDecoder().decode(stderr).trim().split("\n").pop();
       return { ok: false, reason: `${python} cannot load nbclient/nbconvert: ${message}` };
     }
-    const kernels = JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").pop()!);
-    if (!kernels.includes(kernel)) {
+    const kernels: Record<string, string> = JSON.parse(
+      new TextDecoder().decode(stdout).trim().split("\n").pop()!,
+    );
+    const names = Object.keys(kernels).sort();
+    if (!names.includes(kernel)) {
       return {
         ok: false,
         reason: `Jupyter kernel "${kernel}" not registered (run: deno jupyter --install); ` +
-          `found ${kernels.join(", ") || "none"}`,
+          `found ${names.join(", ") || "none"}`,
+      };
+    }
+    const program = kernels[kernel];
+    if (program.startsWith("/") && !isFile(program)) {
+      return {
+        ok: false,
+        reason: `Jupyter kernel "${kernel}" starts ${program}, which does not exist (moved?); ` +
+          "re-register it: tools/deno jupyter --install --force (or bash tools/setup.sh)",
       };
     }
     return { ok: true, python };

@@ -86,6 +86,22 @@ Deno.test("buildModel: same seed gives the same weights, another seed different 
   assert.ok(maxAbsDiff(a[0].dataSync(), c[0].dataSync()) > 0);
 });
 
+Deno.test("buildModel passes a batchNorm spec's momentum to either implementation", () => {
+  for (const implementation of ["fast", "stock"] as const) {
+    const model = buildModel({
+      name: "bn",
+      layers: [{ type: "batchNorm", momentum: 0.9, implementation }, {
+        type: "dense",
+        units: 2,
+        activation: "softmax",
+      }],
+    }, { frames: 4, features: 3, classes: 2 });
+    const norm = model.layers.find((layer) => /batch/i.test(layer.getClassName()))!;
+    assert.equal(norm.getConfig().momentum, 0.9, implementation);
+    model.dispose();
+  }
+});
+
 Deno.test("buildModel rejects bad specs with a message naming the layer", () => {
   assert.throws(
     () =>

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   argmaxRows,
   Callback,
+  clipByGlobalNorm,
   computeClassWeights,
   EarlyStopping,
   fit,
@@ -16,6 +17,7 @@ import {
   ReduceLROnPlateau,
   seededRandom,
   type TrainingContext,
+  WeightAverage,
 } from "../lib/trainer/mod.ts";
 
 await tf.setBackend("cpu");
@@ -391,5 +393,99 @@ Deno.test("fit rejects inconsistent data with a message naming the field", async
       }, { epochs: 1, batchSize: 2 }),
     /yTrain: label 5 at index 1/,
   );
+  model.dispose();
+});
+
+Deno.test("clipByGlobalNorm shortens an oversized step to the limit and keeps its direction", () => {
+  const grads = { a: tf.tensor1d([3]), b: tf.tensor1d([0, 4]) };
+  const clipped = clipByGlobalNorm(grads, 1);
+  assert.deepEqual(Array.from(clipped.a.dataSync()).map((v) => +v.toFixed(6)), [0.6]);
+  assert.deepEqual(Array.from(clipped.b.dataSync()).map((v) => +v.toFixed(6)), [0, 0.8]);
+  const untouched = clipByGlobalNorm(grads, 10);
+  assert.deepEqual(Array.from(untouched.b.dataSync()), [0, 4]);
+  tf.dispose([grads.a, grads.b, clipped.a, clipped.b, untouched.a, untouched.b]);
+});
+
+Deno.test("fit with globalClipNorm moves the weights by at most lr * clip per step", async () => {
+  const train = blobs(30, 5);
+  const stepNorm = async (globalClipNorm?: number) => {
+    const model = denseModel(7);
+    model.compile({ optimizer: tf.train.sgd(0.5), loss: "categoricalCrossentropy" });
+    const before = model.getWeights().map((w) => w.dataSync().slice());
+    await fit(model, {
+      xTrain: { values: train.x, shape: [30, 4] },
+      yTrain: { values: train.y, shape: [30] },
+    }, { epochs: 1, batchSize: 30, shuffle: false, globalClipNorm });
+    let squared = 0;
+    model.getWeights().forEach((w, i) =>
+      w.dataSync().forEach((v, j) => squared += (v - before[i][j]) ** 2)
+    );
+    model.dispose();
+    return Math.sqrt(squared);
+  };
+  const free = await stepNorm();
+  assert.ok(free > 0.5 * 0.01, `unclipped step ${free} should exceed the clipped one`);
+  const clipped = await stepNorm(0.01);
+  assert.ok(Math.abs(clipped - 0.5 * 0.01) < 1e-5, `clipped step ${clipped}, want 0.005`);
+  await assert.rejects(
+    () =>
+      fit(denseModel(1), {
+        xTrain: { values: train.x, shape: [30, 4] },
+        yTrain: { values: train.y, shape: [30] },
+      }, { epochs: 1, batchSize: 30, globalClipNorm: 0 }),
+    /globalClipNorm must be a positive number, got 0/,
+  );
+});
+
+Deno.test("WeightAverage moves toward the weights by (1 - momentum) and swaps both ways", () => {
+  const weight = tf.variable(tf.tensor1d([2, -2]));
+  const average = new WeightAverage([weight], 0.5);
+  weight.assign(tf.tensor1d([4, 0]));
+  average.update(); // 0.5 * [2, -2] + 0.5 * [4, 0]
+  average.swap();
+  assert.deepEqual(Array.from(weight.dataSync()), [3, -1]);
+  assert.equal(average.swapped, true);
+  assert.throws(() => average.update(), /swap the raw weights back first/);
+  average.swap();
+  assert.deepEqual(Array.from(weight.dataSync()), [4, 0]);
+  assert.throws(() => new WeightAverage([weight], 1), /momentum must be in \[0, 1\), got 1/);
+  average.dispose();
+  weight.dispose();
+});
+
+Deno.test("fit with emaMomentum validates and returns the average of the per-step weights", async () => {
+  const train = blobs(30, 6);
+  const val = blobs(12, 8);
+  const model = denseModel(3);
+  model.compile({ optimizer: tf.train.sgd(0.3), loss: "categoricalCrossentropy" });
+  const snapshot = () => model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+  const steps: Float32Array[][] = [snapshot()];
+  const recorder = new (class extends Callback {
+    override onBatchEnd() {
+      steps.push(snapshot());
+    }
+  })();
+  const momentum = 0.6;
+  const history = await fit(model, {
+    xTrain: { values: train.x, shape: [30, 4] },
+    yTrain: { values: train.y, shape: [30] },
+    xVal: { values: val.x, shape: [12, 4] },
+    yVal: { values: val.y, shape: [12] },
+  }, { epochs: 1, batchSize: 10, shuffle: false, emaMomentum: momentum, callbacks: [recorder] });
+  assert.equal(steps.length, 4); // initial weights + 3 batches
+  const expected = steps[0].map((initial, i) =>
+    initial.map((_, j) =>
+      steps.slice(1).reduce((avg, step) => momentum * avg + (1 - momentum) * step[i][j], initial[j])
+    )
+  );
+  model.getWeights().forEach((w, i) => {
+    w.dataSync().forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) < 1e-5, `w${i}[${j}]`));
+  });
+  // The raw last step differs from the average, so validation must have used the average.
+  const finalProbabilities = await predictProbabilities(model, { values: val.x, shape: [12, 4] });
+  let loss = 0;
+  for (let i = 0; i < 12; i++) loss -= Math.log(finalProbabilities.values[i * 3 + val.y[i]]);
+  assert.ok(Math.abs(history.history.val_loss[0] - loss / 12) < 1e-4);
+  assert.ok(steps[3].some((w, i) => w.some((v, j) => Math.abs(v - expected[i][j]) > 1e-3)));
   model.dispose();
 });

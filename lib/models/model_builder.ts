@@ -21,7 +21,6 @@ import type { Config } from "../../config.ts";
 import { FastBatchNormalization } from "./fast_batchnorm.ts";
 import { FastConv1D } from "./fast_conv1d.ts";
 import { FastDropout } from "./fast_dropout.ts";
-import { installFastGather } from "./fast_gather.ts";
 import { FastGRU, FastLSTM } from "./fast_recurrent.ts";
 
 /** Activation functions a dense or conv layer may use. */
@@ -38,6 +37,8 @@ export type LayerSpec =
   }
   | {
     type: "batchNorm";
+    /** Weight of the old moving statistics per training batch (Keras default 0.99). */
+    momentum?: number;
     /** `"fast"` (default): {@link FastBatchNormalization}; `"stock"`: tfjs's layer. */
     implementation?: "fast" | "stock";
   }
@@ -204,8 +205,6 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersMod
   checkPositiveInteger(`buildModel(${spec.name})`, "features", options.features);
   checkPositiveInteger(`buildModel(${spec.name})`, "classes", options.classes);
   if (spec.layers.length === 0) throw new Error(`buildModel(${spec.name}): no layers`);
-  // Training draws each batch with tf.gather; on WASM the row-copy kernel makes that ~free.
-  installFastGather();
   const baseSeed = options.seed ?? Math.floor(Math.random() * 2 ** 30);
   const model = tf.sequential({ name: spec.name });
   const perType = new Map<string, number>();
@@ -250,8 +249,8 @@ function makeLayer(
     }
     case "batchNorm":
       return (spec.implementation ?? "fast") === "fast"
-        ? new FastBatchNormalization({ inputShape })
-        : tf.layers.batchNormalization({ inputShape });
+        ? new FastBatchNormalization({ inputShape, momentum: spec.momentum })
+        : tf.layers.batchNormalization({ inputShape, momentum: spec.momentum });
     case "dropout":
       if (!(spec.rate >= 0 && spec.rate < 1)) {
         throw new Error(`${where}: rate must be in [0, 1), got ${spec.rate}`);

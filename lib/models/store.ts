@@ -20,7 +20,6 @@ import "./fast_recurrent.ts";
 import "./fast_conv1d.ts";
 import "./fast_batchnorm.ts";
 import "./fast_dropout.ts";
-import { installFastGather } from "./fast_gather.ts";
 
 /** File names inside a saved model folder. */
 export const MODEL_FILES = {
@@ -107,8 +106,6 @@ async function readOrExplain(dir: string, file: string): Promise<Uint8Array> {
  * ```
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  // A loaded model may be trained further: batches are drawn with tf.gather (see buildModel).
-  installFastGather();
   const topologyBytes = await readOrExplain(dir, MODEL_FILES.topology);
   // deno-lint-ignore no-explicit-any
   let topology: any;

@@ -33,6 +33,7 @@ export {
 export {
   argmaxRows,
   type ArrayWithShape,
+  clipByGlobalNorm,
   computeClassWeights,
   fit,
   type FitOptions,
@@ -54,4 +55,5 @@ export {
   type ScalarValue,
   type TensorBoardEvent,
 } from "./tensorboard.ts";
+export { WeightAverage } from "./ema.ts";
 export { seededRandom } from "../util/random.ts";

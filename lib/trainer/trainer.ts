@@ -20,6 +20,7 @@
 import { seededRandom } from "../util/random.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
+import { WeightAverage } from "./ema.ts";
 
 /** A dense array with its shape, e.g. features `[n, frames, width]` or labels `[n]`. */
 export interface ArrayWithShape {
@@ -71,6 +72,19 @@ export interface FitOptions {
    * (`learningRate` or 1e-3).
    */
   optimizer?: tf.Optimizer;
+  /**
+   * Rescales each batch's gradients so that their global L2 norm (over all trainable weights)
+   * is at most this value, as Keras' `global_clipnorm` (default: no clipping). Recurrent
+   * networks train more steadily with it: one exploding batch cannot throw the weights off.
+   */
+  globalClipNorm?: number;
+  /**
+   * Keep an exponential moving average of the trainable weights with this momentum per batch
+   * (Keras' `use_ema=True, ema_momentum=...`; 0.99 averages over ~100 batches). Validation,
+   * callbacks' `onEpochEnd` (early stopping, checkpoints) and the returned model see the
+   * averaged weights; training steps continue from the raw ones. Default: no average.
+   */
+  emaMomentum?: number;
 }
 
 /** Keras-style training history: metric name -> one value per finished epoch. */
@@ -316,7 +330,14 @@ export async function fit(
       options.learningRate ?? 1e-3,
     );
     if (options.learningRate !== undefined) setLearningRate(optimizer, options.learningRate);
+    const clipNorm = options.globalClipNorm;
+    if (clipNorm !== undefined && !(clipNorm > 0)) {
+      throw new Error(`fit: globalClipNorm must be a positive number, got ${clipNorm}`);
+    }
     const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+    const average = options.emaMomentum === undefined
+      ? undefined
+      : new WeightAverage(variables, options.emaMomentum);
 
     const stepsPerEpoch = Math.ceil(n / batchSize);
     const callbacks = options.callbacks ?? [];
@@ -355,21 +376,19 @@ export async function fit(
               const yb = tf.gather(train.oneHot, index);
               const wb = sampleWeights ? tf.gather(sampleWeights, index) : undefined;
               let batchCorrect: tf.Scalar | undefined;
-              const loss = optimizer.minimize(
-                () => {
-                  const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
-                  const perSample = crossEntropy(yb, probabilities);
-                  batchCorrect = tf.keep(correctCount(yb, probabilities));
-                  return (wb ? perSample.mul(wb) : perSample).mean() as tf.Scalar;
-                },
-                true,
-                variables,
-              ) as tf.Scalar;
-              // tf.keep let the count outlive minimize's scope; stack copies it, so free it.
+              const { value: loss, grads } = tf.variableGrads(() => {
+                const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
+                const perSample = crossEntropy(yb, probabilities);
+                batchCorrect = tf.keep(correctCount(yb, probabilities));
+                return (wb ? perSample.mul(wb) : perSample).mean() as tf.Scalar;
+              }, variables);
+              optimizer.applyGradients(clipNorm ? clipByGlobalNorm(grads, clipNorm) : grads);
+              // tf.keep let the count outlive variableGrads' scope; stack copies it, so free it.
               const stacked = tf.stack([loss, batchCorrect!]);
               batchCorrect!.dispose();
               return stacked;
             }));
+          average?.update();
           const [batchLoss, batchCorrect] = await result.data();
           result.dispose();
           lossSum += batchLoss * indices.length;
@@ -380,6 +399,7 @@ export async function fit(
           if (context.stopTraining) break;
         }
         const logs: Logs = { loss: lossSum / seen, accuracy: correct / seen };
+        average?.swap(); // validate, checkpoint and stop on the averaged weights
         if (validation) {
           const val = await evaluateLossAndAccuracy(
             model,
@@ -397,8 +417,12 @@ export async function fit(
           (history.history[name] ??= []).push(value);
         }
         for (const callback of callbacks) await callback.onEpochEnd(epoch, { ...logs });
+        // Training goes on from the raw weights; after the last epoch the average stays.
+        if (average && epoch + 1 < epochs && !context.stopTraining) average.swap();
       }
     } finally {
+      if (average?.swapped === false && history.epoch.length > 0) average.swap();
+      average?.dispose();
       for (const callback of callbacks) await callback.onTrainEnd({});
       if (createdOptimizer) optimizer.dispose();
     }
@@ -406,6 +430,25 @@ export async function fit(
   } finally {
     tf.dispose(owned);
   }
+}
+
+/**
+ * Scales all gradients by `min(1, maxNorm / globalNorm)`, where `globalNorm` is the L2 norm of
+ * all of them together (TensorFlow's `clip_by_global_norm`): the direction is kept, only an
+ * oversized step is shortened. Call inside `tf.tidy`.
+ *
+ * @param grads variable name -> gradient
+ * @param maxNorm largest allowed global norm (> 0)
+ * @returns the rescaled gradients, by the same names
+ */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const names = Object.keys(grads);
+  if (names.length === 0) return grads;
+  const squaredNorm = tf.addN(names.map((name) => tf.sum(tf.square(grads[name]))));
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(tf.sqrt(squaredNorm), 1e-12)));
+  const clipped: tf.NamedTensorMap = {};
+  for (const name of names) clipped[name] = tf.mul(grads[name], scale);
+  return clipped;
 }
 
 /**

@@ -1,0 +1,76 @@
+/**
+ * An exponential moving average (EMA, Polyak averaging) of a model's trainable weights, as
+ * Keras optimizers keep with `use_ema=True` / `ema_momentum`.
+ *
+ * Why: with Adam at the seed's learning rate the recurrent models' weights jump around from
+ * batch to batch, so the validation loss of the raw weights swings by 3x between neighbouring
+ * epochs and early stopping picks an epoch by luck. The average over the last ~1/(1-momentum)
+ * batches sits in the middle of those swings: validation curves get smooth and the selected
+ * weights generalise better (measured on TESS in the README).
+ *
+ * @example
+ * ```ts
+ * const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+ * const ema = new WeightAverage(variables, 0.99);
+ * // after every optimizer step:
+ * ema.update();
+ * // evaluate with the averaged weights, then go back to the raw ones:
+ * ema.swap(); evaluate(model); ema.swap();
+ * ema.dispose();
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Shadow copies of some variables, moved toward them by {@link WeightAverage.update}. */
+export class WeightAverage {
+  readonly #variables: tf.Variable[];
+  readonly #averages: tf.Variable[];
+  #swapped = false;
+
+  /**
+   * @param variables the weights to average (their current values start the average)
+   * @param momentum weight of the old average per update, in [0, 1); Keras' default is 0.99
+   */
+  constructor(variables: tf.Variable[], readonly momentum: number) {
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new Error(`WeightAverage: momentum must be in [0, 1), got ${momentum}`);
+    }
+    this.#variables = variables;
+    this.#averages = variables.map((variable) => tf.variable(variable.clone(), false));
+  }
+
+  /** Whether the model currently holds the averaged weights (between two {@link swap}s). */
+  get swapped(): boolean {
+    return this.#swapped;
+  }
+
+  /** `average = momentum * average + (1 - momentum) * weight`, for every weight. */
+  update(): void {
+    if (this.#swapped) throw new Error("WeightAverage.update: swap the raw weights back first");
+    tf.tidy(() => {
+      this.#variables.forEach((variable, i) => {
+        const average = this.#averages[i];
+        average.assign(tf.add(tf.mul(average, this.momentum), tf.mul(variable, 1 - this.momentum)));
+      });
+    });
+  }
+
+  /** Exchanges the weights' values with the averages (call twice to undo). */
+  swap(): void {
+    tf.tidy(() => {
+      this.#variables.forEach((variable, i) => {
+        const average = this.#averages[i];
+        const raw = variable.clone();
+        variable.assign(average);
+        average.assign(raw);
+      });
+    });
+    this.#swapped = !this.#swapped;
+  }
+
+  /** Frees the averages (the weights are untouched). */
+  dispose(): void {
+    tf.dispose(this.#averages);
+  }
+}
