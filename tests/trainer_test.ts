@@ -437,17 +437,20 @@ Deno.test("fit with globalClipNorm moves the weights by at most lr * clip per st
   );
 });
 
-Deno.test("WeightAverage moves toward the weights by (1 - momentum) and swaps both ways", () => {
+Deno.test("WeightAverage moves toward the weights with a warm-up decay and swaps both ways", () => {
   const weight = tf.variable(tf.tensor1d([2, -2]));
   const average = new WeightAverage([weight], 0.5);
+  assert.equal(average.decay, 0.1); // min(0.5, 1 / 10)
   weight.assign(tf.tensor1d([4, 0]));
-  average.update(); // 0.5 * [2, -2] + 0.5 * [4, 0]
+  average.update(); // 0.1 * [2, -2] + 0.9 * [4, 0]
   average.swap();
-  assert.deepEqual(Array.from(weight.dataSync()), [3, -1]);
+  assert.deepEqual(Array.from(weight.dataSync()).map((v) => +v.toFixed(5)), [3.8, -0.2]);
   assert.equal(average.swapped, true);
   assert.throws(() => average.update(), /swap the raw weights back first/);
   average.swap();
   assert.deepEqual(Array.from(weight.dataSync()), [4, 0]);
+  for (let i = 0; i < 20; i++) average.update();
+  assert.equal(average.decay, 0.5); // (1 + 21) / (10 + 21) > 0.5
   assert.throws(() => new WeightAverage([weight], 1), /momentum must be in \[0, 1\), got 1/);
   average.dispose();
   weight.dispose();
@@ -475,7 +478,10 @@ Deno.test("fit with emaMomentum validates and returns the average of the per-ste
   assert.equal(steps.length, 4); // initial weights + 3 batches
   const expected = steps[0].map((initial, i) =>
     initial.map((_, j) =>
-      steps.slice(1).reduce((avg, step) => momentum * avg + (1 - momentum) * step[i][j], initial[j])
+      steps.slice(1).reduce((avg, step, n) => {
+        const decay = Math.min(momentum, (1 + n) / (10 + n));
+        return decay * avg + (1 - decay) * step[i][j];
+      }, initial[j])
     )
   );
   model.getWeights().forEach((w, i) => {

@@ -8,6 +8,10 @@
  * batches sits in the middle of those swings: validation curves get smooth and the selected
  * weights generalise better (measured on TESS in the README).
  *
+ * Early updates use a shorter memory, `min(momentum, (1 + n) / (10 + n))` after `n` updates
+ * (TensorFlow's `ExponentialMovingAverage` with `num_updates`): otherwise a short run (a few
+ * dozen batches, e.g. the demo corpus) would end with weights still close to the initial ones.
+ *
  * @example
  * ```ts
  * const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -27,6 +31,7 @@ export class WeightAverage {
   readonly #variables: tf.Variable[];
   readonly #averages: tf.Variable[];
   #swapped = false;
+  #updates = 0;
 
   /**
    * @param variables the weights to average (their current values start the average)
@@ -45,15 +50,22 @@ export class WeightAverage {
     return this.#swapped;
   }
 
-  /** `average = momentum * average + (1 - momentum) * weight`, for every weight. */
+  /** The decay the next {@link update} uses: `min(momentum, (1 + n) / (10 + n))`. */
+  get decay(): number {
+    return Math.min(this.momentum, (1 + this.#updates) / (10 + this.#updates));
+  }
+
+  /** `average = decay * average + (1 - decay) * weight`, for every weight (see {@link decay}). */
   update(): void {
     if (this.#swapped) throw new Error("WeightAverage.update: swap the raw weights back first");
+    const decay = this.decay;
     tf.tidy(() => {
       this.#variables.forEach((variable, i) => {
         const average = this.#averages[i];
-        average.assign(tf.add(tf.mul(average, this.momentum), tf.mul(variable, 1 - this.momentum)));
+        average.assign(tf.add(tf.mul(average, decay), tf.mul(variable, 1 - decay)));
       });
     });
+    this.#updates++;
   }
 
   /** Exchanges the weights' values with the averages (call twice to undo). */

@@ -80,9 +80,10 @@ export interface FitOptions {
   globalClipNorm?: number;
   /**
    * Keep an exponential moving average of the trainable weights with this momentum per batch
-   * (Keras' `use_ema=True, ema_momentum=...`; 0.99 averages over ~100 batches). Validation,
-   * callbacks' `onEpochEnd` (early stopping, checkpoints) and the returned model see the
-   * averaged weights; training steps continue from the raw ones. Default: no average.
+   * (Keras' `use_ema=True, ema_momentum=...`; 0.99 averages over ~100 batches, after a short
+   * warm-up, see {@link WeightAverage}). Validation, callbacks' `onEpochEnd` (early stopping,
+   * checkpoints) and the returned model see the averaged weights; training steps continue from
+   * the raw ones. Default: no average.
    */
   emaMomentum?: number;
 }
