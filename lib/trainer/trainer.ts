@@ -418,10 +418,10 @@ export async function fit(
           (history.history[name] ??= []).push(value);
         }
         for (const callback of callbacks) await callback.onEpochEnd(epoch, { ...logs });
-        // Training goes on from the raw weights; after the last epoch the average stays.
-        if (average && epoch + 1 < epochs && !context.stopTraining) average.swap();
+        average?.swap(); // training goes on from the raw weights
       }
     } finally {
+      // The model leaves fit holding the average (before EarlyStopping may restore its best).
       if (average?.swapped === false && history.epoch.length > 0) average.swap();
       average?.dispose();
       for (const callback of callbacks) await callback.onTrainEnd({});
