@@ -15,6 +15,8 @@
  * @module
  */
 import { basename, dirname, extname, join, resolve } from "node:path";
+import { inlinePlotlyInHtml, pageNeedsPlotly } from "./visualizer/html.ts";
+import { loadPlotlyBundle } from "./visualizer/plotly_bundle.ts";
 
 /** The Python side: executes one notebook with nbclient, exports HTML, prints a JSON result. */
 const DRIVER = String.raw`
@@ -86,6 +88,17 @@ with open(args["html_out"], "w", encoding="utf-8") as handle:
     handle.write(html)
 print("@@SER_RESULT@@" + json.dumps({"error": error, "seconds": seconds, "cells": len(nb.cells)}))
 `;
+
+/**
+ * The Deno kernel (its Rust ZeroMQ transport) can interleave a message into another one that is
+ * still being written when a cell outputs several megabytes at once; the client then rejects it.
+ */
+function kernelTransportHint(evalue: string): string {
+  return /Invalid Signature|Duplicate Signature/.test(evalue)
+    ? " (the Deno kernel sent a corrupted message: this happens when one cell output is several " +
+      "MB; run the notebook again, and keep single outputs small)"
+    : "";
+}
 
 /** Details of a failed cell. */
 export interface CellFailure {
@@ -340,6 +353,12 @@ export async function runNotebook(
       );
     }
     const result = JSON.parse(out.slice(marker + "@@SER_RESULT@@".length).trim().split("\n")[0]);
+    // Figures reach the notebook without plotly.js (see lib/visualizer/display.ts); the
+    // exported page gets it once so the report draws offline.
+    const page = await Deno.readTextFile(args.html_out);
+    if (pageNeedsPlotly(page)) {
+      await Deno.writeTextFile(args.html_out, inlinePlotlyInHtml(page, await loadPlotlyBundle()));
+    }
     await Deno.rename(args.ipynb_out, ipynb);
     await Deno.rename(args.html_out, html);
     if (result.error) {
@@ -348,7 +367,7 @@ export async function runNotebook(
         cellIndex: result.error.cell ?? null,
         kind: result.error.kind,
         ename: result.error.ename,
-        evalue: result.error.evalue,
+        evalue: result.error.evalue + kernelTransportHint(result.error.evalue),
         source: result.error.source,
       }, { html, ipynb });
     }

@@ -4,22 +4,26 @@
  * calls show() runs headless through Jupyter (skipped without Jupyter and the Deno kernel).
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   columnDomains,
   confusionMatricesFigure,
   confusionMatrixFigure,
   emotionDistribution,
   type Figure,
-  figureHtml,
   figureJson,
   figureMimeBundle,
+  figureSnippet,
   findChromium,
+  findPlotlyBundle,
   type HeatmapTrace,
+  inlinePlotlyInHtml,
   isPng,
   MAX_WAVEFORM_POINTS,
   metricsComparisonFigure,
   normalizeRows,
+  notebookPlotlyFallback,
+  pageNeedsPlotly,
   saveFigureHtml,
   saveFigurePng,
   type ScatterTrace,
@@ -212,18 +216,161 @@ Deno.test("visualizer: saveFigureHtml writes a standalone page with the figure a
   }
 });
 
-Deno.test("visualizer: the Jupyter MIME bundle carries the figure and an HTML fallback", async () => {
+Deno.test("visualizer: the Jupyter MIME bundle carries the figure and a small HTML fallback", async () => {
   const figure = emotionDistribution({ angry: 1 });
-  const later = figureMimeBundle(figure);
-  assert.deepEqual(later["application/vnd.plotly.v1+json"], figure);
-  assert.ok(later["text/html"].includes("window.Plotly"));
-  assert.ok(!later["text/html"].includes("plotly.js v3"), "later figures do not repeat plotly.js");
-  assert.equal(later["text/plain"], "<Plotly figure: Emotion distribution>");
-  const html = await figureHtml(figure);
-  const first = figureMimeBundle(figure, html.slice(0, 0) + "/* bundle */");
-  assert.ok(first["text/html"].startsWith('<script type="text/javascript">/* bundle */</script>'));
+  const fallback = await notebookPlotlyFallback();
+  const bundle = figureMimeBundle(figure, fallback);
+  assert.deepEqual(bundle["application/vnd.plotly.v1+json"], figure);
+  assert.equal(bundle["text/plain"], "<Plotly figure: Emotion distribution>");
+  const html = bundle["text/html"];
+  assert.ok(html.includes(figureJson(figure)));
+  assert.ok(!/plotly\.js v3/.test(html), "plotly.js is never sent through the kernel");
+  assert.ok(html.length < 20_000, `fallback is ${html.length} characters`);
+  // The fallback names the project's bundle relative to the kernel's folder, then the CDN copy.
+  const bundlePath = resolve(Deno.cwd(), fallback.filesRelative!);
+  assert.equal(bundlePath, (await findPlotlyBundle()).path);
+  assert.ok((await Deno.stat(bundlePath)).size > 1_000_000);
+  assert.ok(html.includes(JSON.stringify(fallback.filesRelative)));
+  assert.match(fallback.urls![0], /^https:\/\/cdn\.plot\.ly\/plotly-3\.\d+\.\d+\.min\.js$/);
   // Outside Jupyter show() only notes that it did nothing.
   await show(figure);
+});
+
+Deno.test("visualizer: inlinePlotlyInHtml puts plotly.js once at the top of a page with figures", () => {
+  const figure = emotionDistribution({ angry: 1 });
+  const page = `<!DOCTYPE html>\n<html>\n<head lang="en">\n<script src="require.js"></script>` +
+    `</head>\n<body>${figureSnippet(figure)}${figureSnippet(figure)}</body></html>`;
+  assert.ok(pageNeedsPlotly(page));
+  const inlined = inlinePlotlyInHtml(page, "/* bundle */");
+  assert.equal(inlined.split("/* bundle */").length, 2, "inlined exactly once");
+  assert.ok(
+    inlined.indexOf("/* bundle */") < inlined.indexOf("require.js"),
+    "before every other script of the page",
+  );
+  assert.ok(inlined.indexOf("<head") < inlined.indexOf("/* bundle */"));
+  assert.ok(!pageNeedsPlotly(inlined));
+  assert.equal(inlinePlotlyInHtml(inlined, "/* bundle */"), inlined, "idempotent");
+  const plain = "<html><head></head><body><p>no figures</p></body></html>";
+  assert.equal(inlinePlotlyInHtml(plain, "/* bundle */"), plain);
+});
+
+/** A figure `<div>` that says plotly.js could not be loaded. */
+const FAILED_FIGURE = /class="ser-plotly-figure"[^>]*>plotly\.js could not be loaded/;
+
+/** Serves `pages` (path -> HTML) and the plotly.js bundle under `bundleUrlPath`. */
+async function withPageServer(
+  pages: Record<string, string>,
+  bundleUrlPath: string,
+  body: (origin: string) => Promise<void>,
+): Promise<void> {
+  const bundle = await Deno.readFile((await findPlotlyBundle()).path);
+  const controller = new AbortController();
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", signal: controller.signal, onListen: () => {} },
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === bundleUrlPath) {
+        return new Response(bundle, { headers: { "content-type": "text/javascript" } });
+      }
+      const page = pages[path];
+      return page === undefined
+        ? new Response("not found", { status: 404 })
+        : new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } });
+    },
+  );
+  try {
+    await body(`http://127.0.0.1:${server.addr.port}`);
+  } finally {
+    controller.abort();
+    await server.finished;
+  }
+}
+
+/** The DOM Chromium has after the page's scripts ran (network allowed to localhost only). */
+async function renderedDom(chromium: string, url: string): Promise<string> {
+  const profile = await Deno.makeTempDir({ prefix: "ser-dom-" });
+  try {
+    const { stdout } = await new Deno.Command(chromium, {
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--virtual-time-budget=15000",
+        `--user-data-dir=${profile}`,
+        "--dump-dom",
+        url,
+      ],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(stdout);
+  } finally {
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}
+
+Deno.test({
+  name: "visualizer: a notebook page without plotly.js fetches it through the Jupyter server",
+  ignore: findChromium() === undefined,
+  fn: async () => {
+    const chromium = findChromium()!;
+    const figure = emotionDistribution({ angry: 3, sad: 4 });
+    const fallback = {
+      filesRelative: "../node_modules/plotly.js-dist-min/plotly.min.js",
+      urls: ["http://127.0.0.1:9/unreachable.js"],
+    };
+    const page = (head: string) =>
+      `<!DOCTYPE html><html><head>${head}</head><body>` +
+      `${figureSnippet(figure, { plotlyFallback: fallback })}` +
+      `${figureSnippet(figure, { plotlyFallback: fallback })}</body></html>`;
+    // An AMD loader on the page, as RequireJS in the classic notebook: plotly.js 3 still sets
+    // window.Plotly when loaded through a script element.
+    const amd = `<script>
+      window.define = function () { throw new Error("plotly.js must not call define"); };
+      window.define.amd = {};
+      window.require = function () { throw new Error("plotly.js must not need require"); };
+    </script>`;
+    await withPageServer(
+      {
+        // Classic notebook / Notebook 7 on JupyterHub, and JupyterLab, for notebooks/nb.ipynb.
+        "/user/ana/notebooks/notebooks/nb.ipynb": page(""),
+        "/lab/tree/notebooks/nb.ipynb": page(amd),
+        // A page whose path names no notebook folder: only the (unreachable) URLs are tried.
+        "/report.html": page(""),
+      },
+      "/user/ana/files/node_modules/plotly.js-dist-min/plotly.min.js",
+      async (origin) => {
+        const classic = await renderedDom(
+          chromium,
+          `${origin}/user/ana/notebooks/notebooks/nb.ipynb`,
+        );
+        assert.ok(classic.includes('data-ser-plotted="true"'), "figures drawn");
+        assert.equal(classic.split('class="main-svg"').length - 1 >= 2, true, "both figures");
+        assert.ok(!FAILED_FIGURE.test(classic));
+      },
+    );
+    await withPageServer(
+      {
+        "/lab/tree/notebooks/nb.ipynb": page(amd),
+        "/report.html": page(""),
+      },
+      "/files/node_modules/plotly.js-dist-min/plotly.min.js",
+      async (origin) => {
+        const lab = await renderedDom(chromium, `${origin}/lab/tree/notebooks/nb.ipynb`);
+        assert.ok(lab.includes('data-ser-plotted="true"'), "drawn on a page with an AMD loader");
+        const report = await renderedDom(chromium, `${origin}/report.html`);
+        assert.ok(!report.includes('data-ser-plotted="true"'));
+        assert.ok(
+          report.includes(
+            "plotly.js could not be loaded on this page (tried: http://127.0.0.1:9/unreachable.js)",
+          ),
+        );
+      },
+    );
+  },
 });
 
 Deno.test({
@@ -317,9 +464,14 @@ Deno.test({
       assert.ok(html.includes("Smoke test"));
       assert.ok(html.includes("ser-plotly-figure"), "the figure's div is in the page");
       assert.ok(html.includes("Smoke figure"), "the figure JSON is in the page");
-      assert.match(html, /plotly\.js v3/, "plotly.js is inlined once");
+      assert.equal(html.split("* plotly.js v3").length, 2, "the runner inlines plotly.js once");
+      assert.ok(!pageNeedsPlotly(html));
       const executed = JSON.parse(await Deno.readTextFile(result.ipynb));
       const outputs = executed.cells[1].outputs;
+      assert.ok(
+        JSON.stringify(outputs).length < 100_000,
+        "the kernel sent the figure without plotly.js",
+      );
       assert.ok(
         outputs.some((o: { data?: Record<string, unknown> }) =>
           o.data?.["application/vnd.plotly.v1+json"]

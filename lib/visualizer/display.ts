@@ -2,24 +2,27 @@
  * Showing figures inside a Deno Jupyter notebook.
  *
  * A figure is displayed as a MIME bundle: `application/vnd.plotly.v1+json` (drawn natively by
- * front ends with a Plotly renderer) plus a `text/html` fallback that draws it with plotly.js.
- * The first figure of a kernel session inlines the plotly.js bundle in its HTML; later ones use
- * the `Plotly` that is already on the page, so an exported notebook stays offline-capable
- * without repeating 4.8 MB per figure.
+ * front ends with a Plotly renderer: JupyterLab with the plotly extension, VS Code) plus a
+ * `text/html` fallback that draws it with plotly.js.
+ *
+ * The 4.8 MB plotly.js bundle is never sent through the kernel: the Deno kernel can interleave
+ * its "idle" status into a multi-megabyte message still being written, and the client then
+ * rejects the corrupted message ("Invalid Signature"). The fallback fetches plotly.js from the
+ * project's `node_modules` through the Jupyter server (then the plotly.js CDN), and exported HTML
+ * reports get the bundle inlined once by the notebook runner (`inlinePlotlyInHtml`).
  * @module
  */
+import { relative } from "node:path";
 import type { Figure } from "./types.ts";
-import { figureSnippet, figureTitle } from "./html.ts";
-import { loadPlotlyBundle } from "./plotly_bundle.ts";
+import { figureSnippet, figureTitle, type PlotlyFallback } from "./html.ts";
+import { findPlotlyBundle } from "./plotly_bundle.ts";
 import { inJupyter } from "../util/progress.ts";
-
-let plotlyInlined = false;
 
 /** A Jupyter MIME bundle for one figure. */
 export interface FigureMimeBundle {
   /** The figure itself, for front ends that render Plotly natively. */
   "application/vnd.plotly.v1+json": Figure;
-  /** HTML that draws the figure with plotly.js (used by nbconvert's HTML export). */
+  /** HTML that draws the figure with plotly.js (classic notebook, nbconvert's HTML export). */
   "text/html": string;
   /** One-line text stand-in. */
   "text/plain": string;
@@ -29,29 +32,41 @@ export interface FigureMimeBundle {
  * Builds the MIME bundle that {@link show} displays.
  *
  * @param figure the figure
- * @param plotlySource plotly.js source to inline in the HTML fallback, or undefined when the
- *   page already has `Plotly`
+ * @param plotlyFallback where the HTML fetches plotly.js when its page has none
  * @example
  * ```ts
- * const bundle = figureMimeBundle(figure, undefined);
+ * const bundle = figureMimeBundle(figure);
  * Object.keys(bundle); // ["application/vnd.plotly.v1+json", "text/html", "text/plain"]
  * ```
  */
-export function figureMimeBundle(figure: Figure, plotlySource?: string): FigureMimeBundle {
+export function figureMimeBundle(
+  figure: Figure,
+  plotlyFallback?: PlotlyFallback,
+): FigureMimeBundle {
   return {
     "application/vnd.plotly.v1+json": figure,
-    "text/html": figureSnippet(figure, { plotlySource }),
+    "text/html": figureSnippet(figure, { plotlyFallback }),
     "text/plain": `<Plotly figure: ${figureTitle(figure)}>`,
   };
 }
 
-/** Options of {@link show}. */
-export interface ShowOptions {
-  /**
-   * Inline plotly.js again even if an earlier figure of this kernel session did (use after
-   * reloading the notebook page without restarting the kernel).
-   */
-  inlinePlotly?: boolean;
+/**
+ * Where a notebook page fetches plotly.js: the project's bundle relative to the kernel's
+ * working directory (served by the Jupyter server), then the CDN copy of the same version.
+ *
+ * @example
+ * ```ts
+ * await notebookPlotlyFallback();
+ * // { filesRelative: "../node_modules/plotly.js-dist-min/plotly.min.js",
+ * //   urls: ["https://cdn.plot.ly/plotly-3.1.1.min.js"] }
+ * ```
+ */
+export async function notebookPlotlyFallback(): Promise<PlotlyFallback> {
+  const { path, version } = await findPlotlyBundle();
+  return {
+    filesRelative: relative(Deno.cwd(), path).split("\\").join("/"),
+    urls: version ? [`https://cdn.plot.ly/plotly-${version}.min.js`] : [],
+  };
 }
 
 /**
@@ -59,13 +74,12 @@ export interface ShowOptions {
  * note to stderr and returns.
  *
  * @param figure the figure
- * @param options `inlinePlotly` to force the bundle into this figure's HTML
  * @example
  * ```ts
  * await show(emotionDistribution({ angry: 400, sad: 400 }));
  * ```
  */
-export async function show(figure: Figure, options: ShowOptions = {}): Promise<void> {
+export async function show(figure: Figure): Promise<void> {
   if (!inJupyter()) {
     console.error(
       `show: "${
@@ -74,12 +88,10 @@ export async function show(figure: Figure, options: ShowOptions = {}): Promise<v
     );
     return;
   }
-  const inline = options.inlinePlotly || !plotlyInlined;
-  const bundle = figureMimeBundle(figure, inline ? await loadPlotlyBundle() : undefined);
+  const bundle = figureMimeBundle(figure, await notebookPlotlyFallback());
   // deno-lint-ignore no-explicit-any
   const jupyter = (Deno as any).jupyter as {
     display(bundle: Record<string, unknown>, options: { raw: boolean }): Promise<void>;
   };
   await jupyter.display(bundle as unknown as Record<string, unknown>, { raw: true });
-  plotlyInlined = true;
 }

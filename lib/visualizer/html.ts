@@ -33,10 +33,27 @@ export function figureTitle(figure: Figure, fallback = "Figure"): string {
   return typeof text === "string" && text.length > 0 ? text : fallback;
 }
 
+/**
+ * Where a figure's HTML fetches plotly.js when its page has none (a live notebook whose front
+ * end does not render `application/vnd.plotly.v1+json` itself, e.g. the classic notebook).
+ */
+export interface PlotlyFallback {
+  /**
+   * Path of the plotly.js bundle relative to the kernel's working directory (the notebook's
+   * folder), e.g. `../node_modules/plotly.js-dist-min/plotly.min.js`. The page resolves it
+   * against the Jupyter server's `/files/` route for the notebook's folder.
+   */
+  filesRelative?: string;
+  /** Absolute URLs tried after it, in order (e.g. the plotly.js CDN for the same version). */
+  urls?: string[];
+}
+
 /** Options of {@link figureSnippet}. */
 export interface SnippetOptions {
-  /** plotly.js source to inline before the figure (only the first figure of a page needs it). */
+  /** plotly.js source to inline before the figure (standalone pages). */
   plotlySource?: string;
+  /** Where to fetch plotly.js from when the page has no `window.Plotly`. */
+  plotlyFallback?: PlotlyFallback;
   /** Render a static image-like plot (no hover, no mode bar), e.g. for screenshots. */
   staticPlot?: boolean;
   /** Element id; a unique one is generated when omitted. */
@@ -44,15 +61,49 @@ export interface SnippetOptions {
 }
 
 /**
+ * Page-wide plotly.js loader shared by every figure of a page (defined once on `window`): it
+ * tries the candidate URLs in order, one script at a time, and calls back every waiting figure
+ * once `window.Plotly` exists or all candidates failed. (plotly.js 3 sets `window.Plotly` even on
+ * pages with RequireJS, such as the classic notebook, so a plain script element suffices.)
+ */
+const PLOTLY_LOADER = `if (!window.__serLoadPlotly) {
+  window.__serLoadPlotly = (function () {
+    var waiting = [], queue = [], busy = false;
+    function finish(ok) {
+      busy = false;
+      var callbacks = waiting; waiting = [];
+      callbacks.forEach(function (callback) { callback(ok); });
+    }
+    function next() {
+      if (window.Plotly) return finish(true);
+      var url = queue.shift();
+      if (url === undefined) return finish(false);
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = next;
+      script.onerror = next;
+      document.head.appendChild(script);
+    }
+    return function (urls, callback) {
+      if (window.Plotly) return callback(true);
+      waiting.push(callback);
+      urls.forEach(function (url) { if (queue.indexOf(url) < 0) queue.push(url); });
+      if (!busy) { busy = true; next(); }
+    };
+  })();
+}`;
+
+/**
  * An HTML fragment that draws the figure: a sized `<div>` and a script that calls
- * `Plotly.newPlot` once `window.Plotly` exists (waiting up to 10 s for a bundle loaded by an
- * earlier fragment of the same page).
+ * `Plotly.newPlot` once `window.Plotly` exists. When the page has no plotly.js (and none is
+ * inlined), it is fetched from `plotlyFallback`: first the Jupyter server's copy in the
+ * project's `node_modules`, then the given URLs; if all fail the `<div>` says so.
  *
  * @param figure the figure
- * @param options inline plotly.js, static rendering, element id
+ * @param options inline plotly.js or where to fetch it, static rendering, element id
  * @example
  * ```ts
- * const html = figureSnippet(figure); // needs plotly.js already loaded on the page
+ * const html = figureSnippet(figure, { plotlyFallback: { urls: ["https://cdn.plot.ly/plotly-3.1.1.min.js"] } });
  * ```
  */
 export function figureSnippet(figure: Figure, options: SnippetOptions = {}): string {
@@ -68,28 +119,76 @@ export function figureSnippet(figure: Figure, options: SnippetOptions = {}): str
   const bundle = options.plotlySource !== undefined
     ? `<script type="text/javascript">${options.plotlySource}</script>\n`
     : "";
+  const fallback = options.plotlyFallback ?? {};
   return `${bundle}<div id="${id}" class="ser-plotly-figure" style="width:${width};height:${height};"></div>
 <script type="text/javascript">
+${PLOTLY_LOADER}
 (function () {
   var figure = ${figureJson(figure)};
   var config = ${JSON.stringify(config)};
   var element = document.getElementById(${JSON.stringify(id)});
+  var urls = [];
+  var filesRelative = ${JSON.stringify(fallback.filesRelative ?? null)};
+  // A notebook page's path names the notebook: <base>notebooks/<dir>/<name>.ipynb (classic,
+  // Notebook 7) or <base>lab/tree/<dir>/<name>.ipynb (JupyterLab); its folder is served under
+  // <base>files/<dir>/.
+  var page = window.location.pathname.match(
+    /^(.*?[/])(?:notebooks|tree|(?:lab|doc)(?:[/]workspaces[/][^/]+)?[/]tree)[/]((?:[^/]+[/])*)[^/]*$/);
+  if (filesRelative && page) {
+    urls.push(new URL(filesRelative, window.location.origin + page[1] + "files/" + page[2]).href);
+  }
+  urls = urls.concat(${JSON.stringify(fallback.urls ?? [])});
   function draw() {
     window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
       document.body.setAttribute("data-ser-plotted", "true");
     });
   }
-  if (window.Plotly) { draw(); return; }
-  var tries = 0;
-  var timer = setInterval(function () {
-    if (window.Plotly) { clearInterval(timer); draw(); }
-    else if (++tries > 100) {
-      clearInterval(timer);
-      element.textContent = "plotly.js is not loaded on this page; call show(figure, { inlinePlotly: true }).";
-    }
-  }, 100);
+  window.__serLoadPlotly(urls, function (ok) {
+    if (ok) { draw(); return; }
+    element.textContent = "plotly.js could not be loaded on this page (tried: " +
+      (urls.join(", ") || "nothing") + "). The exported HTML report draws this figure.";
+  });
 })();
 </script>`;
+}
+
+/** Marks the plotly.js inlined by {@link inlinePlotlyInHtml}, so a page gets it only once. */
+const INLINED_MARKER = "<!-- ser: plotly.js inlined -->";
+
+/**
+ * Whether a page holds figures made by {@link figureSnippet} but no plotly.js inlined by
+ * {@link inlinePlotlyInHtml}.
+ *
+ * @param html the page
+ * @example
+ * ```ts
+ * pageNeedsPlotly(figureSnippet(figure)); // true
+ * ```
+ */
+export function pageNeedsPlotly(html: string): boolean {
+  return html.includes('class="ser-plotly-figure"') && !html.includes(INLINED_MARKER);
+}
+
+/**
+ * Makes an exported notebook page draw its figures offline: when the page holds figures made by
+ * {@link figureSnippet} and no inlined plotly.js yet, the bundle is inserted once at the top of
+ * `<head>`, so `window.Plotly` exists before any figure's script runs. Other pages are returned
+ * as is.
+ *
+ * @param html the page (e.g. nbconvert's HTML export)
+ * @param plotlySource the plotly.js source, escaped for `<script>` (see `loadPlotlyBundle`)
+ * @example
+ * ```ts
+ * const page = inlinePlotlyInHtml(await Deno.readTextFile("outputs/03_training.html"), await loadPlotlyBundle());
+ * ```
+ */
+export function inlinePlotlyInHtml(html: string, plotlySource: string): string {
+  if (!pageNeedsPlotly(html)) return html;
+  const script = `${INLINED_MARKER}\n<script type="text/javascript">${plotlySource}</script>\n`;
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  if (!head) return script + html;
+  const at = head.index + head[0].length;
+  return `${html.slice(0, at)}\n${script}${html.slice(at)}`;
 }
 
 /**

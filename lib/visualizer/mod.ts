@@ -41,8 +41,26 @@ export {
   metricsComparisonFigure,
   normalizeRows,
 } from "./evaluation.ts";
-export { loadPlotlyBundle, plotlyBundleCandidates } from "./plotly_bundle.ts";
-export { figureHtml, figureJson, figureSnippet, figureTitle, saveFigureHtml } from "./html.ts";
-export type { SnippetOptions } from "./html.ts";
-export { type FigureMimeBundle, figureMimeBundle, show, type ShowOptions } from "./display.ts";
+export {
+  findPlotlyBundle,
+  loadPlotlyBundle,
+  plotlyBundleCandidates,
+  type PlotlyBundleLocation,
+} from "./plotly_bundle.ts";
+export {
+  figureHtml,
+  figureJson,
+  figureSnippet,
+  figureTitle,
+  inlinePlotlyInHtml,
+  pageNeedsPlotly,
+  saveFigureHtml,
+} from "./html.ts";
+export type { PlotlyFallback, SnippetOptions } from "./html.ts";
+export {
+  type FigureMimeBundle,
+  figureMimeBundle,
+  notebookPlotlyFallback,
+  show,
+} from "./display.ts";
 export { findChromium, isPng, type PngOptions, saveFigurePng } from "./png.ts";

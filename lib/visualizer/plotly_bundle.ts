@@ -3,7 +3,7 @@
  * can be drawn offline (standalone HTML, notebook exports, PNG rendering).
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Bundles tried in order, relative to `node_modules`: the minified one first (4.8 MB). */
@@ -47,6 +47,57 @@ export function plotlyBundleCandidates(): string[] {
   return paths;
 }
 
+/** Where the plotly.js bundle was found. */
+export interface PlotlyBundleLocation {
+  /** Absolute path of the `.js` file. */
+  path: string;
+  /** The package's version (from the `package.json` beside it), or undefined if unreadable. */
+  version: string | undefined;
+}
+
+let cachedLocation: PlotlyBundleLocation | undefined;
+
+function notFound(tried: string[]): Error {
+  return new Error(
+    `plotly.js bundle not found (tried ${
+      tried.join(", ")
+    }); run "deno install" in the project root`,
+  );
+}
+
+/**
+ * Finds the plotly.js bundle (first of {@link plotlyBundleCandidates} that exists) and its
+ * version, once per process.
+ *
+ * @throws Error listing the paths tried when no bundle is found (run `deno install`).
+ * @example
+ * ```ts
+ * const { path, version } = await findPlotlyBundle(); // ".../plotly.min.js", "3.1.1"
+ * ```
+ */
+export async function findPlotlyBundle(): Promise<PlotlyBundleLocation> {
+  if (cachedLocation !== undefined) return cachedLocation;
+  const tried = plotlyBundleCandidates();
+  for (const path of tried) {
+    try {
+      if (!(await Deno.stat(path)).isFile) continue;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue;
+      throw error;
+    }
+    let version: string | undefined;
+    try {
+      const manifest = JSON.parse(await Deno.readTextFile(join(dirname(path), "package.json")));
+      if (typeof manifest.version === "string") version = manifest.version;
+    } catch {
+      // A bundle given through $SER_PLOTLY_JS may have no package.json: the version is optional.
+    }
+    cachedLocation = { path, version };
+    return cachedLocation;
+  }
+  throw notFound(tried);
+}
+
 /**
  * The plotly.js bundle's source text, read once and cached. Any `</script` inside it is
  * escaped so the text can be inlined in an HTML `<script>` element.
@@ -60,19 +111,7 @@ export function plotlyBundleCandidates(): string[] {
  */
 export async function loadPlotlyBundle(): Promise<string> {
   if (cachedBundle !== undefined) return cachedBundle;
-  const tried = plotlyBundleCandidates();
-  for (const path of tried) {
-    try {
-      const text = await Deno.readTextFile(path);
-      cachedBundle = text.replaceAll("</script", "<\\/script");
-      return cachedBundle;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-  }
-  throw new Error(
-    `plotly.js bundle not found (tried ${
-      tried.join(", ")
-    }); run "deno install" in the project root`,
-  );
+  const { path } = await findPlotlyBundle();
+  cachedBundle = (await Deno.readTextFile(path)).replaceAll("</script", "<\\/script");
+  return cachedBundle;
 }
