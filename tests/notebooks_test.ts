@@ -10,6 +10,7 @@ import { findEspeak, generateDemoCorpus } from "../lib/demo_corpus.ts";
 import { notebookSupport } from "../lib/notebook_runner.ts";
 import { findChromium } from "../lib/visualizer/mod.ts";
 import { SHARED_DIR } from "./shared_data.ts";
+import { FAILED_FIGURE, renderedDom } from "./browser.ts";
 
 const support = await notebookSupport("deno");
 const TESS_SAMPLE = join(SHARED_DIR, "data", "TESS-wav-sample");
@@ -53,11 +54,16 @@ async function checkOutputs(outputs: string, models: string[]) {
     const name of ["01_data_exploration", "02_feature_extraction", "03_training", "04_evaluation"]
   ) {
     const html = await Deno.readTextFile(join(outputs, `${name}.html`));
-    assert.match(
-      html,
-      /application\/vnd\.plotly\.v1\+json|Plotly\.newPlot/,
-      `${name}.html has charts`,
-    );
+    assert.match(html, /class="ser-plotly-figure"/, `${name}.html has charts`);
+    assert.equal(html.split("* plotly.js v3").length, 2, `${name}.html inlines plotly.js once`);
+  }
+  const chromium = findChromium();
+  if (chromium) {
+    // The exported report draws its charts offline (file URL, no server).
+    const page = join(outputs, "03_training.html");
+    const dom = await renderedDom(chromium, `file://${page}`);
+    assert.ok(dom.includes('data-ser-plotted="true"'), `${page}: the charts are drawn`);
+    assert.ok(!FAILED_FIGURE.test(dom), `${page}: no chart is missing plotly.js`);
   }
   const report = JSON.parse(await Deno.readTextFile(join(outputs, "project_report.json")));
   assert.ok(report.backend?.name, "the report names the backend that ran");

@@ -33,6 +33,7 @@ import {
   waveformFigure,
 } from "../lib/visualizer/mod.ts";
 import { NotebookExecutionError, notebookSupport, runNotebook } from "../lib/notebook_runner.ts";
+import { FAILED_FIGURE, renderedDom } from "./browser.ts";
 
 const EMOTIONS = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"];
 
@@ -254,9 +255,6 @@ Deno.test("visualizer: inlinePlotlyInHtml puts plotly.js once at the top of a pa
   assert.equal(inlinePlotlyInHtml(plain, "/* bundle */"), plain);
 });
 
-/** A figure `<div>` that says plotly.js could not be loaded. */
-const FAILED_FIGURE = /class="ser-plotly-figure"[^>]*>plotly\.js could not be loaded/;
-
 /** Serves `pages` (path -> HTML) and the plotly.js bundle under `bundleUrlPath`. */
 async function withPageServer(
   pages: Record<string, string>,
@@ -283,32 +281,6 @@ async function withPageServer(
   } finally {
     controller.abort();
     await server.finished;
-  }
-}
-
-/** The DOM Chromium has after the page's scripts ran (network allowed to localhost only). */
-async function renderedDom(chromium: string, url: string): Promise<string> {
-  const profile = await Deno.makeTempDir({ prefix: "ser-dom-" });
-  try {
-    const { stdout } = await new Deno.Command(chromium, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--virtual-time-budget=15000",
-        `--user-data-dir=${profile}`,
-        "--dump-dom",
-        url,
-      ],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return new TextDecoder().decode(stdout);
-  } finally {
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
   }
 }
 
