@@ -2,7 +2,8 @@
  * Training-speed benchmark: seconds per epoch of the seed's LSTM and GRU models on random data
  * (default 2240 x 130 x 188, batch 64, as TESS's training split) with
  *   (a) our fast layers: JS/OpenBLAS recurrent layers, JS BatchNormalization and Dropout, and
- *       the WASM row-copy gather for the batches (see lib/models),
+ *       the WASM row-copy gather for the batches (see lib/models), trained by lib/trainer's
+ *       `fit` as the notebooks train them (with the config's weight average, `emaMomentum`),
  *   (b) tfjs's stock recurrent, BatchNormalization and Dropout layers on the same backend (a
  *       few batches after a warm-up batch, extrapolated to a full epoch: they are ~5x slower),
  *   (c) the PyTorch anchor (`shared/anchors/torch_seed_models.py`) when `/usr/bin/python3` has
@@ -32,6 +33,7 @@ import {
   type ModelSpec,
   modelSummary,
 } from "../lib/models/model_builder.ts";
+import { Callback, fit } from "../lib/trainer/mod.ts";
 import { writeJsonAtomic } from "../lib/util/atomic.ts";
 import { ProgressBar } from "../lib/util/progress.ts";
 
@@ -95,6 +97,43 @@ function specFor(name: "lstm" | "gru", implementation: "fast" | "stock"): ModelS
     : gruSpec(DEFAULT_CONFIG, implementation);
 }
 
+/** Times each epoch of lib/trainer's `fit`, the loop the notebooks and the pipeline use. */
+async function timeTrainerEpochs(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  count: number,
+  label: string,
+): Promise<number[]> {
+  const batches = Math.ceil(x.shape[0] / batch);
+  const times: number[] = [];
+  let bar: ProgressBar | undefined;
+  let start = 0;
+  class EpochTimer extends Callback {
+    override onEpochBegin(epoch: number): void {
+      bar = new ProgressBar(`${label} epoch ${epoch + 1}/${count}`, batches);
+      start = performance.now();
+    }
+    override onBatchEnd(): void {
+      bar?.tick();
+    }
+    override onEpochEnd(): void {
+      times.push((performance.now() - start) / 1000);
+      bar?.finish();
+    }
+  }
+  await fit(model, { xTrain: x, yTrain: y }, {
+    epochs: count,
+    batchSize: batch,
+    shuffle: true,
+    seed: 1,
+    emaMomentum: DEFAULT_CONFIG.emaMomentum,
+    callbacks: [new EpochTimer()],
+  });
+  return times;
+}
+
+/** Times epochs of tfjs' own `model.fit` (for the stock layers). */
 async function timeEpochs(
   model: tf.LayersModel,
   x: tf.Tensor,
@@ -140,7 +179,7 @@ for (const name of modelNames) {
   const fast = compileModel(
     buildModel(specFor(name, "fast"), { frames, features, classes, seed: 1 }),
   );
-  const fastTimes = await timeEpochs(fast, x, y, epochs, `fast ${name}`);
+  const fastTimes = await timeTrainerEpochs(fast, x, y, epochs, `fast ${name}`);
   const row: Row = {
     model: name,
     params: modelSummary(fast).total,
