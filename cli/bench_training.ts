@@ -19,6 +19,7 @@
  * matches our single BLAS thread). Machines here are shared: compare ratios from one run.
  * @module
  */
+import { firstFile } from "../lib/util/fs.ts";
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
@@ -219,13 +220,7 @@ function findAnchorScript(): string | undefined {
     join(repoRoot, "../shared/anchors/torch_seed_models.py"),
     "/work/shared/anchors/torch_seed_models.py",
   ];
-  return candidates.find((path) => {
-    try {
-      return Deno.statSync(path).isFile;
-    } catch {
-      return false;
-    }
-  });
+  return firstFile(candidates);
 }
 
 async function runTorch(script: string, threads: number): Promise<void> {

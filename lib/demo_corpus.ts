@@ -18,6 +18,7 @@
  * ```
  * @module
  */
+import { firstFile } from "./util/fs.ts";
 import { join } from "node:path";
 import type { Emotion } from "./data_loader/emotions.ts";
 
@@ -202,14 +203,7 @@ export function findEspeak(): string | undefined {
     // No --allow-env: only the standard paths are tried.
   }
   candidates.push("/usr/bin/espeak-ng", "/usr/local/bin/espeak-ng");
-  for (const path of candidates) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // Try the next one.
-    }
-  }
-  return undefined;
+  return firstFile(candidates);
 }
 
 /** Options of {@link generateDemoCorpus}. */

@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { firstFile } from "./util/fs.ts";
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { replaceDirAtomic } from "./util/atomic.ts";
@@ -234,14 +235,7 @@ async function transfer(url: string, part: string, silent: boolean): Promise<boo
  * ```
  */
 export function hasUnzip(): boolean {
-  for (const path of ["/usr/bin/unzip", "/bin/unzip", "/usr/local/bin/unzip"]) {
-    try {
-      if (Deno.statSync(path).isFile) return true;
-    } catch {
-      // Try the next path.
-    }
-  }
-  return false;
+  return firstFile(["/usr/bin/unzip", "/bin/unzip", "/usr/local/bin/unzip"]) !== undefined;
 }
 
 /**

@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { firstFile, isFile } from "./util/fs.ts";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { inlinePlotlyInHtml, pageNeedsPlotly } from "./visualizer/html.ts";
 import { loadPlotlyBundle } from "./visualizer/plotly_bundle.ts";
@@ -185,15 +186,8 @@ function which(name: string): string | undefined {
   } catch {
     // Without --allow-env only the fixed locations below are searched.
   }
-  for (const dir of [...pathVar.split(":"), "/usr/bin", "/usr/local/bin"]) {
-    if (!dir) continue;
-    try {
-      if (Deno.statSync(join(dir, name)).isFile) return join(dir, name);
-    } catch {
-      // Not in this folder.
-    }
-  }
-  return undefined;
+  const dirs = [...pathVar.split(":"), "/usr/bin", "/usr/local/bin"].filter((dir) => dir);
+  return firstFile(dirs.map((dir) => join(dir, name)));
 }
 
 /**
@@ -216,14 +210,6 @@ export function findJupyterPython(): string | undefined {
   const jupyter = which("jupyter");
   if (!jupyter) return undefined;
   return shebangPython(jupyter) ?? "/usr/bin/python3";
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /**

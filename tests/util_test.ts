@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { replaceDirAtomic, writeJsonAtomic, writeTextAtomic } from "../lib/util/atomic.ts";
 import { ProgressBar } from "../lib/util/progress.ts";
+import { firstFile, isFile } from "../lib/util/fs.ts";
 
 Deno.test("atomic: writeTextAtomic replaces the file and leaves no temp file", async () => {
   const dir = await Deno.makeTempDir();
@@ -53,4 +54,19 @@ Deno.test("progress: silent prints nothing", () => {
   bar.tick(3);
   bar.finish();
   assert.equal(lines.length, 0);
+});
+
+Deno.test("fs: isFile and firstFile tell files from folders and missing paths", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "tool");
+    await Deno.writeTextFile(file, "#!/bin/sh\n");
+    assert.equal(isFile(file), true);
+    assert.equal(isFile(dir), false, "a folder is not a file");
+    assert.equal(isFile(join(dir, "missing")), false);
+    assert.equal(firstFile([join(dir, "missing"), dir, file, "/etc/hostname"]), file);
+    assert.equal(firstFile([join(dir, "missing"), dir]), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

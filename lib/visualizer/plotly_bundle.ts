@@ -3,6 +3,7 @@
  * can be drawn offline (standalone HTML, notebook exports, PNG rendering).
  * @module
  */
+import { firstFile } from "../util/fs.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -57,14 +58,6 @@ export interface PlotlyBundleLocation {
 
 let cachedLocation: PlotlyBundleLocation | undefined;
 
-function notFound(tried: string[]): Error {
-  return new Error(
-    `plotly.js bundle not found (tried ${
-      tried.join(", ")
-    }); run "deno install" in the project root`,
-  );
-}
-
 /**
  * Finds the plotly.js bundle (first of {@link plotlyBundleCandidates} that exists) and its
  * version, once per process.
@@ -78,24 +71,23 @@ function notFound(tried: string[]): Error {
 export async function findPlotlyBundle(): Promise<PlotlyBundleLocation> {
   if (cachedLocation !== undefined) return cachedLocation;
   const tried = plotlyBundleCandidates();
-  for (const path of tried) {
-    try {
-      if (!(await Deno.stat(path)).isFile) continue;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) continue;
-      throw error;
-    }
-    let version: string | undefined;
-    try {
-      const manifest = JSON.parse(await Deno.readTextFile(join(dirname(path), "package.json")));
-      if (typeof manifest.version === "string") version = manifest.version;
-    } catch {
-      // A bundle given through $SER_PLOTLY_JS may have no package.json: the version is optional.
-    }
-    cachedLocation = { path, version };
-    return cachedLocation;
+  const path = firstFile(tried);
+  if (path === undefined) {
+    throw new Error(
+      `plotly.js bundle not found (tried ${
+        tried.join(", ")
+      }); run "deno install" in the project root`,
+    );
   }
-  throw notFound(tried);
+  let version: string | undefined;
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(join(dirname(path), "package.json")));
+    if (typeof manifest.version === "string") version = manifest.version;
+  } catch {
+    // A bundle given through $SER_PLOTLY_JS may have no package.json: the version is optional.
+  }
+  cachedLocation = { path, version };
+  return cachedLocation;
 }
 
 /**

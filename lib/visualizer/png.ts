@@ -4,6 +4,7 @@
  * of a pipeline still runs.
  * @module
  */
+import { firstFile } from "../util/fs.ts";
 import { join } from "node:path";
 import type { Figure } from "./types.ts";
 import { figureHtml } from "./html.ts";
@@ -36,14 +37,7 @@ export function findChromium(): string | undefined {
     // No --allow-env: only the standard paths are tried.
   }
   candidates.push(...CHROMIUM_CANDIDATES);
-  for (const path of candidates) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // Not there; try the next one.
-    }
-  }
-  return undefined;
+  return firstFile(candidates);
 }
 
 /**
@@ -202,12 +196,5 @@ function killTree(child: Deno.ChildProcess): void {
 }
 
 function hasSetsid(): boolean {
-  for (const path of ["/usr/bin/setsid", "/bin/setsid"]) {
-    try {
-      if (Deno.statSync(path).isFile) return true;
-    } catch {
-      // Try the next path.
-    }
-  }
-  return false;
+  return firstFile(["/usr/bin/setsid", "/bin/setsid"]) !== undefined;
 }
