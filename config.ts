@@ -18,6 +18,9 @@
  * ```
  * @module
  */
+import { LABEL_POLICIES, type LabelPolicy } from "./lib/data_loader/emotions.ts";
+
+export type { LabelPolicy };
 
 /** Names of the per-frame features the extractor can compute. */
 export const FEATURE_NAMES = [
@@ -110,9 +113,24 @@ export interface Config {
   /** Maximum epochs of each cross-validation / speaker-independent run (early stopping applies). */
   evalEpochs: number;
 
-  // --- Paths ---
-  /** Corpus folder (TESS, RAVDESS, ...); empty means the generated demo corpus. */
+  // --- Data ---
+  /**
+   * Corpus folder(s) (TESS, RAVDESS, CREMA-D, SAVEE, EMO-DB), comma-separated for several
+   * (`SER_DATA_DIR=/data/TESS,/data/RAVDESS`, `--data-dir a,b`; `loadConfig` also takes a
+   * list): one table over all, speakers qualified by corpus (`tess:OAF`). Each folder's scheme
+   * is detected on its own. Empty means the generated demo corpus. Folder names containing a
+   * comma are not supported. See {@link dataDirs}.
+   */
   dataDir: string;
+  /**
+   * What to do with corpus labels that have no counterpart among the 7 emotions: `merge`
+   * (default: RAVDESS calm into neutral, EMO-DB boredom dropped), `drop` (both left out) or
+   * `keep` (both as their own classes `calm` / `boredom`; the class list grows). The scan
+   * reports how many clips each choice affected.
+   */
+  labelPolicy: LabelPolicy;
+
+  // --- Paths ---
   /** Where trained models, the label encoder and config.json are saved. */
   modelsDir: string;
   /** Where figures, tables and project_report.json are written. */
@@ -151,6 +169,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   cvFolds: 5,
   evalEpochs: 30,
   dataDir: "",
+  labelPolicy: "merge" as LabelPolicy,
   modelsDir: "models",
   outputsDir: "outputs",
   logsDir: "logs",
@@ -165,7 +184,16 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = "int" | "count" | "number" | "string" | "intList" | "features" | "models";
+type Kind =
+  | "int"
+  | "count"
+  | "number"
+  | "string"
+  | "intList"
+  | "features"
+  | "models"
+  | "folders"
+  | "labelPolicy";
 
 const FIELD_KINDS: Record<keyof Config, Kind> = {
   sampleRate: "int",
@@ -193,7 +221,8 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   models: "models",
   cvFolds: "count",
   evalEpochs: "int",
-  dataDir: "string",
+  dataDir: "folders",
+  labelPolicy: "labelPolicy",
   modelsDir: "string",
   outputsDir: "string",
   logsDir: "string",
@@ -236,7 +265,11 @@ function parseValue(field: keyof Config, raw: string): unknown {
         return value;
       });
     case "string":
+    case "labelPolicy":
       return text;
+    case "folders":
+      // Normalised (spaces around commas dropped) so configToEnv round-trips it.
+      return text === "" ? "" : text.split(",").map((part) => part.trim()).join(",");
   }
 }
 
@@ -337,7 +370,7 @@ export function validateConfig(config: Config): Config {
         throw new ConfigError(field, `must be a finite number, got ${value}`);
       }
     }
-    if (kind === "string" && typeof config[field] !== "string") {
+    if ((kind === "string" || kind === "folders") && typeof config[field] !== "string") {
       throw new ConfigError(field, `must be a string, got ${typeof config[field]}`);
     }
     if (kind === "intList") {
@@ -388,29 +421,75 @@ export function validateConfig(config: Config): Config {
       );
     }
   }
+  if (config.dataDir !== "" && config.dataDir.split(",").some((dir) => dir.trim() === "")) {
+    throw new ConfigError(
+      "dataDir",
+      `empty folder in the comma-separated list "${config.dataDir}" (e.g. "a,,b" or "a,")`,
+    );
+  }
+  if (!(LABEL_POLICIES as readonly string[]).includes(config.labelPolicy)) {
+    throw new ConfigError(
+      "labelPolicy",
+      `unknown policy "${config.labelPolicy}" (known: ${LABEL_POLICIES.join(", ")})`,
+    );
+  }
   if (config.cvFolds === 1) {
     throw new ConfigError("cvFolds", "must be 0 (skip) or at least 2");
   }
   return config;
 }
 
+/** Overrides {@link loadConfig} accepts: any field, and `dataDir` also as a list of folders. */
+export type ConfigOverrides = Partial<Omit<Config, "dataDir">> & {
+  dataDir?: string | readonly string[];
+};
+
 /**
  * Builds a validated config: defaults, then `SER_*` environment variables, then the given
  * overrides (e.g. from a notebook cell or {@link configFromArgs}).
  *
- * @param overrides fields to change, e.g. `{ epochs: 20 }`
+ * @param overrides fields to change, e.g. `{ epochs: 20 }` or
+ *   `{ dataDir: ["/data/TESS", "/data/RAVDESS"], labelPolicy: "keep" }`
  * @param options.env environment to read (`Deno.env` by default); pass `{}` to ignore it
  */
 export function loadConfig(
-  overrides: Partial<Config> = {},
+  overrides: ConfigOverrides = {},
   options: { env?: Record<string, string | undefined> } = {},
 ): Config {
+  const { dataDir, ...rest } = structuredClone(overrides) as ConfigOverrides;
   const config = {
     ...structuredClone(DEFAULT_CONFIG) as Config,
     ...configFromEnv(options.env ?? safeEnv()),
-    ...structuredClone(overrides),
+    ...rest,
   };
+  if (dataDir !== undefined) {
+    if (Array.isArray(dataDir)) {
+      const bad = dataDir.find((dir) => typeof dir !== "string" || dir.includes(","));
+      if (bad !== undefined) {
+        throw new ConfigError(
+          "dataDir",
+          `list entries must be folder names without commas, got "${bad}"`,
+        );
+      }
+      config.dataDir = dataDir.map((dir) => dir.trim()).join(",");
+    } else {
+      config.dataDir = dataDir as string;
+    }
+  }
   return validateConfig(config);
+}
+
+/**
+ * The corpus folders of a config: `dataDir` split at commas, trimmed (empty: none, which
+ * means the demo corpus).
+ *
+ * @example
+ * ```ts
+ * dataDirs(loadConfig({ dataDir: "/data/TESS, /data/RAVDESS" })); // ["/data/TESS", "/data/RAVDESS"]
+ * ```
+ */
+export function dataDirs(config: Pick<Config, "dataDir">): string[] {
+  return config.dataDir.trim() === "" ? [] : config.dataDir.split(",").map((dir) => dir.trim());
 }
 
 /** Number of frames a clip of `config.duration` seconds yields (librosa's `center=True`). */

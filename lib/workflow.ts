@@ -22,8 +22,17 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { type Config, type ModelName, projectPath } from "../config.ts";
-import { type BadFile, type Corpus, scanCorpus } from "./data_loader/mod.ts";
+import { type Config, dataDirs, type ModelName, projectPath } from "../config.ts";
+import {
+  type BadFile,
+  type CorpusKind,
+  type DroppedFile,
+  type EmotionClass,
+  type FolderScan,
+  type LabelSummary,
+  scanClasses,
+  scanCorpora,
+} from "./data_loader/mod.ts";
 import { findEspeak, generateDemoCorpus } from "./demo_corpus.ts";
 import { extractFeatureSet } from "./features/batch.ts";
 import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "./features/feature_set.ts";
@@ -73,40 +82,47 @@ export function projectPaths(config: Config): ProjectPaths {
 
 /** Where the audio comes from. */
 export interface DataSource {
-  /** Absolute corpus folder. */
+  /** The corpus folders, absolute, comma-separated (one folder: just its path). */
   dir: string;
+  /** The corpus folders, absolute, in config order. */
+  dirs: string[];
   /** True for the synthetic demo corpus (not emotional speech). */
   demo: boolean;
 }
 
 /**
- * The corpus folder for `config`: `config.dataDir` when set, else the demo corpus, which is
- * synthesized with espeak-ng the first time (about 280 clips; idempotent).
+ * The corpus folders for `config`: `config.dataDir` (one folder, or several comma-separated)
+ * when set, else the demo corpus, which is synthesized with espeak-ng the first time (about
+ * 280 clips; idempotent).
  *
- * @throws Error when `dataDir` is set but missing, or the demo corpus is needed and espeak-ng is
- *   not installed (the message says how to fix either)
+ * @throws Error when a `dataDir` folder is missing, or the demo corpus is needed and espeak-ng
+ *   is not installed (the message says how to fix either)
  */
 export async function resolveDataSource(
   config: Config,
   options: { demoWords?: number; silent?: boolean } = {},
 ): Promise<DataSource> {
-  if (config.dataDir) {
-    const dir = projectPath(config.dataDir);
-    try {
-      if (!(await Deno.stat(dir)).isDirectory) throw new Error("not a folder");
-    } catch {
-      throw new Error(
-        `${dir}: corpus folder not found (set SER_DATA_DIR or config.dataDir to a folder of ` +
-          `WAV/FLAC files, e.g. TESS; deno task download-tess fetches it)`,
-      );
+  const configured = dataDirs(config);
+  if (configured.length > 0) {
+    const dirs = configured.map(projectPath);
+    for (const dir of dirs) {
+      try {
+        if (!(await Deno.stat(dir)).isDirectory) throw new Error("not a folder");
+      } catch {
+        throw new Error(
+          `${dir}: corpus folder not found (set SER_DATA_DIR or config.dataDir to a folder of ` +
+            `WAV/FLAC files, e.g. TESS, or several separated by commas; deno task ` +
+            `download-tess fetches TESS)`,
+        );
+      }
     }
-    return { dir, demo: false };
+    return { dir: dirs.join(","), dirs, demo: false };
   }
   const dir = projectPath(DEMO_CORPUS_DIR);
   if (!findEspeak()) {
     try {
       await Deno.stat(dir);
-      return { dir, demo: true };
+      return { dir, dirs: [dir], demo: true };
     } catch {
       throw new Error(
         "no corpus configured (SER_DATA_DIR is empty) and the demo corpus cannot be made: " +
@@ -115,44 +131,58 @@ export async function resolveDataSource(
     }
   }
   await generateDemoCorpus({ outDir: dir, words: options.demoWords, silent: options.silent });
-  return { dir, demo: true };
+  return { dir, dirs: [dir], demo: true };
 }
 
 /** The scanned dataset and where it came from. */
 export interface Dataset {
   source: DataSource;
-  corpus: Corpus;
-  /** One row per clip: path, corpus, speaker, emotion, label, utterance, duration, sampleRate. */
+  /** The schemes applied, joined with `+` in folder order (e.g. `tess+ravdess`). */
+  corpus: string;
+  /** The distinct schemes applied, in folder order. */
+  corpora: CorpusKind[];
+  /** Per folder: scheme, audio files, rows. */
+  folders: FolderScan[];
+  /**
+   * One row per clip: path, corpus, speaker (corpus-qualified, `tess:OAF`), emotion, label,
+   * utterance, duration, sampleRate.
+   */
   table: pl.DataFrame;
+  /** The classes in the table, label-encoder order (pass to `labelFeatureSet`). */
+  classes: EmotionClass[];
+  /** What the label policy did (merged / dropped / kept clips and why). */
+  labels: LabelSummary;
   /** Files that could not be used, with the reason. */
   badFiles: BadFile[];
+  /** Files the label policy left out. */
+  dropped: DroppedFile[];
 }
 
 /**
- * Scans the configured corpus (generating the demo corpus when none is set), writes the table to
- * `outputs/dataset.csv` and a summary to `outputs/dataset.json`.
+ * Scans the configured corpus folder(s) (generating the demo corpus when none is set) under
+ * `config.labelPolicy`, writes the table to `outputs/dataset.csv` and the rest of the
+ * {@link Dataset} (folders, label summary, unusable and dropped files) to
+ * `outputs/dataset.json`.
  */
 export async function scanDataset(
   config: Config,
   options: { silent?: boolean } = {},
 ): Promise<Dataset> {
   const source = await resolveDataSource(config, options);
-  const scan = await scanCorpus(source.dir, { silent: options.silent });
-  const paths = projectPaths(config);
-  await writeTextAtomic(paths.datasetCsv, scan.table.writeCSV().toString());
-  await writeJsonAtomic(paths.datasetInfo, {
-    source,
-    corpus: scan.corpus,
-    clips: scan.table.height,
-    badFiles: scan.badFiles,
-    dropped: scan.dropped,
+  const scan = await scanCorpora(source.dirs, {
+    silent: options.silent,
+    labelPolicy: config.labelPolicy,
   });
-  return { source, corpus: scan.corpus, table: scan.table, badFiles: scan.badFiles };
+  const paths = projectPaths(config);
+  const { table, ...info } = { source, ...scan };
+  await writeTextAtomic(paths.datasetCsv, table.writeCSV().toString());
+  await writeJsonAtomic(paths.datasetInfo, { ...info, clips: table.height });
+  return { source, ...scan };
 }
 
 /**
  * The dataset saved by {@link scanDataset} (the exploration notebook), or a fresh scan when it
- * has not run yet.
+ * has not run yet or ran on other folders or under another label policy than `config`'s.
  */
 export async function loadDataset(config: Config): Promise<Dataset> {
   const paths = projectPaths(config);
@@ -160,6 +190,16 @@ export async function loadDataset(config: Config): Promise<Dataset> {
   try {
     info = JSON.parse(await Deno.readTextFile(paths.datasetInfo));
   } catch {
+    return await scanDataset(config);
+  }
+  // A dataset.json from before multi-folder scans, or from other folders or another label
+  // policy than the config's: rescan rather than hand on a table the config did not ask for.
+  const configured = dataDirs(config).map(projectPath);
+  const sameSource = Array.isArray(info.source?.dirs) &&
+    (configured.length === 0
+      ? info.source.demo
+      : configured.join("\u0000") === info.source.dirs.join("\u0000"));
+  if (!info.labels || info.labels.policy !== config.labelPolicy || !sameSource) {
     return await scanDataset(config);
   }
   const csv = await Deno.readTextFile(paths.datasetCsv);
@@ -175,7 +215,7 @@ export async function loadDataset(config: Config): Promise<Dataset> {
       sampleRate: pl.Float64,
     },
   });
-  return { ...info, table };
+  return { ...info, table, classes: scanClasses(table) };
 }
 
 /**

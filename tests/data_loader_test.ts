@@ -13,13 +13,19 @@ import {
   datasetSummary,
   detectCorpus,
   EMOTIONS,
+  formatScanSummary,
   groupSplit,
   kFold,
+  LABEL_POLICIES,
+  type LabelPolicy,
   leaveOneGroupOut,
   mapCorpusLabel,
   parseCorpusPath,
   SCAN_COLUMNS,
+  scanClasses,
+  scanCorpora,
   scanCorpus,
+  speakerId,
   stratifiedSplit,
   takeRows,
 } from "../lib/data_loader/mod.ts";
@@ -30,13 +36,22 @@ const SAMPLE_RATE = 16000;
 const CLIP_SECONDS = 0.25;
 const TESS_ROOT = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
 const TESS_WAV_ROOT = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
-const hasSharedData = (() => {
+const RAVDESS_ROOT = `${SHARED_DIR}/data/RAVDESS-22k`;
+function isDir(path: string): boolean {
   try {
-    return Deno.statSync(TESS_ROOT).isDirectory && Deno.statSync(TESS_WAV_ROOT).isDirectory;
+    return Deno.statSync(path).isDirectory;
   } catch {
     return false;
   }
-})();
+}
+const hasSharedData = isDir(TESS_ROOT) && isDir(TESS_WAV_ROOT);
+const hasRavdess = hasSharedData && isDir(RAVDESS_ROOT);
+if (!hasSharedData || !hasRavdess) {
+  console.warn(
+    `data_loader_test: SKIPPING real-data tests: ${SHARED_DIR}/data (TESS, TESS-wav-sample, ` +
+      "RAVDESS-22k) not found",
+  );
+}
 
 /** Writes a tiny tone WAV at each relative path under a fresh temp dir; returns the dir. */
 async function makeTree(paths: string[], extra: Record<string, Uint8Array> = {}): Promise<string> {
@@ -93,12 +108,11 @@ Deno.test("mulberry32 repeats per seed, differs across seeds, stays in [0, 1)", 
 
 // ---------------------------------------------------------------- labels and names
 
-Deno.test("every corpus label maps into the 7-emotion vocabulary as documented", () => {
+Deno.test("every corpus label maps into the vocabulary as documented, under each policy", () => {
   const expectations: [Parameters<typeof mapCorpusLabel>[0], string, string][] = [
     ["tess", "Fear", "fear"],
     ["tess", "PS", "ps"],
     ["ravdess", "01", "neutral"],
-    ["ravdess", "02", "neutral"],
     ["ravdess", "06", "fear"],
     ["ravdess", "08", "ps"],
     ["cremad", "ANG", "angry"],
@@ -112,29 +126,50 @@ Deno.test("every corpus label maps into the 7-emotion vocabulary as documented",
     ["emodb", "T", "sad"],
   ];
   for (const [corpus, label, emotion] of expectations) {
-    assert.equal(mapCorpusLabel(corpus, label, "x.wav"), emotion, `${corpus} ${label}`);
-  }
-  for (const table of Object.values(CORPUS_LABELS)) {
-    for (const emotion of Object.values(table)) {
-      assert.ok(emotion === null || (EMOTIONS as readonly string[]).includes(emotion));
+    for (const policy of LABEL_POLICIES) {
+      assert.deepEqual(
+        mapCorpusLabel(corpus, label, "x.wav", policy),
+        { emotion, own: emotion, action: "mapped" },
+        `${corpus} ${label} ${policy}`,
+      );
     }
   }
-  // Boredom has no counterpart: an error by default, null (drop) only on request.
+  for (const table of Object.values(CORPUS_LABELS)) {
+    for (const own of Object.values(table)) {
+      assert.ok(
+        (EMOTIONS as readonly string[]).includes(own) || own === "calm" || own === "boredom",
+      );
+    }
+  }
+  // Calm and boredom: merged / dropped by default, both dropped or both kept on request.
+  assert.deepEqual(mapCorpusLabel("ravdess", "02", "x.wav"), {
+    emotion: "neutral",
+    own: "calm",
+    action: "merged",
+  });
+  assert.deepEqual(mapCorpusLabel("emodb", "L", "x.wav"), {
+    emotion: null,
+    own: "boredom",
+    action: "dropped",
+  });
+  assert.equal(mapCorpusLabel("ravdess", "02", "x.wav", "drop").emotion, null);
+  assert.equal(mapCorpusLabel("emodb", "L", "x.wav", "drop").action, "dropped");
+  assert.deepEqual(mapCorpusLabel("ravdess", "02", "x.wav", "keep"), {
+    emotion: "calm",
+    own: "calm",
+    action: "kept",
+  });
+  assert.equal(mapCorpusLabel("emodb", "L", "x.wav", "keep").emotion, "boredom");
+  // A label the corpus does not define is an error naming file and label, under any policy.
   assert.throws(
-    () => mapCorpusLabel("emodb", "L", "/d/03a01La.wav"),
+    () => mapCorpusLabel("cremad", "XYZ", "/d/1001_DFA_XYZ_XX.wav", "keep"),
     (error: Error) =>
-      error instanceof DatasetError && error.message.includes("/d/03a01La.wav") &&
-      error.message.includes('"L"') && error.message.includes("dropUnmapped"),
-  );
-  assert.equal(mapCorpusLabel("emodb", "L", "x.wav", { dropUnmapped: true }), null);
-  assert.throws(
-    () => mapCorpusLabel("ravdess", "02", "x.wav", { calmAsNeutral: false }),
-    DatasetError,
+      error instanceof DatasetError && error.message.includes("/d/1001_DFA_XYZ_XX.wav") &&
+      error.message.includes('"XYZ"'),
   );
   assert.throws(
-    () => mapCorpusLabel("cremad", "XYZ", "/d/1001_DFA_XYZ_XX.wav", { dropUnmapped: true }),
-    (error: Error) =>
-      error.message.includes("/d/1001_DFA_XYZ_XX.wav") && error.message.includes("XYZ"),
+    () => mapCorpusLabel("tess", "sad", "x.wav", "squash" as LabelPolicy),
+    /unknown label policy "squash"/,
   );
 });
 
@@ -178,9 +213,21 @@ Deno.test("file-name parsers read each corpus scheme and reject the others", () 
   assert.equal(parseCorpusPath("tess", "1001_DFA_ANG_XX.wav"), null);
   assert.equal(parseCorpusPath("savee", "notes/a01.wav"), null);
   assert.equal(parseCorpusPath("emodb", "03a01fa.wav"), null);
-  assert.equal(detectCorpus(["03a01Fa.wav", "03a01Wa.wav", "readme.wav"])?.corpus, "emodb");
+  // Detection needs 80 % of the names (with a label the corpus defines) to fit one scheme.
+  const emodb = ["03a01Fa.wav", "03a01Wa.wav", "03a02Wa.wav", "03a04Ta.wav"];
+  assert.deepEqual(detectCorpus([...emodb, "readme.wav"]), {
+    corpus: "emodb",
+    matched: 4,
+    fraction: 0.8,
+  });
+  assert.equal(detectCorpus([...emodb, "readme.wav", "notes.wav"]), null, "4 of 6 is too few");
+  assert.equal(detectCorpus([...emodb, "readme.wav", "notes.wav"], 0.5)?.corpus, "emodb");
   assert.equal(detectCorpus(["DC/a01.wav", "DC_d02.wav"])?.corpus, "savee");
   assert.equal(detectCorpus(["hello.wav"]), null);
+  // Names that parse as TESS but carry no TESS label do not count.
+  assert.equal(detectCorpus(["my_voice_note.wav", "OAF_back_fear.wav"], 0.5)?.matched, 1);
+  assert.equal(detectCorpus(["my_voice_note.wav", "a_b_c.wav"], 0.1), null);
+  assert.equal(speakerId("ravdess", "01"), "ravdess:01");
 });
 
 // ---------------------------------------------------------------- scanners
@@ -215,7 +262,7 @@ Deno.test("scanCorpus reads a TESS tree with mixed-case folders and labels", asy
     assert.deepEqual(rows.get("OAF_back_Sad.wav"), {
       path: join(root, files[2]),
       corpus: "tess",
-      speaker: "OAF",
+      speaker: "tess:OAF",
       emotion: "sad",
       label: "Sad",
       utterance: "back",
@@ -226,12 +273,12 @@ Deno.test("scanCorpus reads a TESS tree with mixed-case folders and labels", asy
     assert.equal(rows.get("OAF_back_ps.wav")?.emotion, "ps");
     assert.equal(rows.get("YAF_take_a_neutral.wav")?.utterance, "take_a");
     assert.deepEqual(columnValues(table, "speaker").sort(), [
-      "OAF",
-      "OAF",
-      "OAF",
-      "YAF",
-      "YAF",
-      "YAF",
+      "tess:OAF",
+      "tess:OAF",
+      "tess:OAF",
+      "tess:YAF",
+      "tess:YAF",
+      "tess:YAF",
     ]);
   } finally {
     await removeTree(root);
@@ -301,12 +348,12 @@ Deno.test("scanCorpus reads RAVDESS, CREMA-D, SAVEE (flat and nested) and EMO-DB
         assert.ok(row, `${corpus}: ${name} missing`);
         assert.deepEqual(
           [row.speaker, row.emotion, row.utterance, row.corpus],
-          [speaker, emotion, utterance, corpus],
+          [`${corpus}:${speaker}`, emotion, utterance, corpus],
           `${corpus}: ${name}`,
         );
       }
       // Forcing the right scheme gives the same table.
-      const forced = await scanCorpus(root, { silent: true, corpus: result.corpus });
+      const forced = await scanCorpus(root, { silent: true, corpus: result.corpora[0] });
       assert.deepEqual(forced.table.toRecords(), result.table.toRecords());
     } finally {
       await removeTree(root);
@@ -314,32 +361,84 @@ Deno.test("scanCorpus reads RAVDESS, CREMA-D, SAVEE (flat and nested) and EMO-DB
   }
 });
 
-Deno.test("EMO-DB boredom: an error naming the file, or dropped and reported on request", async () => {
-  const root = await makeTree(["03a01Fa.wav", "03a01La.wav", "03a02Wa.wav"]);
+Deno.test("EMO-DB boredom: dropped and reported by default, kept as its own class on request", async () => {
+  const root = await makeTree(["03a01Fa.wav", "03a01La.wav", "03a02Wa.wav", "03a02La.wav"]);
   try {
-    await assert.rejects(
-      () => scanCorpus(root, { silent: true }),
-      (error: Error) =>
-        error instanceof DatasetError && error.message.includes(join(root, "03a01La.wav")),
-    );
-    const { table, dropped } = await scanCorpus(root, { silent: true, dropUnmapped: true });
+    const { table, dropped, labels, classes } = await scanCorpus(root, { silent: true });
     assert.equal(table.height, 2);
-    assert.deepEqual(dropped, [{ path: join(root, "03a01La.wav"), label: "L" }]);
+    assert.deepEqual(dropped, [
+      { path: join(root, "03a01La.wav"), corpus: "emodb", label: "L", own: "boredom" },
+      { path: join(root, "03a02La.wav"), corpus: "emodb", label: "L", own: "boredom" },
+    ]);
     assert.ok(!columnValues(table, "label").includes("L"));
+    assert.deepEqual(classes, ["angry", "happy"]);
+    assert.equal(labels.policy, "merge");
+    assert.deepEqual([labels.clips, labels.merged, labels.dropped, labels.kept], [2, 0, 2, 0]);
+    assert.equal(labels.changes.length, 1);
+    assert.deepEqual({ ...labels.changes[0], reason: "" }, {
+      corpus: "emodb",
+      label: "L",
+      own: "boredom",
+      action: "dropped",
+      into: null,
+      clips: 2,
+      reason: "",
+    });
+    assert.match(labels.changes[0].reason, /boredom.*no counterpart/);
+
+    const kept = await scanCorpus(root, { silent: true, labelPolicy: "keep" });
+    assert.equal(kept.table.height, 4);
+    assert.deepEqual(kept.dropped, []);
+    assert.deepEqual(kept.classes, ["angry", "boredom", "happy"]);
+    assert.deepEqual(scanClasses(kept.table), kept.classes);
+    assert.deepEqual([kept.labels.kept, kept.labels.dropped], [2, 0]);
+    assert.equal(kept.labels.changes[0].action, "kept");
+    assert.equal(kept.labels.changes[0].into, "boredom");
+    // The summary lists the extra class after the 7 emotions' alphabetical neighbours.
+    const byEmotion = datasetSummary(kept.table).byEmotion.toRecords();
+    assert.deepEqual(byEmotion.map((row) => row.emotion), [
+      "angry",
+      "boredom",
+      "disgust",
+      "fear",
+      "happy",
+      "neutral",
+      "ps",
+      "sad",
+    ]);
+    assert.equal(byEmotion[1].count, 2);
+    assert.equal(byEmotion[1].displayName, "Boredom");
+    await assert.rejects(
+      () => scanCorpus(root, { silent: true, labelPolicy: "bogus" as LabelPolicy }),
+      /unknown label policy "bogus"/,
+    );
   } finally {
     await removeTree(root);
   }
 });
 
-Deno.test("an unknown emotion label stops the scan with an error naming file and label", async () => {
-  const root = await makeTree(["OAF_Fear/OAF_back_fear.wav", "OAF_Bored/OAF_back_bored.wav"]);
+Deno.test("an unknown emotion label is listed as unusable; strict mode makes it an error", async () => {
+  const root = await makeTree([
+    "OAF_Fear/OAF_back_fear.wav",
+    "OAF_Fear/OAF_bar_fear.wav",
+    "OAF_Fear/OAF_base_fear.wav",
+    "OAF_Fear/OAF_bath_fear.wav",
+    "OAF_Bored/OAF_back_bored.wav",
+  ]);
+  const boredPath = join(root, "OAF_Bored/OAF_back_bored.wav");
   try {
+    const { table, badFiles, labels } = await scanCorpus(root, { silent: true });
+    assert.equal(table.height, 4);
+    assert.equal(badFiles.length, 1);
+    assert.equal(badFiles[0].path, boredPath);
+    assert.equal(badFiles[0].reason, "label");
+    assert.match(badFiles[0].problem, /unknown tess emotion label "bored"/);
+    assert.deepEqual(labels.unusableByReason, { name: 0, label: 1, audio: 0 });
     await assert.rejects(
-      () => scanCorpus(root, { silent: true, dropUnmapped: true }),
+      () => scanCorpus(root, { silent: true, strict: true }),
       (error: Error) =>
-        error instanceof DatasetError &&
-        error.message.includes(join(root, "OAF_Bored/OAF_back_bored.wav")) &&
-        error.message.includes('"bored"'),
+        error instanceof DatasetError && error.message.includes(boredPath) &&
+        error.message.includes('"bored"') && error.message.includes("strict"),
     );
   } finally {
     await removeTree(root);
@@ -361,6 +460,16 @@ Deno.test("corrupt files, failing probes and off-scheme names are collected in b
     );
     assert.match(badFiles[0].problem, /cannot read audio header/);
     assert.match(badFiles[2].problem, /does not follow the tess scheme/);
+    assert.deepEqual(badFiles.map((bad) => bad.reason), ["audio", "audio", "name"]);
+    // Strict: the first unusable file stops the scan (names are checked before headers).
+    await assert.rejects(
+      () => scanCorpus(root, { silent: true, strict: true }),
+      /stray\.wav: name does not follow the tess scheme .*\(strict scan\)/,
+    );
+    await assert.rejects(
+      () => scanCorpus(root, { silent: true, strict: true, corpus: "unlabelled" }),
+      /OAF_bad_sad\.wav: cannot read audio header/,
+    );
 
     // An injected probe: its failure is collected too, and its numbers land in the table.
     const probed = await scanCorpus(root, {
@@ -398,13 +507,219 @@ Deno.test("scanCorpus: missing folder, folder without audio, no known scheme", a
   }
   const odd = await makeTree(["hello.wav", "world.wav"]);
   try {
-    await assert.rejects(() => scanCorpus(odd, { silent: true }), /no file name follows/);
+    await assert.rejects(
+      () => scanCorpus(odd, { silent: true }),
+      (error: Error) =>
+        error instanceof DatasetError && error.message.includes(odd) &&
+        /no known corpus scheme fits/.test(error.message) && /"unlabelled"/.test(error.message),
+    );
     await assert.rejects(
       () => scanCorpus(odd, { silent: true, corpus: "ravdess" }),
       /no file name follows the ravdess scheme/,
     );
   } finally {
     await removeTree(odd);
+  }
+});
+
+// ---------------------------------------------------------------- several corpora
+
+/** Tiny fake corpora with real file-name schemes; RAVDESS actor 03 and EMO-DB speaker 03 differ. */
+const FAKE_CORPORA: Record<string, string[]> = {
+  tess: [
+    "TESS/OAF_angry/OAF_back_angry.wav",
+    "TESS/OAF_neutral/OAF_back_neutral.wav",
+    "TESS/YAF_sad/YAF_dog_sad.wav",
+    "TESS/YAF_pleasant_surprised/YAF_dog_ps.wav",
+  ],
+  ravdess: [
+    "Actor_01/03-01-01-01-01-01-01.wav", // neutral
+    "Actor_01/03-01-02-01-01-01-01.wav", // calm
+    "Actor_03/03-01-02-02-02-01-03.wav", // calm
+    "Actor_03/03-01-05-01-01-01-03.wav", // angry
+  ],
+  cremad: ["AudioWAV/1001_DFA_ANG_XX.wav", "AudioWAV/1001_IEO_NEU_XX.wav", "1003_DFA_SAD_LO.wav"],
+  savee: ["DC_a01.wav", "DC_n01.wav", "KL/su01.wav"],
+  emodb: ["wav/03a01Fa.wav", "wav/03a01La.wav", "wav/03b01Wa.wav"], // happy, boredom, angry
+};
+
+async function withFakeCorpora(fn: (dirs: string[]) => Promise<void>): Promise<void> {
+  const dirs: string[] = [];
+  try {
+    for (const files of Object.values(FAKE_CORPORA)) dirs.push(await makeTree(files));
+    await fn(dirs);
+  } finally {
+    for (const dir of dirs) await removeTree(dir);
+  }
+}
+
+Deno.test("scanCorpora: five corpora in one table, qualified speakers, label-policy counts", async () => {
+  await withFakeCorpora(async (dirs) => {
+    const scan = await scanCorpora(dirs, { silent: true });
+    assert.equal(scan.corpus, "tess+ravdess+cremad+savee+emodb");
+    assert.deepEqual(scan.corpora, ["tess", "ravdess", "cremad", "savee", "emodb"]);
+    assert.deepEqual(scan.badFiles, []);
+    assert.deepEqual(scan.table.columns, [...SCAN_COLUMNS]);
+    // 17 files, EMO-DB boredom dropped, the two RAVDESS calm clips merged into neutral.
+    assert.equal(scan.table.height, 16);
+    assert.deepEqual(scan.folders.map((f) => [f.corpus, f.files, f.rows, f.matchFraction]), [
+      ["tess", 4, 4, 1],
+      ["ravdess", 4, 4, 1],
+      ["cremad", 3, 3, 1],
+      ["savee", 3, 3, 1],
+      ["emodb", 3, 2, 1],
+    ]);
+    assert.deepEqual(scan.folders.map((f) => f.dir), dirs);
+    const paths = columnValues(scan.table, "path");
+    assert.deepEqual(paths, [...paths].sort(), "rows sorted by path over all folders");
+    assert.deepEqual([...new Set(columnValues(scan.table, "speaker"))].sort(), [
+      "cremad:1001",
+      "cremad:1003",
+      "emodb:03",
+      "ravdess:01",
+      "ravdess:03",
+      "savee:DC",
+      "savee:KL",
+      "tess:OAF",
+      "tess:YAF",
+    ]);
+    // Speaker-independent folds keep RAVDESS actor 03 and EMO-DB speaker 03 apart.
+    assert.equal(leaveOneGroupOut(columnValues(scan.table, "speaker")).length, 9);
+    assert.deepEqual(scan.classes, ["angry", "happy", "neutral", "ps", "sad"]);
+    assert.deepEqual(scanClasses(scan.table), scan.classes);
+    const emotions = countOf(columnValues(scan.table, "emotion"));
+    assert.deepEqual(Object.fromEntries(emotions), {
+      angry: 5,
+      neutral: 6,
+      sad: 2,
+      ps: 2,
+      happy: 1,
+    });
+    const { labels } = scan;
+    assert.deepEqual([labels.policy, labels.clips, labels.merged, labels.dropped, labels.kept], [
+      "merge",
+      16,
+      2,
+      1,
+      0,
+    ]);
+    assert.deepEqual(
+      labels.changes.map((c) => [c.corpus, c.label, c.own, c.action, c.into, c.clips]),
+      [["emodb", "L", "boredom", "dropped", null, 1], [
+        "ravdess",
+        "02",
+        "calm",
+        "merged",
+        "neutral",
+        2,
+      ]],
+    );
+    const calmRows = (scan.table.toRecords() as Record<string, unknown>[])
+      .filter((row) => row.label === "02");
+    assert.deepEqual(calmRows.map((row) => row.emotion), ["neutral", "neutral"]);
+    const text = formatScanSummary(scan);
+    assert.match(text, /16 clips, 9 speakers, 5 classes: angry, happy, neutral, ps, sad/);
+    assert.match(text, /label policy "merge": 2 merged, 1 dropped, 0 kept/);
+    assert.match(text, /2 merged into neutral: ravdess "02" \(calm\)/);
+    assert.match(text, /0 unusable file/);
+
+    // "keep": calm and boredom become classes of their own; the class list grows to 7.
+    const kept = await scanCorpora(dirs, { silent: true, labelPolicy: "keep" });
+    assert.equal(kept.table.height, 17);
+    assert.deepEqual(kept.classes, ["angry", "boredom", "calm", "happy", "neutral", "ps", "sad"]);
+    assert.deepEqual([kept.labels.merged, kept.labels.dropped, kept.labels.kept], [0, 0, 3]);
+    assert.equal(countOf(columnValues(kept.table, "emotion")).get("calm"), 2);
+
+    // "drop": only labels with an exact counterpart remain.
+    const strictVocabulary = await scanCorpora(dirs, { silent: true, labelPolicy: "drop" });
+    assert.equal(strictVocabulary.table.height, 14);
+    assert.deepEqual(strictVocabulary.dropped.map((d) => d.own).sort(), [
+      "boredom",
+      "calm",
+      "calm",
+    ]);
+    assert.deepEqual(
+      strictVocabulary.labels.changes.map((c) => [c.own, c.action, c.clips]),
+      [["boredom", "dropped", 1], ["calm", "dropped", 2]],
+    );
+
+    // The same folder twice (or one inside another) would count clips twice: an error.
+    await assert.rejects(
+      () => scanCorpora([dirs[0], dirs[0]], { silent: true }),
+      /reached through two data folders/,
+    );
+    await assert.rejects(
+      () => scanCorpora([dirs[0], join(dirs[0], "TESS")], { silent: true }),
+      /reached through two data folders/,
+    );
+    await assert.rejects(() => scanCorpora([], { silent: true }), /no data folder given/);
+  });
+});
+
+Deno.test("lenient detection: a plain folder is not TESS, a stray name does not abort", async () => {
+  const plainNames = ["my_voice_note.wav", "meeting.wav", "take2.wav", "Recording 01.flac"];
+  const plain = await makeTree(plainNames.slice(0, 3), {
+    "Recording 01.flac": new Uint8Array(8), // unreadable: fine for "unlabelled" listing below
+  });
+  const tess = await makeTree([
+    "OAF_back_fear.wav",
+    "OAF_bar_fear.wav",
+    "OAF_base_fear.wav",
+    "OAF_bath_fear.wav",
+    "my_voice_note.wav",
+  ]);
+  try {
+    // One TESS-looking name among four is not a TESS folder: a clear error, naming the folder.
+    await assert.rejects(
+      () => scanCorpus(plain, { silent: true }),
+      (error: Error) =>
+        error instanceof DatasetError && error.message.includes(plain) &&
+        /no known corpus scheme fits this folder/.test(error.message) &&
+        /"unlabelled"/.test(error.message),
+    );
+    // Explicitly unlabelled: every audio file is a row without speaker, emotion or label.
+    const unlabelled = await scanCorpus(plain, { silent: true, corpus: "unlabelled" });
+    assert.equal(unlabelled.corpus, "unlabelled");
+    assert.equal(unlabelled.table.height, 3);
+    assert.deepEqual(unlabelled.badFiles.map((b) => [b.path, b.reason]), [
+      [join(plain, "Recording 01.flac"), "audio"],
+    ]);
+    const rows = unlabelled.table.toRecords() as Record<string, unknown>[];
+    assert.deepEqual(rows.map((row) => row.utterance), ["meeting", "my_voice_note", "take2"]);
+    assert.ok(
+      rows.every((r) => r.corpus === "unlabelled" && r.emotion === null && r.speaker === null),
+    );
+    assert.deepEqual(unlabelled.classes, []);
+    assert.deepEqual(scanClasses(unlabelled.table), []);
+
+    // In a real TESS folder the stray name is listed as unusable and the scan goes on.
+    const scan = await scanCorpus(tess, { silent: true });
+    assert.equal(scan.corpus, "tess");
+    assert.equal(scan.folders[0].matchFraction, 0.8);
+    assert.equal(scan.table.height, 4);
+    assert.deepEqual(scan.badFiles.map((b) => [b.path, b.reason]), [
+      [join(tess, "my_voice_note.wav"), "label"],
+    ]);
+    assert.match(scan.badFiles[0].problem, /unknown tess emotion label "note"/);
+    await assert.rejects(() => scanCorpus(tess, { silent: true, strict: true }), /my_voice_note/);
+    // A stricter detection threshold rejects the folder.
+    await assert.rejects(
+      () => scanCorpus(tess, { silent: true, minMatchFraction: 0.9 }),
+      /tess 4 \(80 %\)/,
+    );
+
+    // Several folders: a plain one fails auto-detection, but can be listed as unlabelled.
+    await assert.rejects(() => scanCorpora([tess, plain], { silent: true }), /no known corpus/);
+    const mixed = await scanCorpora([tess, { dir: plain, corpus: "unlabelled" }], {
+      silent: true,
+    });
+    assert.equal(mixed.corpus, "tess+unlabelled");
+    assert.equal(mixed.table.height, 7);
+    assert.deepEqual(mixed.classes, ["fear"]);
+    assert.deepEqual(mixed.badFiles.map((b) => b.reason).sort(), ["audio", "label"]);
+  } finally {
+    await removeTree(plain);
+    await removeTree(tess);
   }
 });
 
@@ -542,8 +857,8 @@ Deno.test("datasetSummary and takeRows on a scanned tree", async () => {
     assert.deepEqual(byEmotion.map((row) => row.count), [2, 0, 0, 0, 0, 0, 1]);
     assert.equal(byEmotion[5].displayName, "Pleasant surprise");
     assert.deepEqual(summary.bySpeaker.toRecords(), [
-      { corpus: "tess", speaker: "OAF", count: 2, seconds: 2 * CLIP_SECONDS },
-      { corpus: "tess", speaker: "YAF", count: 1, seconds: CLIP_SECONDS },
+      { corpus: "tess", speaker: "tess:OAF", count: 2, seconds: 2 * CLIP_SECONDS },
+      { corpus: "tess", speaker: "tess:YAF", count: 1, seconds: CLIP_SECONDS },
     ]);
     assert.deepEqual(summary.byCorpus.toRecords(), [
       { corpus: "tess", count: 3, speakers: 2, seconds: 3 * CLIP_SECONDS },
@@ -555,7 +870,7 @@ Deno.test("datasetSummary and takeRows on a scanned tree", async () => {
     assert.equal(duration.stdSeconds, 0);
     const picked = takeRows(table, [2, 0]);
     assert.deepEqual(columnValues(picked, "utterance"), ["back", "back"]);
-    assert.deepEqual(columnValues(picked, "speaker"), ["YAF", "OAF"]);
+    assert.deepEqual(columnValues(picked, "speaker"), ["tess:YAF", "tess:OAF"]);
     assert.throws(() => takeRows(table, [3]), RangeError);
     assert.throws(() => columnValues(table, "nope"), DatasetError);
   } finally {
@@ -577,8 +892,8 @@ Deno.test({
     assert.deepEqual([...emotionCounts.keys()].sort(), [...EMOTIONS]);
     for (const emotion of EMOTIONS) assert.equal(emotionCounts.get(emotion), 400, emotion);
     assert.deepEqual([...countOf(columnValues(full.table, "speaker")).entries()].sort(), [
-      ["OAF", 1400],
-      ["YAF", 1400],
+      ["tess:OAF", 1400],
+      ["tess:YAF", 1400],
     ]);
     const words = countOf(columnValues(full.table, "utterance"));
     assert.equal(words.size, 200);
@@ -602,5 +917,36 @@ Deno.test({
     const sampleCounts = countOf(columnValues(sample.table, "emotion"));
     for (const emotion of EMOTIONS) assert.equal(sampleCounts.get(emotion), 20, emotion);
     assert.equal(countOf(columnValues(sample.table, "utterance")).size, 10);
+  },
+});
+
+Deno.test({
+  name: "real TESS + RAVDESS-22k in one scan: 4240 clips, 26 qualified speakers, calm merged",
+  ignore: !hasRavdess,
+  fn: async () => {
+    const scan = await scanCorpora([`${SHARED_DIR}/data/TESS`, RAVDESS_ROOT], { silent: true });
+    assert.equal(scan.corpus, "tess+ravdess");
+    assert.deepEqual(scan.badFiles, []);
+    assert.deepEqual(scan.folders.map((f) => [f.corpus, f.files, f.rows]), [
+      ["tess", 2800, 2800],
+      ["ravdess", 1440, 1440],
+    ]);
+    assert.equal(scan.table.height, 2800 + 1440);
+    const speakers = countOf(columnValues(scan.table, "speaker"));
+    assert.equal(speakers.size, 2 + 24);
+    assert.equal(speakers.get("tess:OAF"), 1400);
+    assert.equal(speakers.get("ravdess:01"), 60);
+    assert.deepEqual(scan.classes, [...EMOTIONS]);
+    // RAVDESS: 24 actors x 2 intensities x 2 statements x 2 repetitions = 192 calm clips.
+    assert.deepEqual([scan.labels.merged, scan.labels.dropped, scan.labels.kept], [192, 0, 0]);
+    const emotions = countOf(columnValues(scan.table, "emotion"));
+    // TESS 400 per class; RAVDESS 192 per class except neutral (96 + 192 calm).
+    assert.equal(emotions.get("neutral"), 400 + 96 + 192);
+    assert.equal(emotions.get("angry"), 400 + 192);
+    const byCorpus = datasetSummary(scan.table).byCorpus.toRecords();
+    assert.deepEqual(byCorpus.map((row) => [row.corpus, row.count, row.speakers]), [
+      ["ravdess", 1440, 24],
+      ["tess", 2800, 2],
+    ]);
   },
 });

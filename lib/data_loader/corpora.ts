@@ -15,7 +15,13 @@
  * utterance is the statement code (`01` "Kids are talking by the door", `02` "Dogs are sitting
  * by the door"). SAVEE sentences differ per emotion, so its utterance keeps the emotion prefix.
  * TESS speakers are upper-cased and words lower-cased, because the download mixes case.
- * Speaker ids are corpus-local: group by corpus and speaker when mixing corpora.
+ * Parsed speaker ids are corpus-local (RAVDESS `01` and EMO-DB `03` are unrelated people); the
+ * scan table qualifies them with the corpus ({@link speakerId}: `ravdess:01`) so speakers from
+ * different corpora never collide.
+ *
+ * Detection ({@link detectCorpus}) needs most files ({@link MIN_MATCH_FRACTION}, 80 %) to follow
+ * one scheme with a label that corpus defines: in a folder of arbitrary recordings, one name
+ * that happens to look like TESS (`my_voice_note.wav`) does not make it a TESS folder.
  *
  * @example
  * ```ts
@@ -25,7 +31,7 @@
  * ```
  * @module
  */
-import { CORPORA, type Corpus } from "./emotions.ts";
+import { CORPORA, type Corpus, CORPUS_LABELS } from "./emotions.ts";
 
 /** What a file name says about a clip. */
 export interface ParsedName {
@@ -118,23 +124,81 @@ export function parseCorpusPath(corpus: Corpus, relativePath: string): ParsedNam
 }
 
 /**
- * Guesses the corpus from file names: the scheme that most paths follow wins.
+ * The speaker id the scan table uses: the corpus-local id qualified by its corpus, so that
+ * speakers from different corpora never collide (RAVDESS actor `01` vs EMO-DB speaker `03`).
  *
- * @param relativePaths audio file paths relative to the corpus folder
- * @returns the best-matching corpus and how many paths it matched, or `null` when none matches
+ * @param corpus the corpus (or `"unlabelled"`)
+ * @param speaker the corpus-local id from {@link parseCorpusPath}
  * @example
  * ```ts
- * detectCorpus(["03a01Fa.wav", "03a01Wa.wav"]); // { corpus: "emodb", matched: 2 }
+ * speakerId("tess", "OAF"); // "tess:OAF"
+ * ```
+ */
+export function speakerId(corpus: string, speaker: string): string {
+  return `${corpus}:${speaker}`;
+}
+
+/** Share of a folder's audio files that must follow one scheme for it to be detected. */
+export const MIN_MATCH_FRACTION = 0.8;
+
+/** How well one corpus scheme fits a folder's file names. */
+export interface CorpusDetection {
+  /** The corpus. */
+  corpus: Corpus;
+  /** Paths that follow its scheme with a label the corpus defines. */
+  matched: number;
+  /** `matched` / number of paths, in [0, 1]. */
+  fraction: number;
+}
+
+function hasKnownLabel(corpus: Corpus, label: string): boolean {
+  const key = corpus === "tess" ? label.toLowerCase() : label;
+  return Object.hasOwn(CORPUS_LABELS[corpus], key);
+}
+
+/**
+ * How many paths follow each scheme with a label that corpus defines, best first (ties keep
+ * {@link CORPORA} order).
+ *
+ * @param relativePaths audio file paths relative to the corpus folder
+ * @example
+ * ```ts
+ * schemeMatches(["03a01Fa.wav", "notes.wav"])[0]; // { corpus: "emodb", matched: 1, fraction: 0.5 }
+ * ```
+ */
+export function schemeMatches(relativePaths: readonly string[]): CorpusDetection[] {
+  const total = relativePaths.length;
+  return CORPORA.map((corpus) => {
+    let matched = 0;
+    for (const path of relativePaths) {
+      const parsed = parseCorpusPath(corpus, path);
+      if (parsed && hasKnownLabel(corpus, parsed.label)) matched++;
+    }
+    return { corpus, matched, fraction: total === 0 ? 0 : matched / total };
+  }).sort((a, b) => b.matched - a.matched);
+}
+
+/**
+ * Detects the corpus from file names: the scheme that most paths follow, provided at least
+ * `minFraction` of them do (a path counts when it parses and its label is one the corpus
+ * defines).
+ *
+ * @param relativePaths audio file paths relative to the corpus folder
+ * @param minFraction share of paths that must match, in (0, 1] (default 0.8)
+ * @returns the detected corpus with its counts, or `null` when no scheme reaches `minFraction`
+ * @example
+ * ```ts
+ * detectCorpus(["03a01Fa.wav", "03a01Wa.wav"]); // { corpus: "emodb", matched: 2, fraction: 1 }
+ * detectCorpus(["my_voice_note.wav", "hello.wav"]); // null
  * ```
  */
 export function detectCorpus(
   relativePaths: readonly string[],
-): { corpus: Corpus; matched: number } | null {
-  let best: { corpus: Corpus; matched: number } | null = null;
-  for (const corpus of CORPORA) {
-    let matched = 0;
-    for (const path of relativePaths) if (parseCorpusPath(corpus, path)) matched++;
-    if (matched > 0 && (best === null || matched > best.matched)) best = { corpus, matched };
+  minFraction: number = MIN_MATCH_FRACTION,
+): CorpusDetection | null {
+  if (!(minFraction > 0 && minFraction <= 1)) {
+    throw new RangeError(`minFraction must be in (0, 1], got ${minFraction}`);
   }
-  return best;
+  const best = schemeMatches(relativePaths)[0];
+  return best.matched > 0 && best.fraction >= minFraction ? best : null;
 }

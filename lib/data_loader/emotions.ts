@@ -1,28 +1,33 @@
 /**
- * The project's one emotion vocabulary (the seed's 7 classes) and how each corpus's labels map
- * onto it.
+ * The project's emotion vocabulary (the seed's 7 classes), how each corpus's labels map onto
+ * it, and the label policy for the two labels that have no exact counterpart.
  *
- * | Emotion   | TESS (file name) | RAVDESS (3rd field) | CREMA-D | SAVEE | EMO-DB (letter)  |
- * | --------- | ---------------- | ------------------- | ------- | ----- | ---------------- |
- * | angry     | angry            | 05 angry            | ANG     | a     | W (Wut)          |
- * | disgust   | disgust          | 07 disgust          | DIS     | d     | E (Ekel)         |
- * | fear      | fear             | 06 fearful          | FEA     | f     | A (Angst)        |
- * | happy     | happy            | 03 happy            | HAP     | h     | F (Freude)       |
- * | neutral   | neutral          | 01 neutral, 02 calm*| NEU     | n     | N (neutral)      |
- * | ps        | ps               | 08 surprised        | —       | su    | —                |
- * | sad       | sad              | 04 sad              | SAD     | sa    | T (Trauer)       |
- * | (none)    | —                | —                   | —       | —     | L (Langeweile, boredom) |
+ * | Emotion   | TESS (file name) | RAVDESS (3rd field) | CREMA-D | SAVEE | EMO-DB (letter)          |
+ * | --------- | ---------------- | ------------------- | ------- | ----- | ------------------------ |
+ * | angry     | angry            | 05 angry            | ANG     | a     | W (Wut)                  |
+ * | disgust   | disgust          | 07 disgust          | DIS     | d     | E (Ekel)                 |
+ * | fear      | fear             | 06 fearful          | FEA     | f     | A (Angst)                |
+ * | happy     | happy            | 03 happy            | HAP     | h     | F (Freude)               |
+ * | neutral   | neutral          | 01 neutral          | NEU     | n     | N (neutral)              |
+ * | ps        | ps               | 08 surprised        | —       | su    | —                        |
+ * | sad       | sad              | 04 sad              | SAD     | sa    | T (Trauer)               |
+ * | *calm*    | —                | 02 calm             | —       | —     | —                        |
+ * | *boredom* | —                | —                   | —       | —     | L (Langeweile)           |
  *
- * Policies:
  * - `ps` is "pleasant surprise" (TESS's label). RAVDESS and SAVEE record plain "surprised";
  *   it is mapped to `ps` because it is the only surprise class in the vocabulary.
- * - *RAVDESS `02` calm is merged into `neutral` by default (both are low-arousal, unmarked
- *   speech; this is the usual 7-class treatment of RAVDESS). Pass `calmAsNeutral: false` to
- *   treat calm as a label without counterpart instead (see next point).
- * - A label that the corpus defines but that has no counterpart (EMO-DB boredom, and calm when
- *   `calmAsNeutral` is false) is an error by default; with the opt-in `dropUnmapped: true` the
- *   file is left out and listed in the scan result's `dropped`.
- * - A label the corpus does not define at all is always a {@link DatasetError} naming the file.
+ * - *calm* and *boredom* ({@link EXTRA_CLASSES}) have no counterpart among the 7 classes. The
+ *   {@link LabelPolicy} decides their fate:
+ *   - `"merge"` (default): calm becomes `neutral`, boredom is dropped. Calm and neutral are both
+ *     unmarked, low-arousal speech (RAVDESS includes calm as a second baseline next to neutral,
+ *     Livingstone & Russo 2018), so merging them is the usual 7-class treatment of RAVDESS.
+ *     Boredom is low-arousal *and* negative; it is neither neutral nor sad, and forcing it into
+ *     either adds label noise, so cross-corpus work on a shared vocabulary leaves it out.
+ *   - `"drop"`: both are left out (only clips whose label has an exact counterpart remain).
+ *   - `"keep"`: both stay as their own classes (`calm`, `boredom`); the class list then grows
+ *     beyond the 7 (see `scanClasses`).
+ * - A label the corpus does not define at all (e.g. TESS `bored`) is a {@link DatasetError}
+ *   naming the file; the scanner lists such files as unusable (or stops, in strict mode).
  * - TESS labels are read case-insensitively; the other corpora's codes are fixed-case
  *   (CREMA-D upper case, SAVEE lower case, EMO-DB upper case) and are matched as such.
  *
@@ -30,7 +35,8 @@
  * ```ts
  * import { EMOTIONS, mapCorpusLabel } from "./emotions.ts";
  * EMOTIONS.length; // 7
- * mapCorpusLabel("ravdess", "08", "03-01-08-01-01-01-01.wav"); // "ps"
+ * mapCorpusLabel("ravdess", "08", "03-01-08-01-01-01-01.wav").emotion; // "ps"
+ * mapCorpusLabel("ravdess", "02", "03-01-02-01-01-01-01.wav").emotion; // "neutral" (merged)
  * ```
  * @module
  */
@@ -42,9 +48,20 @@ export const EMOTIONS = ["angry", "disgust", "fear", "happy", "neutral", "ps", "
 /** One of the 7 emotion classes. */
 export type Emotion = typeof EMOTIONS[number];
 
+/** Corpus labels with no counterpart among {@link EMOTIONS}, as class names (alphabetical). */
+export const EXTRA_CLASSES = ["boredom", "calm"] as const;
+
+/** One of {@link EXTRA_CLASSES}. */
+export type ExtraClass = typeof EXTRA_CLASSES[number];
+
+/** Any class a scan can produce: one of the 7 emotions, or an extra class under `"keep"`. */
+export type EmotionClass = Emotion | ExtraClass;
+
 /** Human-readable names for plots and reports. */
-export const EMOTION_DISPLAY_NAMES: Readonly<Record<Emotion, string>> = Object.freeze({
+export const EMOTION_DISPLAY_NAMES: Readonly<Record<EmotionClass, string>> = Object.freeze({
   angry: "Angry",
+  boredom: "Boredom",
+  calm: "Calm",
   disgust: "Disgust",
   fear: "Fear",
   happy: "Happy",
@@ -59,11 +76,8 @@ export const CORPORA = ["tess", "ravdess", "cremad", "savee", "emodb"] as const;
 /** One supported corpus. */
 export type Corpus = typeof CORPORA[number];
 
-/**
- * Each corpus's label codes and the emotion they map to; `null` marks a label the corpus
- * defines that has no counterpart in {@link EMOTIONS}.
- */
-export const CORPUS_LABELS: Readonly<Record<Corpus, Readonly<Record<string, Emotion | null>>>> =
+/** Each corpus's label codes and the class they name (an emotion or an extra class). */
+export const CORPUS_LABELS: Readonly<Record<Corpus, Readonly<Record<string, EmotionClass>>>> =
   Object.freeze({
     tess: {
       angry: "angry",
@@ -76,7 +90,7 @@ export const CORPUS_LABELS: Readonly<Record<Corpus, Readonly<Record<string, Emot
     },
     ravdess: {
       "01": "neutral",
-      "02": "neutral", // calm; see calmAsNeutral
+      "02": "calm",
       "03": "happy",
       "04": "sad",
       "05": "angry",
@@ -93,20 +107,62 @@ export const CORPUS_LABELS: Readonly<Record<Corpus, Readonly<Record<string, Emot
       SAD: "sad",
     },
     savee: { a: "angry", d: "disgust", f: "fear", h: "happy", n: "neutral", sa: "sad", su: "ps" },
-    emodb: { W: "angry", L: null, E: "disgust", A: "fear", F: "happy", T: "sad", N: "neutral" },
+    emodb: {
+      W: "angry",
+      L: "boredom",
+      E: "disgust",
+      A: "fear",
+      F: "happy",
+      T: "sad",
+      N: "neutral",
+    },
   });
 
-/** How to treat labels with no counterpart in the vocabulary. */
-export interface LabelPolicy {
-  /** Merge RAVDESS calm (`02`) into neutral (default true); false makes calm unmapped. */
-  calmAsNeutral?: boolean;
-  /** Leave out files whose label has no counterpart instead of throwing (default false). */
-  dropUnmapped?: boolean;
+/** What the `"merge"` policy does with each extra class: the emotion it joins, or null (drop). */
+export const MERGE_TARGETS: Readonly<Record<ExtraClass, Emotion | null>> = Object.freeze({
+  boredom: null,
+  calm: "neutral",
+});
+
+/** The label policies, default first. */
+export const LABEL_POLICIES = ["merge", "drop", "keep"] as const;
+
+/**
+ * What to do with labels that have no counterpart among the 7 emotions (RAVDESS calm, EMO-DB
+ * boredom): `"merge"` (default) calm into neutral and drop boredom, `"drop"` both, `"keep"`
+ * both as their own classes. See the module doc for why.
+ */
+export type LabelPolicy = typeof LABEL_POLICIES[number];
+
+/** The default {@link LabelPolicy}. */
+export const DEFAULT_LABEL_POLICY: LabelPolicy = "merge";
+
+/** How one file's label was treated. */
+export interface LabelMapping {
+  /** The class the clip gets, or `null` when the policy drops it. */
+  emotion: EmotionClass | null;
+  /** The class the corpus label names before the policy (e.g. `calm`). */
+  own: EmotionClass;
+  /**
+   * `mapped`: the label has a counterpart; `merged`: moved into another class; `dropped`: left
+   * out; `kept`: kept as its own, extra class.
+   */
+  action: "mapped" | "merged" | "dropped" | "kept";
 }
 
 /** True when `value` is one of {@link EMOTIONS}. */
 export function isEmotion(value: string): value is Emotion {
   return (EMOTIONS as readonly string[]).includes(value);
+}
+
+/** True when `value` is one of {@link EMOTIONS} or {@link EXTRA_CLASSES}. */
+export function isEmotionClass(value: string): value is EmotionClass {
+  return isEmotion(value) || (EXTRA_CLASSES as readonly string[]).includes(value);
+}
+
+/** True when `value` is one of {@link LABEL_POLICIES}. */
+export function isLabelPolicy(value: string): value is LabelPolicy {
+  return (LABEL_POLICIES as readonly string[]).includes(value);
 }
 
 /**
@@ -125,27 +181,30 @@ export function emotionIndex(emotion: Emotion): number {
 }
 
 /**
- * Maps one corpus label onto the vocabulary.
+ * Maps one corpus label onto the vocabulary under a label policy.
  *
  * @param corpus the corpus the label comes from
  * @param label the label as written in the file name (e.g. `"08"`, `"ANG"`, `"Fear"`)
  * @param path the file the label was read from, named in errors
- * @param policy what to do with labels that have no counterpart
- * @returns the emotion, or `null` when the label has no counterpart and `dropUnmapped` is set
- * @throws DatasetError for a label the corpus does not define, or an unmapped one without
- *   `dropUnmapped`
+ * @param policy what to do with calm and boredom (default `"merge"`)
+ * @returns the class the clip gets (null when dropped), the label's own class, and the action
+ * @throws DatasetError for a label the corpus does not define, or an unknown policy
  * @example
  * ```ts
- * mapCorpusLabel("tess", "PS", "OAF_back_PS.wav"); // "ps"
- * mapCorpusLabel("emodb", "L", "03a01La.wav", { dropUnmapped: true }); // null
+ * mapCorpusLabel("tess", "PS", "OAF_back_PS.wav").emotion; // "ps"
+ * mapCorpusLabel("emodb", "L", "03a01La.wav"); // { emotion: null, own: "boredom", action: "dropped" }
+ * mapCorpusLabel("emodb", "L", "03a01La.wav", "keep").emotion; // "boredom"
  * ```
  */
 export function mapCorpusLabel(
   corpus: Corpus,
   label: string,
   path: string,
-  policy: LabelPolicy = {},
-): Emotion | null {
+  policy: LabelPolicy = DEFAULT_LABEL_POLICY,
+): LabelMapping {
+  if (!isLabelPolicy(policy)) {
+    throw new DatasetError(`unknown label policy "${policy}" (known: ${LABEL_POLICIES})`);
+  }
   const table = CORPUS_LABELS[corpus];
   const key = corpus === "tess" ? label.toLowerCase() : label;
   if (!Object.hasOwn(table, key)) {
@@ -154,13 +213,11 @@ export function mapCorpusLabel(
       path,
     );
   }
-  const calmUnmapped = corpus === "ravdess" && key === "02" && policy.calmAsNeutral === false;
-  const emotion = calmUnmapped ? null : table[key];
-  if (emotion !== null) return emotion;
-  if (policy.dropUnmapped) return null;
-  throw new DatasetError(
-    `${corpus} label "${label}" has no counterpart among ${EMOTIONS.join(", ")}; ` +
-      "pass { dropUnmapped: true } to leave such files out",
-    path,
-  );
+  const own = table[key];
+  if (isEmotion(own)) return { emotion: own, own, action: "mapped" };
+  if (policy === "keep") return { emotion: own, own, action: "kept" };
+  const target = policy === "merge" ? MERGE_TARGETS[own] : null;
+  return target === null
+    ? { emotion: null, own, action: "dropped" }
+    : { emotion: target, own, action: "merged" };
 }

@@ -1,13 +1,14 @@
 /**
- * Data loading: the 7-emotion vocabulary, corpus scanners (TESS, RAVDESS, CREMA-D, SAVEE,
- * EMO-DB) that turn a folder into a typed table, seeded splits, and a corpus summary.
+ * Data loading: the emotion vocabulary and label policy, corpus scanners (TESS, RAVDESS,
+ * CREMA-D, SAVEE, EMO-DB) that turn one or several folders into one typed table, seeded splits,
+ * and a corpus summary.
  *
  * Data flows file -> table (this package) -> samples/features (`lib/audio`, `lib/features`).
  *
  * @example
  * ```ts
- * import { columnValues, scanCorpus, stratifiedSplit, takeRows } from "./lib/data_loader/mod.ts";
- * const { table } = await scanCorpus("/data/TESS");
+ * import { columnValues, scanCorpora, stratifiedSplit, takeRows } from "./lib/data_loader/mod.ts";
+ * const { table, classes, labels } = await scanCorpora(["/data/TESS", "/data/RAVDESS"]);
  * const split = stratifiedSplit(columnValues(table, "emotion"), { testSize: 0.2, seed: 42 });
  * const testTable = takeRows(table, split.test);
  * ```
@@ -18,28 +19,50 @@ export {
   CORPORA,
   type Corpus,
   CORPUS_LABELS,
+  DEFAULT_LABEL_POLICY,
   type Emotion,
   EMOTION_DISPLAY_NAMES,
+  type EmotionClass,
   emotionIndex,
   EMOTIONS,
+  EXTRA_CLASSES,
+  type ExtraClass,
   isEmotion,
+  isEmotionClass,
+  isLabelPolicy,
+  LABEL_POLICIES,
+  type LabelMapping,
   type LabelPolicy,
   mapCorpusLabel,
+  MERGE_TARGETS,
 } from "./emotions.ts";
 export {
   AUDIO_EXTENSIONS,
   CORPUS_SCHEMES,
+  type CorpusDetection,
   detectCorpus,
+  MIN_MATCH_FRACTION,
   parseCorpusPath,
   type ParsedName,
+  schemeMatches,
+  speakerId,
 } from "./corpora.ts";
 export {
   type AudioProbe,
   type BadFile,
+  type BadFileReason,
+  type CorpusFolder,
+  type CorpusKind,
   type DroppedFile,
+  type FolderScan,
+  formatScanSummary,
+  type LabelChange,
+  type LabelSummary,
   listAudioFiles,
   type ProbedAudio,
   SCAN_COLUMNS,
+  scanClasses,
+  scanCorpora,
   scanCorpus,
   type ScanOptions,
   type ScanResult,

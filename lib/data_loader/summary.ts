@@ -12,7 +12,7 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { EMOTION_DISPLAY_NAMES, EMOTIONS, isEmotion } from "./emotions.ts";
+import { EMOTION_DISPLAY_NAMES, type EmotionClass, EMOTIONS, isEmotionClass } from "./emotions.ts";
 import { DatasetError } from "./errors.ts";
 
 /**
@@ -56,7 +56,11 @@ export function columnValues(table: pl.DataFrame, column: string): string[] {
 
 /** What {@link datasetSummary} returns; every part is a DataFrame ready to show or plot. */
 export interface DatasetSummary {
-  /** emotion, displayName, count, seconds: all 7 emotions in vocabulary order (zeros kept). */
+  /**
+   * emotion, displayName, count, seconds: all 7 emotions (zeros kept) plus any extra class in
+   * the table (`calm`, `boredom` under the `"keep"` policy), in alphabetical order. Rows
+   * without a label (`unlabelled` folders) are not counted here.
+   */
   byEmotion: pl.DataFrame;
   /** corpus, speaker, count, seconds: sorted by corpus then speaker. */
   bySpeaker: pl.DataFrame;
@@ -111,15 +115,20 @@ export function datasetSummary(table: pl.DataFrame): DatasetSummary {
   const emotionCounts = new Map(
     countBy(emotions, durations, (e) => e).map((entry) => [entry.key, entry]),
   );
-  const unknown = [...emotionCounts.keys()].filter((emotion) => !isEmotion(emotion));
+  emotionCounts.delete("null"); // rows without a label (corpus "unlabelled")
+  const unknown = [...emotionCounts.keys()].filter((emotion) => !isEmotionClass(emotion));
   if (unknown.length > 0) {
     throw new DatasetError(`table has emotions outside the vocabulary: ${unknown.join(", ")}`);
   }
+  const classes = [
+    ...new Set<EmotionClass>([...EMOTIONS, ...emotionCounts.keys()] as EmotionClass[]),
+  ]
+    .sort();
   const byEmotion = pl.DataFrame({
-    emotion: [...EMOTIONS],
-    displayName: EMOTIONS.map((emotion) => EMOTION_DISPLAY_NAMES[emotion]),
-    count: pl.Series("count", EMOTIONS.map((e) => emotionCounts.get(e)?.count ?? 0), pl.Int32),
-    seconds: EMOTIONS.map((emotion) => emotionCounts.get(emotion)?.seconds ?? 0),
+    emotion: classes,
+    displayName: classes.map((emotion) => EMOTION_DISPLAY_NAMES[emotion]),
+    count: pl.Series("count", classes.map((e) => emotionCounts.get(e)?.count ?? 0), pl.Int32),
+    seconds: classes.map((emotion) => emotionCounts.get(emotion)?.seconds ?? 0),
   });
 
   const speakerKeys = corpora.map((corpus, row) => [corpus, speakers[row]] as const);
