@@ -4,6 +4,7 @@ import {
   configFromArgs,
   configFromEnv,
   configToEnv,
+  dataDirs,
   DEFAULT_CONFIG,
   featureWidth,
   framesPerClip,
@@ -73,6 +74,14 @@ Deno.test("config: invalid values are rejected naming the field", () => {
     [{ testSize: 0.6, valSize: 0.5 }, /config\.valSize/],
     [{ hopLength: 4096 }, /config\.hopLength: must not exceed nFft/],
     [{ sampelRate: 16000 }, /config\.sampelRate: unknown field/],
+    [{ dataDir: "/a,,/b" }, /config\.dataDir: empty folder in the comma-separated list/],
+    [{ dataDir: "/a," }, /config\.dataDir: empty folder/],
+    [{ dataDir: ["/a", "/b,c"] }, /config\.dataDir: list entries must be folder names/],
+    [{ dataDir: 3 }, /config\.dataDir: must be a string/],
+    [
+      { labelPolicy: "squash" },
+      /config\.labelPolicy: unknown policy "squash" \(known: merge, drop, keep\)/,
+    ],
   ];
   for (const [overrides, pattern] of cases) {
     assert.throws(() => loadConfig(overrides as never, { env: {} }), (error: unknown) => {
@@ -89,4 +98,37 @@ Deno.test("config: invalid values are rejected naming the field", () => {
 Deno.test("config: configToEnv round-trips through configFromEnv", () => {
   const overrides = { epochs: 3, lstmUnits: [16, 8], dataDir: "/tmp/x", models: ["gru" as const] };
   assert.deepEqual(configFromEnv(configToEnv(overrides)), overrides);
+});
+
+Deno.test("config: several data folders from env, flags and lists; the label policy", () => {
+  const defaults = loadConfig({}, { env: {} });
+  assert.equal(defaults.dataDir, "");
+  assert.deepEqual(dataDirs(defaults), [], "no folder: the demo corpus");
+  assert.equal(defaults.labelPolicy, "merge");
+
+  const env = { SER_DATA_DIR: "/data/TESS, /data/RAVDESS-22k", SER_LABEL_POLICY: "keep" };
+  assert.deepEqual(configFromEnv(env), {
+    dataDir: "/data/TESS,/data/RAVDESS-22k",
+    labelPolicy: "keep",
+  });
+  const fromEnv = loadConfig({}, { env });
+  assert.deepEqual(dataDirs(fromEnv), ["/data/TESS", "/data/RAVDESS-22k"]);
+  assert.equal(fromEnv.labelPolicy, "keep");
+
+  const { overrides } = configFromArgs(["--data-dir", "a,b", "--label-policy=drop"]);
+  assert.deepEqual(overrides, { dataDir: "a,b", labelPolicy: "drop" });
+  assert.deepEqual(dataDirs(loadConfig(overrides, { env: {} })), ["a", "b"]);
+
+  // A list in a notebook cell, or a comma-separated string: the same config.
+  const listed = loadConfig({ dataDir: ["/x/TESS", " /y/EMO-DB "] }, { env });
+  assert.equal(listed.dataDir, "/x/TESS,/y/EMO-DB", "explicit overrides beat the environment");
+  assert.deepEqual(dataDirs(listed), ["/x/TESS", "/y/EMO-DB"]);
+  assert.deepEqual(dataDirs(loadConfig({ dataDir: "/x/TESS" }, { env: {} })), ["/x/TESS"]);
+  assert.deepEqual(configFromEnv(configToEnv({ dataDir: listed.dataDir })), {
+    dataDir: "/x/TESS,/y/EMO-DB",
+  });
+  assert.throws(
+    () => loadConfig({}, { env: { SER_LABEL_POLICY: "nope" } }),
+    /config\.labelPolicy: unknown policy "nope"/,
+  );
 });

@@ -950,3 +950,46 @@ Deno.test({
     ]);
   },
 });
+
+// ---------------------------------------------------------------- workflow scan step
+
+Deno.test("workflow scanDataset/loadDataset: several folders under the config's label policy", async () => {
+  // Imported here: the workflow module pulls in the model and chart code the rest does not need.
+  const { loadDataset, scanDataset } = await import("../lib/workflow.ts");
+  const { loadConfig } = await import("../config.ts");
+  await withFakeCorpora(async (dirs) => {
+    const outputsDir = await Deno.makeTempDir({ prefix: "ser_workflow_scan_" });
+    try {
+      const config = loadConfig({ dataDir: [dirs[1], dirs[4]], outputsDir }, { env: {} });
+      const dataset = await scanDataset(config, { silent: true });
+      assert.deepEqual(dataset.source, {
+        dir: `${dirs[1]},${dirs[4]}`,
+        dirs: [dirs[1], dirs[4]],
+        demo: false,
+      });
+      assert.equal(dataset.corpus, "ravdess+emodb");
+      assert.equal(dataset.table.height, 4 + 2);
+      assert.deepEqual(dataset.classes, ["angry", "happy", "neutral"]);
+      assert.deepEqual([dataset.labels.merged, dataset.labels.dropped], [2, 1]);
+      // The saved dataset is reused as long as folders and policy match the config ...
+      const again = await loadDataset(config);
+      assert.deepEqual(again.table.toRecords(), dataset.table.toRecords());
+      assert.deepEqual(again.labels, dataset.labels);
+      assert.deepEqual(again.classes, dataset.classes);
+      // ... and rescanned when the policy changes.
+      const kept = await loadDataset({ ...config, labelPolicy: "keep" });
+      assert.equal(kept.table.height, 7);
+      assert.deepEqual(kept.classes, ["angry", "boredom", "calm", "happy", "neutral"]);
+      const info = JSON.parse(await Deno.readTextFile(`${outputsDir}/dataset.json`));
+      assert.equal(info.labels.policy, "keep");
+      assert.equal(info.clips, 7);
+      await assert.rejects(
+        () =>
+          scanDataset({ ...config, dataDir: `${dirs[0]},${dirs[0]}/missing` }, { silent: true }),
+        /missing: corpus folder not found/,
+      );
+    } finally {
+      await removeTree(outputsDir);
+    }
+  });
+});
