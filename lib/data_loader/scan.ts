@@ -673,7 +673,9 @@ export function formatScanSummary(scan: ScanResult): string {
   );
   for (const change of labels.changes) {
     lines.push(
-      `  ${change.clips} ${change.action}${change.into ? ` into ${change.into}` : ""}: ` +
+      `  ${change.clips} ${change.action}${
+        change.action === "merged" ? ` into ${change.into}` : ""
+      }: ` +
         change.reason,
     );
   }
