@@ -621,11 +621,19 @@ function viterbi(
       solve(dominant, dominant === toBlock ? logStay : logChange, 0, bins - 1, 0, bins - 1);
       const other = 1 - dominant;
       const otherMax = other === toBlock ? maxStay : maxChange;
-      let needed = false;
-      for (let j = 0; j < bins && !needed; j++) {
-        needed = maxima[other].rangeMax(lo[j], hi[j]) + otherMax[j] >= best[j];
+      // The other block only where its band maximum plus best transition can reach the best
+      // so far (e.g. near a voiced track); any range of destinations keeps the recursion valid.
+      let firstNeeded = -1, lastNeeded = -1;
+      for (let j = 0; j < bins; j++) {
+        if (maxima[other].rangeMax(lo[j], hi[j]) + otherMax[j] >= best[j]) {
+          if (firstNeeded < 0) firstNeeded = j;
+          lastNeeded = j;
+        }
       }
-      if (needed) solve(other, other === toBlock ? logStay : logChange, 0, bins - 1, 0, bins - 1);
+      if (firstNeeded >= 0) {
+        const logTrans = other === toBlock ? logStay : logChange;
+        solve(other, logTrans, firstNeeded, lastNeeded, 0, bins - 1);
+      }
       const shift = toBlock * bins;
       for (let j = 0; j < bins; j++) {
         pointers[obsRow + shift + j] = bestIndex[j];
