@@ -48,6 +48,19 @@ Deno.test("yin: a 220 Hz sine gives 220 Hz in every full frame", () => {
   }
 });
 
+Deno.test("yin: uncentred frames and other framings", () => {
+  const tone = sine(220, 2, SR, 0.5);
+  // Uncentred frame t starts at t * 512, as centred frame t + 2 (which starts 1024 earlier).
+  const centred = yin(tone, F0_OPTIONS);
+  const uncentred = yin(tone, { ...F0_OPTIONS, center: false });
+  assert.equal(uncentred.length, 1 + Math.floor((tone.length - 2048) / 512));
+  for (let t = 0; t < uncentred.length; t++) assert.equal(uncentred[t], centred[t + 2]);
+  // A 1024-sample frame with a 256 hop still finds 220 Hz (periods up to 511 samples).
+  const short = yin(tone, { ...F0_OPTIONS, frameLength: 1024 });
+  assert.equal(short.length, 1 + Math.floor(tone.length / 256));
+  for (let t = 4; t < short.length - 4; t++) assert(Math.abs(short[t] - 220) < 0.05, `${t}`);
+});
+
 Deno.test("yin: silence falls back to the global minimum, the shortest period", () => {
   // All differences are 0, so no trough: the first period, floor(22050 / 600) = 36 samples.
   const f0 = yin(silence(1, SR), F0_OPTIONS);
@@ -105,6 +118,7 @@ Deno.test("yin/pyin: invalid options name the file", () => {
     () => yin(new Float32Array(100), { ...F0_OPTIONS, center: false }),
     /shorter than one frame/,
   );
+  assert.throws(() => pyin(Float32Array.of(0, NaN, 0), F0_OPTIONS), /pitch\.ts pyin.*not finite/);
 });
 
 // ---- Deltas -------------------------------------------------------------------------------

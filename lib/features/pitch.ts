@@ -22,7 +22,7 @@
  * ```
  * @module
  */
-import { realFft } from "./stft.ts";
+import { assertValidAudio, realFft } from "./stft.ts";
 
 /** Options of {@link yin}; librosa's defaults where omitted. */
 export interface YinOptions {
@@ -149,7 +149,9 @@ interface Cmndf {
  * (float32 running sum, as numpy's float32 cumsum), d[tau] = energy[0] + energy[tau] - 2 acf[tau],
  * and d'[tau] = d[tau] / (mean of d[1..tau]).
  */
-function cmndf(samples: Float32Array, framing: Framing): Cmndf {
+function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
+  // librosa's util.valid_audio: finite samples only.
+  assertValidAudio(samples, `lib/features/pitch.ts ${caller}`);
   const { frameLength: size, winLength, hopLength, minPeriod, maxPeriod } = framing;
   const padding = framing.center ? size >> 1 : 0;
   const padded = samples.length + 2 * padding;
@@ -270,7 +272,7 @@ function isTrough(values: Float64Array, row: number, count: number, i: number): 
 export function yin(samples: Float32Array, options: YinOptions): Float32Array {
   const framing = framingOf(options, "yin");
   const threshold = options.troughThreshold ?? 0.1;
-  const { frames, count, values, shifts } = cmndf(samples, framing);
+  const { frames, count, values, shifts } = cmndf(samples, framing, "yin");
   const f0 = new Float32Array(frames);
   for (let t = 0; t < frames; t++) {
     const row = t * count;
@@ -700,7 +702,7 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
   }
   if (!(maxTransitionRate > 0)) throw new RangeError(`${where}: maxTransitionRate must be > 0`);
 
-  const { frames, count, values, shifts } = cmndf(samples, framing);
+  const { frames, count, values, shifts } = cmndf(samples, framing, "pyin");
 
   // 1. Beta prior over thresholds: probability mass between consecutive thresholds.
   const thresholds = new Float64Array(nThresholds + 1);
