@@ -1,6 +1,7 @@
 /**
  * Per-frame audio features with librosa 0.9.2 parity: STFT, mel/chroma filter banks, MFCC,
- * mel spectrogram, chroma, spectral contrast, zero-crossing rate and RMS, and the one-call
+ * mel spectrogram, chroma, spectral contrast, zero-crossing rate and RMS, F0 (YIN, pYIN), deltas,
+ * spectral centroid/bandwidth/roll-off/flatness, and the one-call
  * {@link extractFeatures} that concatenates them per frame.
  *
  * @example
@@ -40,6 +41,15 @@ export type {
 } from "./spectral.ts";
 export { rms, zeroCrossingRate } from "./temporal.ts";
 export type { FramingOptions } from "./temporal.ts";
+export { pyin, type PyinOptions, type PyinResult, yin, type YinOptions } from "./pitch.ts";
+export {
+  spectralBandwidth,
+  spectralCentroid,
+  spectralFlatness,
+  spectralRolloff,
+} from "./descriptors.ts";
+export type { BandwidthOptions, FlatnessOptions } from "./descriptors.ts";
+export { delta, type DeltaOptions } from "./delta.ts";
 export {
   extractFeatures,
   featureBlock,

@@ -1,0 +1,812 @@
+/**
+ * Fundamental frequency (F0) tracking as librosa 0.9.2 computes it: {@link yin} (de Cheveigné &
+ * Kawahara 2002) and {@link pyin}, probabilistic YIN with HMM smoothing (Mauch & Dixon 2014),
+ * ported step by step from `librosa/core/pitch.py` and `librosa/sequence.py` so that the same
+ * signal gives the same frames, the same troughs and the same Viterbi path.
+ *
+ * Where librosa's arithmetic is float32 (the signal's running energy), it is rounded to float32
+ * here too, because the troughs and thresholds are decided on those numbers.
+ *
+ * References:
+ * - A. de Cheveigné, H. Kawahara, "YIN, a fundamental frequency estimator for speech and
+ *   music", J. Acoust. Soc. Am. 111(4), 1917-1930, 2002.
+ * - M. Mauch, S. Dixon, "pYIN: a fundamental frequency estimator using probabilistic threshold
+ *   distributions", ICASSP 2014.
+ *
+ * @example
+ * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const tone = sine(220, 1, 22050);
+ * const f0 = yin(tone, { sampleRate: 22050, fmin: 65, fmax: 600 }); // ~220 Hz per frame
+ * const { voiced } = pyin(tone, { sampleRate: 22050, fmin: 65, fmax: 600 }); // all 1
+ * ```
+ * @module
+ */
+import { assertValidAudio, realFft } from "./stft.ts";
+
+/** Options of {@link yin}; librosa's defaults where omitted. */
+export interface YinOptions {
+  /** Sample rate of the signal in Hz. */
+  sampleRate: number;
+  /** Lowest F0 to look for, Hz (> 0; librosa suggests 65 Hz, C2). */
+  fmin: number;
+  /** Highest F0 to look for, Hz (> fmin; librosa suggests up to 2093 Hz, C7). */
+  fmax: number;
+  /** Frame length in samples, a power of two >= 8 (default 2048, ~93 ms at 22050 Hz). */
+  frameLength?: number;
+  /** Autocorrelation window in samples, < frameLength (default `frameLength / 2`). */
+  winLength?: number;
+  /** Hop between frames in samples (default `frameLength / 4`, i.e. 512). */
+  hopLength?: number;
+  /** Absolute threshold on the normalized difference for picking a trough (default 0.1). */
+  troughThreshold?: number;
+  /** Zero-pad `frameLength / 2` samples on both sides so frame t is centred on sample
+   * `t * hopLength` (default true, librosa's `center=True, pad_mode="constant"`). */
+  center?: boolean;
+}
+
+/** Options of {@link pyin}; librosa's defaults where omitted. */
+export interface PyinOptions extends Omit<YinOptions, "troughThreshold"> {
+  /** Number of YIN thresholds in (0, 1] (default 100). */
+  nThresholds?: number;
+  /** Shape parameters (a, b) of the beta prior over thresholds (default [2, 18]). */
+  betaParameters?: readonly [number, number];
+  /** Boltzmann prior shape over troughs, > 0; larger favours short periods (default 2). */
+  boltzmannParameter?: number;
+  /** Pitch-bin resolution in semitones, in (0, 1) (default 0.1, i.e. 10 cents). */
+  resolution?: number;
+  /** Largest pitch change the HMM allows, octaves per second (default 35.92). */
+  maxTransitionRate?: number;
+  /** Probability of switching between voiced and unvoiced per frame, in (0, 1) (default 0.01). */
+  switchProb?: number;
+  /** Probability given to the global minimum when no trough is below a threshold (default 0.01). */
+  noTroughProb?: number;
+}
+
+/** Result of {@link pyin}, one value per frame. */
+export interface PyinResult {
+  /** Decoded F0 in Hz; NaN where the frame is unvoiced (librosa's `fill_na=np.nan`). */
+  f0: Float32Array;
+  /** 1 where the Viterbi path is in a voiced state, else 0. */
+  voiced: Uint8Array;
+  /** Probability in [0, 1] that the frame is voiced (before decoding). */
+  voicedProb: Float32Array;
+}
+
+/** `np.finfo(np.float64).tiny`, librosa's guard against division by zero and log(0). */
+const TINY64 = 2.2250738585072014e-308;
+const LOG_TINY64 = Math.log(TINY64);
+/** librosa zeroes float32 energies below 1e-6; numpy compares in float32. */
+const ENERGY_FLOOR = Math.fround(1e-6);
+
+interface Framing {
+  frameLength: number;
+  winLength: number;
+  hopLength: number;
+  minPeriod: number;
+  maxPeriod: number;
+  center: boolean;
+}
+
+function framingOf(options: PyinOptions | YinOptions, caller: string): Framing {
+  const { sampleRate, fmin, fmax } = options;
+  const frameLength = options.frameLength ?? 2048;
+  const winLength = options.winLength ?? Math.floor(frameLength / 2);
+  const hopLength = options.hopLength ?? Math.floor(frameLength / 4);
+  const where = `lib/features/pitch.ts ${caller}`;
+  if (!(Number.isFinite(sampleRate) && sampleRate > 0)) {
+    throw new RangeError(`${where}: sampleRate must be a positive number of Hz, got ${sampleRate}`);
+  }
+  if (!(Number.isFinite(fmin) && fmin > 0 && Number.isFinite(fmax) && fmax > fmin)) {
+    throw new RangeError(`${where}: need 0 < fmin < fmax (Hz), got fmin=${fmin}, fmax=${fmax}`);
+  }
+  if (!Number.isInteger(frameLength) || frameLength < 8 || (frameLength & (frameLength - 1))) {
+    throw new RangeError(`${where}: frameLength must be a power of two >= 8, got ${frameLength}`);
+  }
+  if (!Number.isInteger(winLength) || winLength < 1 || winLength >= frameLength) {
+    throw new RangeError(
+      `${where}: winLength must be a whole number in [1, frameLength), got ${winLength}`,
+    );
+  }
+  if (!Number.isInteger(hopLength) || hopLength < 1) {
+    throw new RangeError(`${where}: hopLength must be a positive whole number, got ${hopLength}`);
+  }
+  const minPeriod = Math.max(Math.floor(sampleRate / fmax), 1);
+  const maxPeriod = Math.min(Math.ceil(sampleRate / fmin), frameLength - winLength - 1);
+  if (maxPeriod - minPeriod < 2) {
+    throw new RangeError(
+      `${where}: the period range ${minPeriod}..${maxPeriod} samples is too narrow; ` +
+        `widen fmin..fmax or lengthen frameLength`,
+    );
+  }
+  return {
+    frameLength,
+    winLength,
+    hopLength,
+    minPeriod,
+    maxPeriod,
+    center: options.center ?? true,
+  };
+}
+
+/** Cumulative mean normalized differences of every frame, with their parabolic shifts. */
+interface Cmndf {
+  frames: number;
+  /** Periods per frame, `maxPeriod - minPeriod + 1`; value i is for period `minPeriod + i`. */
+  count: number;
+  /** frames x count, row-major. */
+  values: Float64Array;
+  /** frames x count: librosa's `_parabolic_interpolation` offsets, in samples. */
+  shifts: Float64Array;
+}
+
+/**
+ * librosa's `_cumulative_mean_normalized_difference` (YIN's equation 8) and
+ * `_parabolic_interpolation`, for every frame of the (optionally centred) signal.
+ *
+ * Per frame x (frameLength samples, W = winLength):
+ * acf[tau] = sum_{i=1..W} x[i] x[i+tau] (via FFT), energy[tau] = sum_{i=tau+1..tau+W} x[i]^2
+ * (float32 running sum, as numpy's float32 cumsum), d[tau] = energy[0] + energy[tau] - 2 acf[tau],
+ * and d'[tau] = d[tau] / (mean of d[1..tau]).
+ */
+function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
+  // librosa's util.valid_audio: finite samples only.
+  assertValidAudio(samples, `lib/features/pitch.ts ${caller}`);
+  const { frameLength: size, winLength, hopLength, minPeriod, maxPeriod } = framing;
+  const padding = framing.center ? size >> 1 : 0;
+  const padded = samples.length + 2 * padding;
+  if (padded < size) {
+    throw new RangeError(
+      `lib/features/pitch.ts: the signal (${samples.length} samples) is shorter than one ` +
+        `frame (${size}); use center=true or a shorter frameLength`,
+    );
+  }
+  const frames = 1 + Math.floor((padded - size) / hopLength);
+  const count = maxPeriod - minPeriod + 1;
+  const values = new Float64Array(frames * count);
+  const shifts = new Float64Array(frames * count);
+
+  const fft = realFft(size);
+  const bins = fft.bins;
+  const frame = new Float64Array(size);
+  const lagged = new Float64Array(size);
+  const head = new Float64Array(size);
+  const headRe = new Float64Array(bins), headIm = new Float64Array(bins);
+  const lagRe = new Float64Array(bins), lagIm = new Float64Array(bins);
+  const outRe = new Float64Array(bins), outIm = new Float64Array(bins);
+  const hartley = new Float64Array(size);
+  const cumulativeEnergy = new Float64Array(size);
+  const diff = new Float64Array(maxPeriod + 1);
+  const fround = Math.fround;
+  const half = size >> 1;
+  const n = samples.length;
+
+  for (let t = 0; t < frames; t++) {
+    const first = t * hopLength - padding;
+    for (let i = 0; i < size; i++) {
+      const s = first + i;
+      frame[i] = s >= 0 && s < n ? samples[s] : 0;
+    }
+    // Cross-correlation of x[1..W] with x[1..size-1]: no circular wrap for tau <= size-W-1.
+    head.fill(0);
+    for (let i = 0; i < winLength; i++) head[i] = frame[i + 1];
+    for (let i = 0; i < size - 1; i++) lagged[i] = frame[i + 1];
+    lagged[size - 1] = 0;
+    fft.forward(head, headRe, headIm);
+    fft.forward(lagged, lagRe, lagIm);
+    // Spectrum of the correlation, conj(H) * L, then its inverse through one more forward real
+    // FFT (the Hartley identity): with z[k] = Re X[k] - Im X[k] over the full Hermitian
+    // spectrum, N x[n] = Re Z[n] - Im Z[n] and N x[N-n] = Re Z[n] + Im Z[n].
+    for (let k = 0; k < bins; k++) {
+      const a = headRe[k], b = -headIm[k];
+      const c = lagRe[k], d = lagIm[k];
+      const re = a * c - b * d;
+      const im = a * d + b * c;
+      hartley[k] = re - im;
+      if (k > 0 && k < half) hartley[size - k] = re + im;
+    }
+    fft.forward(hartley, outRe, outIm);
+    for (let tau = 0; tau <= maxPeriod; tau++) {
+      const acf = tau <= half
+        ? (outRe[tau] - outIm[tau]) / size
+        : (outRe[size - tau] + outIm[size - tau]) / size;
+      diff[tau] = Math.abs(acf) < 1e-6 ? 0 : acf;
+    }
+    // numpy's float32 cumsum of float32 squares.
+    let running = 0;
+    for (let i = 0; i < size; i++) {
+      running = fround(running + fround(frame[i] * frame[i]));
+      cumulativeEnergy[i] = running;
+    }
+    let energy0 = fround(cumulativeEnergy[winLength] - cumulativeEnergy[0]);
+    if (Math.abs(energy0) < ENERGY_FLOOR) energy0 = 0;
+    for (let tau = 0; tau <= maxPeriod; tau++) {
+      let energy = fround(cumulativeEnergy[winLength + tau] - cumulativeEnergy[tau]);
+      if (Math.abs(energy) < ENERGY_FLOOR) energy = 0;
+      // (energy0 + energy) is a float32 sum in numpy; the acf term is float64.
+      diff[tau] = fround(energy0 + energy) - 2 * diff[tau];
+    }
+    const row = t * count;
+    let cumulative = 0;
+    for (let tau = 1; tau <= maxPeriod; tau++) {
+      cumulative += diff[tau];
+      if (tau >= minPeriod) values[row + tau - minPeriod] = diff[tau] / (cumulative / tau + TINY64);
+    }
+    for (let i = 1; i < count - 1; i++) {
+      const left = values[row + i - 1], centre = values[row + i], right = values[row + i + 1];
+      const a = (left + right - 2 * centre) / 2;
+      const b = (right - left) / 2;
+      const shift = -b / (2 * a + TINY64);
+      shifts[row + i] = Math.abs(shift) > 1 ? 0 : shift;
+    }
+  }
+  return { frames, count, values, shifts };
+}
+
+/** librosa's `localmin` on one frame, with its override `is_trough[0] = x[0] < x[1]`. */
+function isTrough(values: Float64Array, row: number, count: number, i: number): boolean {
+  const x = values[row + i];
+  if (i === 0) return x < values[row + 1];
+  const next = i === count - 1 ? x : values[row + i + 1];
+  return x < values[row + i - 1] && x <= next;
+}
+
+/**
+ * F0 per frame by YIN, as `librosa.yin(y, fmin=, fmax=, sr=, frame_length=, ...)` (0.9.2):
+ * per frame, the first trough of the cumulative mean normalized difference below
+ * `troughThreshold` (else its global minimum), refined by parabolic interpolation.
+ *
+ * Every frame gets an estimate, also silence and noise; use {@link pyin} for voicing.
+ *
+ * @param samples mono signal, amplitude in [-1, 1]
+ * @param options sample rate and F0 range in Hz; framing in samples; trough threshold
+ * @returns F0 in Hz, one value per frame (`1 + floor(samples / hopLength)` frames when centred)
+ * @throws {RangeError} naming this file for invalid options or a too short uncentred signal
+ * @example
+ * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const f0 = yin(sine(220, 3, 22050), { sampleRate: 22050, fmin: 65, fmax: 600 });
+ * f0.length; // 130
+ * ```
+ */
+export function yin(samples: Float32Array, options: YinOptions): Float32Array {
+  const framing = framingOf(options, "yin");
+  const threshold = options.troughThreshold ?? 0.1;
+  const { frames, count, values, shifts } = cmndf(samples, framing, "yin");
+  const f0 = new Float32Array(frames);
+  for (let t = 0; t < frames; t++) {
+    const row = t * count;
+    let period = -1;
+    let globalMin = 0;
+    for (let i = 0; i < count; i++) {
+      if (values[row + i] < values[row + globalMin]) globalMin = i;
+      if (period < 0 && values[row + i] < threshold && isTrough(values, row, count, i)) period = i;
+    }
+    if (period < 0) period = globalMin;
+    f0[t] = options.sampleRate / (framing.minPeriod + period + shifts[row + period]);
+  }
+  return f0;
+}
+
+// ---- pYIN priors -------------------------------------------------------------------------
+
+/** log Gamma(x) for x > 0 (Lanczos, g = 7, 9 terms; ~1e-15 relative). */
+function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const c = [
+    0.99999999999980993,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.32342877765313,
+    -176.61502916214059,
+    12.507343278686905,
+    -0.13857109526572012,
+    9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ];
+  x -= 1;
+  let sum = c[0];
+  for (let i = 1; i < 9; i++) sum += c[i] / (x + i);
+  const t = x + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+
+/** Continued fraction of the incomplete beta function (modified Lentz). */
+function betaContinuedFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 10000; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-16) break;
+  }
+  return h;
+}
+
+/** Regularized incomplete beta I_x(a, b): the CDF of Beta(a, b) at x (`scipy.stats.beta.cdf`). */
+function betaCdf(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(
+    logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x),
+  );
+  return x < (a + 1) / (a + b + 2)
+    ? (front * betaContinuedFraction(a, b, x)) / a
+    : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
+}
+
+/** Round half to even, as `np.round`. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** scipy's `triang(M, sym=True)` = `get_window("triangle", M, fftbins=False)`. */
+function triangle(width: number): Float64Array {
+  const w = new Float64Array(width);
+  if (width <= 1) return w.fill(1);
+  const halfCount = (width + 1) >> 1;
+  for (let n = 1; n <= halfCount; n++) {
+    const v = width % 2 === 0 ? (2 * n - 1) / width : (2 * n) / (width + 1);
+    w[n - 1] = v;
+    w[width - n] = v;
+  }
+  return w;
+}
+
+/**
+ * The banded part of `librosa.sequence.transition_local(states, width, window="triangle",
+ * wrap=False)`, column by column: for destination state j, sources `lo[j]..hi[j]` have
+ * probability `weights[offset[j] + k - lo[j]]`; all other sources have probability 0.
+ */
+interface LocalTransition {
+  lo: Int32Array;
+  hi: Int32Array;
+  offset: Int32Array;
+  weights: Float64Array;
+}
+
+function localTransition(states: number, width: number): LocalTransition {
+  if (width > states) {
+    throw new RangeError(
+      `lib/features/pitch.ts pyin: the transition width (${width} pitch bins) exceeds the ` +
+        `${states} pitch bins; lower maxTransitionRate or widen fmin..fmax`,
+    );
+  }
+  const window = triangle(width);
+  const matrix = new Float64Array(states * states);
+  const row = new Float64Array(states);
+  const padLeft = Math.floor((states - width) / 2);
+  for (let i = 0; i < states; i++) {
+    row.fill(0);
+    const roll = Math.floor(states / 2) + i + 1;
+    for (let w = 0; w < width; w++) row[(padLeft + w + roll) % states] = window[w];
+    const keepFrom = Math.max(0, i - Math.floor(width / 2));
+    const keepTo = Math.min(states, i + Math.floor(width / 2) + 1);
+    let sum = 0;
+    for (let j = 0; j < states; j++) {
+      if (j < keepFrom || j >= keepTo) row[j] = 0;
+      sum += row[j];
+    }
+    for (let j = 0; j < states; j++) matrix[i * states + j] = row[j] / sum;
+  }
+  const lo = new Int32Array(states), hi = new Int32Array(states), offset = new Int32Array(states);
+  let total = 0;
+  for (let j = 0; j < states; j++) {
+    let first = -1, last = -1;
+    for (let k = 0; k < states; k++) {
+      if (matrix[k * states + j] > 0) {
+        if (first < 0) first = k;
+        last = k;
+      }
+    }
+    lo[j] = first;
+    hi[j] = last;
+    offset[j] = total;
+    total += last - first + 1;
+  }
+  const weights = new Float64Array(total);
+  for (let j = 0; j < states; j++) {
+    for (let k = lo[j]; k <= hi[j]; k++) weights[offset[j] + k - lo[j]] = matrix[k * states + j];
+  }
+  return { lo, hi, offset, weights };
+}
+
+/**
+ * Log transition probabilities of pYIN's 2-block HMM (`np.kron(transition_loop(2, 1 - switch),
+ * local)`, then `log(p + tiny)`), per destination pitch bin j: its in-band sources
+ * `lo[j]..hi[j]` (in either voicing block) with `stay` (same block) and `change` (other block)
+ * log probabilities. Out-of-band sources have log probability `log(tiny)`.
+ */
+interface HmmModel {
+  bins: number;
+  lo: Int32Array;
+  hi: Int32Array;
+  /** Entry of source k for destination j: `offset[j] + k - lo[j]`. */
+  offset: Int32Array;
+  logStay: Float64Array;
+  logChange: Float64Array;
+  /** Largest in-band log transition of each destination, same / other block. */
+  maxStay: Float64Array;
+  maxChange: Float64Array;
+}
+
+const hmmCache = new Map<string, HmmModel>();
+
+function hmmModel(bins: number, width: number, switchProb: number): HmmModel {
+  const key = `${bins}/${width}/${switchProb}`;
+  let model = hmmCache.get(key);
+  if (model) return model;
+  const { lo, hi, offset, weights } = localTransition(bins, width);
+  // transition_loop(2, p): diagonal p, off-diagonal (1 - p) / 1, with p = 1 - switchProb.
+  const stayProb = 1 - switchProb;
+  const changeProb = 1 - stayProb;
+  const logStay = new Float64Array(weights.length);
+  const logChange = new Float64Array(weights.length);
+  for (let i = 0; i < weights.length; i++) {
+    logStay[i] = Math.log(stayProb * weights[i] + TINY64);
+    logChange[i] = Math.log(changeProb * weights[i] + TINY64);
+  }
+  const maxStay = new Float64Array(bins).fill(-Infinity);
+  const maxChange = new Float64Array(bins).fill(-Infinity);
+  for (let j = 0; j < bins; j++) {
+    for (let i = offset[j]; i <= offset[j] + hi[j] - lo[j]; i++) {
+      maxStay[j] = Math.max(maxStay[j], logStay[i]);
+      maxChange[j] = Math.max(maxChange[j], logChange[i]);
+    }
+  }
+  model = { bins, lo, hi, offset, logStay, logChange, maxStay, maxChange };
+  if (hmmCache.size > 16) hmmCache.clear();
+  hmmCache.set(key, model);
+  return model;
+}
+
+/** Per-step scratch of {@link viterbi}: one block's prefix/suffix maxima and range maxima. */
+class BlockMaxima {
+  readonly prefixValue: Float64Array;
+  readonly prefixIndex: Int32Array;
+  readonly suffixValue: Float64Array;
+  readonly suffixIndex: Int32Array;
+  /** Sparse table: level l holds the max over positions [i, i + 2^l). */
+  private readonly table: Float64Array[] = [];
+
+  constructor(readonly length: number) {
+    this.prefixValue = new Float64Array(length);
+    this.prefixIndex = new Int32Array(length);
+    this.suffixValue = new Float64Array(length);
+    this.suffixIndex = new Int32Array(length);
+    for (let span = 1; span <= length; span *= 2) this.table.push(new Float64Array(length));
+  }
+
+  update(values: Float64Array, start: number): void {
+    const length = this.length;
+    let best = -Infinity, bestIndex = start;
+    for (let i = 0; i < length; i++) {
+      const v = values[start + i];
+      if (v > best) {
+        best = v;
+        bestIndex = start + i;
+      }
+      this.prefixValue[i] = best;
+      this.prefixIndex[i] = bestIndex;
+    }
+    best = -Infinity;
+    bestIndex = start + length - 1;
+    for (let i = length - 1; i >= 0; i--) {
+      const v = values[start + i];
+      if (v >= best) {
+        best = v;
+        bestIndex = start + i;
+      }
+      this.suffixValue[i] = best;
+      this.suffixIndex[i] = bestIndex;
+    }
+    const base = this.table[0];
+    for (let i = 0; i < length; i++) base[i] = values[start + i];
+    for (let level = 1, span = 1; level < this.table.length; level++, span *= 2) {
+      const below = this.table[level - 1], here = this.table[level];
+      for (let i = 0; i + 2 * span <= length; i++) here[i] = Math.max(below[i], below[i + span]);
+    }
+  }
+
+  /** Max of the values at block positions first..last (inclusive). */
+  rangeMax(first: number, last: number): number {
+    const level = 31 - Math.clz32(last - first + 1);
+    const row = this.table[level];
+    return Math.max(row[first], row[last - (1 << level) + 1]);
+  }
+}
+
+/**
+ * `librosa.sequence.viterbi(prob, transition, p_init=...)` for pYIN's HMM: states `0..bins-1`
+ * voiced pitch bins, `bins..2 bins-1` unvoiced; ties go to the lowest state, as `np.argmax`.
+ *
+ * librosa scans all 2 bins sources of every state. Here, per pair of voicing blocks, the
+ * in-band maxima are found by divide and conquer over destinations: the log transitions are
+ * `g(j - k) - log(rowSum_k)` with `g` the log of a triangle, which is concave, so the best
+ * source is non-decreasing in the destination (a Monge matrix) and each level of the recursion
+ * scans about `bins + width` candidates instead of `bins * width`. Out-of-band sources
+ * (probability 0, log `log(tiny)`) are covered by prefix/suffix maxima, and a block whose band
+ * maximum plus its best transition cannot reach a destination's best so far is skipped.
+ * Results equal librosa's except where two paths' log probabilities agree to rounding.
+ *
+ * @param logObs frames x 2 bins, `log(prob + tiny)`
+ * @param logInit 2 bins, `log(p_init + tiny)`
+ */
+function viterbi(
+  logObs: Float64Array,
+  frames: number,
+  logInit: Float64Array,
+  model: HmmModel,
+): Int32Array {
+  const { bins, lo, hi, offset, logStay, logChange, maxStay, maxChange } = model;
+  const states = 2 * bins;
+  const pointers = new Uint16Array(frames * states);
+  let previous = new Float64Array(states);
+  let current = new Float64Array(states);
+  for (let s = 0; s < states; s++) previous[s] = logObs[s] + logInit[s];
+  const maxima = [new BlockMaxima(bins), new BlockMaxima(bins)];
+  const best = new Float64Array(bins);
+  const bestIndex = new Int32Array(bins);
+
+  /** Folds one candidate into destination j's best, lower state index on ties. */
+  const offer = (j: number, value: number, index: number) => {
+    if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
+      best[j] = value;
+      bestIndex[j] = index;
+    }
+  };
+
+  /** In-band maxima over block `from` (states from*bins..) for destinations jLo..jHi, whose
+   * best sources lie in kLo..kHi (block positions). */
+  const solve = (
+    from: number,
+    logTrans: Float64Array,
+    jLo: number,
+    jHi: number,
+    kLo: number,
+    kHi: number,
+  ): void => {
+    if (jLo > jHi) return;
+    const j = (jLo + jHi) >> 1;
+    const first = Math.max(kLo, lo[j]), last = Math.min(kHi, hi[j]);
+    const base = offset[j] - lo[j];
+    const start = from * bins;
+    let value = -Infinity, arg = first;
+    for (let k = first; k <= last; k++) {
+      const candidate = previous[start + k] + logTrans[base + k];
+      if (candidate > value) {
+        value = candidate;
+        arg = k;
+      }
+    }
+    offer(j, value, start + arg);
+    solve(from, logTrans, jLo, j - 1, kLo, arg);
+    solve(from, logTrans, j + 1, jHi, arg, kHi);
+  };
+
+  for (let t = 1; t < frames; t++) {
+    maxima[0].update(previous, 0);
+    maxima[1].update(previous, bins);
+    const dominant = maxima[0].prefixValue[bins - 1] >= maxima[1].prefixValue[bins - 1] ? 0 : 1;
+    const obsRow = t * states;
+    for (let toBlock = 0; toBlock < 2; toBlock++) {
+      best.fill(-Infinity);
+      bestIndex.fill(0);
+      for (let j = 0; j < bins; j++) {
+        for (let from = 0; from < 2; from++) {
+          const m = maxima[from];
+          if (lo[j] > 0) offer(j, m.prefixValue[lo[j] - 1] + LOG_TINY64, m.prefixIndex[lo[j] - 1]);
+          if (hi[j] < bins - 1) {
+            offer(j, m.suffixValue[hi[j] + 1] + LOG_TINY64, m.suffixIndex[hi[j] + 1]);
+          }
+        }
+      }
+      solve(dominant, dominant === toBlock ? logStay : logChange, 0, bins - 1, 0, bins - 1);
+      const other = 1 - dominant;
+      const otherMax = other === toBlock ? maxStay : maxChange;
+      // The other block only where its band maximum plus best transition can reach the best
+      // so far (e.g. near a voiced track); any range of destinations keeps the recursion valid.
+      let firstNeeded = -1, lastNeeded = -1;
+      for (let j = 0; j < bins; j++) {
+        if (maxima[other].rangeMax(lo[j], hi[j]) + otherMax[j] >= best[j]) {
+          if (firstNeeded < 0) firstNeeded = j;
+          lastNeeded = j;
+        }
+      }
+      if (firstNeeded >= 0) {
+        const logTrans = other === toBlock ? logStay : logChange;
+        solve(other, logTrans, firstNeeded, lastNeeded, 0, bins - 1);
+      }
+      const shift = toBlock * bins;
+      for (let j = 0; j < bins; j++) {
+        pointers[obsRow + shift + j] = bestIndex[j];
+        current[shift + j] = logObs[obsRow + shift + j] + best[j];
+      }
+    }
+    const swap = previous;
+    previous = current;
+    current = swap;
+  }
+  const path = new Int32Array(frames);
+  let last = 0;
+  for (let s = 1; s < states; s++) if (previous[s] > previous[last]) last = s;
+  path[frames - 1] = last;
+  for (let t = frames - 2; t >= 0; t--) path[t] = pointers[(t + 1) * states + path[t + 1]];
+  return path;
+}
+
+/**
+ * F0 with voicing by probabilistic YIN, as `librosa.pyin(y, fmin=, fmax=, sr=,
+ * frame_length=, ...)` (0.9.2, which follows the official pYIN software rather than the paper):
+ * each trough of the YIN difference gets probability from a beta prior over 100 thresholds and
+ * a Boltzmann prior over trough order, probabilities go to pitch bins of `resolution`
+ * semitones, and a Viterbi pass over voiced and unvoiced copies of the bins (local triangular
+ * pitch transitions, `switchProb` voicing switches) decodes the track.
+ *
+ * @param samples mono signal, amplitude in [-1, 1]
+ * @param options sample rate and F0 range in Hz; framing in samples; the pYIN priors
+ * @returns per frame: decoded F0 in Hz (NaN when unvoiced), voiced flags, voicing probability
+ * @throws {RangeError} naming this file for invalid options or a too short uncentred signal
+ * @example
+ * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const { f0, voiced, voicedProb } = pyin(sine(220, 3, 22050), {
+ *   sampleRate: 22050,
+ *   fmin: 65,
+ *   fmax: 600,
+ * });
+ * ```
+ */
+export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
+  const framing = framingOf(options, "pyin");
+  const { sampleRate, fmin, fmax } = options;
+  const nThresholds = options.nThresholds ?? 100;
+  const [betaA, betaB] = options.betaParameters ?? [2, 18];
+  const boltzmann = options.boltzmannParameter ?? 2;
+  const resolution = options.resolution ?? 0.1;
+  const maxTransitionRate = options.maxTransitionRate ?? 35.92;
+  const switchProb = options.switchProb ?? 0.01;
+  const noTroughProb = options.noTroughProb ?? 0.01;
+  const where = "lib/features/pitch.ts pyin";
+  if (!Number.isInteger(nThresholds) || nThresholds < 1) {
+    throw new RangeError(`${where}: nThresholds must be a positive whole number`);
+  }
+  if (!(betaA > 0 && betaB > 0)) {
+    throw new RangeError(`${where}: betaParameters must be positive, got [${betaA}, ${betaB}]`);
+  }
+  if (!(boltzmann > 0)) throw new RangeError(`${where}: boltzmannParameter must be > 0`);
+  if (!(resolution > 0 && resolution < 1)) {
+    throw new RangeError(`${where}: resolution must be in (0, 1) semitones, got ${resolution}`);
+  }
+  if (!(switchProb > 0 && switchProb < 1) || !(noTroughProb >= 0 && noTroughProb <= 1)) {
+    throw new RangeError(`${where}: switchProb must be in (0, 1), noTroughProb in [0, 1]`);
+  }
+  if (!(maxTransitionRate > 0)) throw new RangeError(`${where}: maxTransitionRate must be > 0`);
+
+  const { frames, count, values, shifts } = cmndf(samples, framing, "pyin");
+
+  // 1. Beta prior over thresholds: probability mass between consecutive thresholds.
+  const thresholds = new Float64Array(nThresholds + 1);
+  const step = 1 / nThresholds;
+  for (let i = 0; i <= nThresholds; i++) thresholds[i] = i * step;
+  thresholds[nThresholds] = 1;
+  const betaProbs = new Float64Array(nThresholds);
+  let previousCdf = betaCdf(thresholds[0], betaA, betaB);
+  for (let i = 0; i < nThresholds; i++) {
+    const cdf = betaCdf(thresholds[i + 1], betaA, betaB);
+    betaProbs[i] = cdf - previousCdf;
+    previousCdf = cdf;
+  }
+  // sum(betaProbs[:m]) for the no-trough bonus.
+  const betaPrefix = new Float64Array(nThresholds + 1);
+  for (let i = 0; i < nThresholds; i++) betaPrefix[i + 1] = betaPrefix[i] + betaProbs[i];
+
+  const binsPerSemitone = Math.ceil(1 / resolution);
+  const pitchBins = Math.floor(12 * binsPerSemitone * Math.log2(fmax / fmin)) + 1;
+  const states = 2 * pitchBins;
+  const boltzmannFront = 1 - Math.exp(-boltzmann);
+
+  // 2-5. Per frame: troughs, their probabilities, observation probabilities per pitch bin.
+  const logObs = new Float64Array(frames * states);
+  const voicedProb = new Float32Array(frames);
+  const troughs = new Int32Array(count);
+  const troughProbs = new Float64Array(count);
+  const observed = new Float64Array(pitchBins + 1);
+  for (let t = 0; t < frames; t++) {
+    const row = t * count;
+    let nTroughs = 0;
+    for (let i = 0; i < count; i++) if (isTrough(values, row, count, i)) troughs[nTroughs++] = i;
+    observed.fill(0);
+    if (nTroughs > 0) {
+      troughProbs.fill(0, 0, nTroughs);
+      for (let m = 0; m < nThresholds; m++) {
+        const threshold = thresholds[m + 1];
+        let below = 0;
+        for (let i = 0; i < nTroughs; i++) if (values[row + troughs[i]] < threshold) below++;
+        if (below === 0) continue;
+        // scipy.stats.boltzmann.pmf(k, lambda, N) = (1 - e^-lambda) / (1 - e^(-lambda N)) e^(-lambda k)
+        const fact = boltzmannFront / (1 - Math.exp(-boltzmann * below));
+        let position = 0;
+        for (let i = 0; i < nTroughs; i++) {
+          if (values[row + troughs[i]] < threshold) {
+            troughProbs[i] += fact * Math.exp(-boltzmann * position) * betaProbs[m];
+            position++;
+          }
+        }
+      }
+      let globalMin = 0;
+      for (let i = 1; i < nTroughs; i++) {
+        if (values[row + troughs[i]] < values[row + troughs[globalMin]]) globalMin = i;
+      }
+      const minHeight = values[row + troughs[globalMin]];
+      let notBelow = 0;
+      for (let m = 0; m < nThresholds; m++) if (!(minHeight < thresholds[m + 1])) notBelow++;
+      troughProbs[globalMin] += noTroughProb * betaPrefix[notBelow];
+      // Candidates in increasing period: numpy's fancy assignment keeps the last per bin.
+      for (let i = 0; i < nTroughs; i++) {
+        const probability = troughProbs[i];
+        if (probability === 0) continue;
+        const period = framing.minPeriod + troughs[i] + shifts[row + troughs[i]];
+        const f0 = sampleRate / period;
+        let bin = roundHalfEven(12 * binsPerSemitone * Math.log2(f0 / fmin));
+        bin = bin < 0 ? 0 : bin > pitchBins ? pitchBins : bin;
+        observed[bin] = probability;
+      }
+    }
+    // Bin `pitchBins` (a candidate above fmax) is the first unvoiced state, overwritten below.
+    let sum = 0;
+    for (let b = 0; b < pitchBins; b++) sum += observed[b];
+    const probability = sum < 0 ? 0 : sum > 1 ? 1 : sum;
+    voicedProb[t] = probability;
+    const obsRow = t * states;
+    for (let b = 0; b < pitchBins; b++) {
+      logObs[obsRow + b] = Math.log(observed[b] + TINY64);
+    }
+    const unvoiced = Math.log((1 - probability) / pitchBins + TINY64);
+    for (let b = pitchBins; b < states; b++) logObs[obsRow + b] = unvoiced;
+  }
+
+  // HMM: local pitch transitions within each voicing block, switches between blocks.
+  const maxSemitonesPerFrame = roundHalfEven(
+    (maxTransitionRate * 12 * framing.hopLength) / sampleRate,
+  );
+  const width = maxSemitonesPerFrame * binsPerSemitone + 1;
+  const model = hmmModel(pitchBins, width, switchProb);
+  const logInit = new Float64Array(states);
+  for (let s = 0; s < states; s++) {
+    logInit[s] = s < pitchBins ? LOG_TINY64 : Math.log(1 / pitchBins + TINY64);
+  }
+  const path = frames > 0 ? viterbi(logObs, frames, logInit, model) : new Int32Array(0);
+
+  const f0 = new Float32Array(frames);
+  const voiced = new Uint8Array(frames);
+  for (let t = 0; t < frames; t++) {
+    const state = path[t];
+    if (state < pitchBins) {
+      voiced[t] = 1;
+      f0[t] = fmin * 2 ** (state / (12 * binsPerSemitone));
+    } else {
+      f0[t] = NaN;
+    }
+  }
+  return { f0, voiced, voicedProb };
+}
