@@ -133,3 +133,81 @@ export function fftConvolve(signal: Float32Array, kernel: Float32Array): Float64
   fft.transform(pr, pi, true);
   return pr.subarray(0, outLength);
 }
+
+/**
+ * Inverse FFT of a Hermitian spectrum (the `size/2 + 1` non-negative-frequency bins of a real
+ * signal) through one complex FFT of half the size: the even and odd samples are the real and
+ * imaginary parts of `IFFT(E + iO)`, with `E[k] = (X[k] + conj X[M-k]) / 2` and
+ * `O[k] = (X[k] - conj X[M-k]) exp(2 pi i k / size) / 2`, `M = size / 2`.
+ */
+export class RealInverseFft {
+  /** Output length in samples. */
+  readonly size: number;
+  private readonly half: number;
+  private readonly fft: ComplexFft;
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+  private readonly zRe: Float64Array;
+  private readonly zIm: Float64Array;
+
+  /** @param size a power of two >= 4 */
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 4 || (size & (size - 1)) !== 0) {
+      throw new RangeError(`lib/augment/fft.ts: size must be a power of two >= 4, got ${size}`);
+    }
+    this.size = size;
+    this.half = size / 2;
+    this.fft = complexFft(this.half);
+    this.cos = new Float64Array(this.half);
+    this.sin = new Float64Array(this.half);
+    for (let k = 0; k < this.half; k++) {
+      this.cos[k] = Math.cos((2 * Math.PI * k) / size);
+      this.sin[k] = Math.sin((2 * Math.PI * k) / size);
+    }
+    this.zRe = new Float64Array(this.half);
+    this.zIm = new Float64Array(this.half);
+  }
+
+  /**
+   * Writes the real signal of the spectrum `re`/`im` (bins 0..size/2; the imaginary parts of
+   * bins 0 and size/2 are ignored, as for any real signal) into `out` (`size` samples).
+   */
+  inverse(re: Float64Array, im: Float64Array, out: Float64Array): void {
+    const m = this.half;
+    const zRe = this.zRe;
+    const zIm = this.zIm;
+    for (let k = 0; k < m; k++) {
+      const j = m - k;
+      // conj of X[M-k]; bins 0 and M are real for a real signal.
+      const aRe = re[k];
+      const aIm = k === 0 ? 0 : im[k];
+      const bRe = re[j];
+      const bIm = j === m ? 0 : -im[j];
+      const eRe = (aRe + bRe) / 2;
+      const eIm = (aIm + bIm) / 2;
+      const dRe = (aRe - bRe) / 2;
+      const dIm = (aIm - bIm) / 2;
+      const oRe = dRe * this.cos[k] - dIm * this.sin[k];
+      const oIm = dRe * this.sin[k] + dIm * this.cos[k];
+      zRe[k] = eRe - oIm;
+      zIm[k] = eIm + oRe;
+    }
+    this.fft.transform(zRe, zIm, true);
+    for (let i = 0; i < m; i++) {
+      out[2 * i] = zRe[i];
+      out[2 * i + 1] = zIm[i];
+    }
+  }
+}
+
+const inverseCache = new Map<number, RealInverseFft>();
+
+/** Cached {@link RealInverseFft} of a size. */
+export function realInverseFft(size: number): RealInverseFft {
+  let fft = inverseCache.get(size);
+  if (!fft) {
+    fft = new RealInverseFft(size);
+    inverseCache.set(size, fft);
+  }
+  return fft;
+}

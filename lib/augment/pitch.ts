@@ -15,8 +15,8 @@
 import { fitToLength } from "../audio/signal.ts";
 import { RESAMPY_FILTERS, resampyResample } from "../audio/resampy.ts";
 import { resampledLength } from "./resampled_length.ts";
-import { hannWindow } from "../features/stft.ts";
-import { complexFft } from "./fft.ts";
+import { hannWindow, realFft } from "../features/stft.ts";
+import { realInverseFft } from "./fft.ts";
 import { checkRate, checkSamples } from "./waveform.ts";
 
 const FILE = "lib/augment/pitch.ts";
@@ -70,21 +70,19 @@ export function timeStretch(
   const bins = nFft / 2 + 1;
   const frames = 1 + Math.floor(samples.length / hop);
   const window = hannWindow(nFft);
-  const fft = complexFft(nFft);
-  const re = new Float64Array(nFft);
-  const im = new Float64Array(nFft);
+  // Analysis with lib/features' real FFT (the STFT the features use), synthesis with a
+  // half-size complex inverse: about half the work of full-size complex transforms.
+  const forward = realFft(nFft);
+  const inverse = realInverseFft(nFft);
+  const re = new Float64Array(bins);
+  const im = new Float64Array(bins);
+  const frame = new Float64Array(nFft);
   // Analysis: magnitude and phase of each frame (frame-major), centred with zero padding.
   const magnitude = new Float64Array((frames + 2) * bins);
   const phase = new Float64Array((frames + 2) * bins);
   const offset = nFft / 2;
   for (let t = 0; t < frames; t++) {
-    const start = t * hop - offset;
-    for (let i = 0; i < nFft; i++) {
-      const j = start + i;
-      re[i] = j >= 0 && j < samples.length ? samples[j] * window[i] : 0;
-      im[i] = 0;
-    }
-    fft.transform(re, im);
+    forward.forwardFrame(samples, t * hop - offset, window, re, im);
     for (let k = 0; k < bins; k++) {
       magnitude[t * bins + k] = Math.hypot(re[k], im[k]);
       phase[t * bins + k] = Math.atan2(im[k], re[k]);
@@ -117,17 +115,10 @@ export function timeStretch(
       delta -= twoPi * Math.round(delta / twoPi);
       accumulated[k] += advance[k] + delta;
     }
-    // Hermitian mirror so the inverse transform is real.
-    for (let k = 1; k < bins - 1; k++) {
-      re[nFft - k] = re[k];
-      im[nFft - k] = -im[k];
-    }
-    im[0] = 0;
-    im[bins - 1] = 0;
-    fft.transform(re, im, true);
+    inverse.inverse(re, im, frame);
     const at = t * hop;
     for (let i = 0; i < nFft; i++) {
-      output[at + i] += re[i] * window[i];
+      output[at + i] += frame[i] * window[i];
       windowSum[at + i] += window[i] * window[i];
     }
   }

@@ -8,7 +8,8 @@ import { fitToLength } from "../audio/signal.ts";
 import { RESAMPY_FILTERS, resampyResample } from "../audio/resampy.ts";
 import { resampledLength } from "./resampled_length.ts";
 import type { RandomSource } from "../util/random.ts";
-import { complexFft, nextPowerOfTwo } from "./fft.ts";
+import { realFft } from "../features/stft.ts";
+import { nextPowerOfTwo, realInverseFft } from "./fft.ts";
 import { gaussian } from "./random.ts";
 
 const FILE = "lib/augment/waveform.ts";
@@ -106,24 +107,24 @@ function coloredNoise(length: number, exponent: number, random: RandomSource): F
     for (let i = 0; i < length; i++) out[i] = gaussian(random);
     return out;
   }
-  const size = nextPowerOfTwo(length);
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
-  for (let i = 0; i < size; i++) re[i] = gaussian(random);
-  const fft = complexFft(size);
-  fft.transform(re, im);
-  // Amplitude ∝ f^(-exponent/2) gives power ∝ f^-exponent; bin k and size - k (its mirror)
-  // get the same weight so the result stays real.
+  const size = Math.max(8, nextPowerOfTwo(length));
+  const white = new Float64Array(size);
+  for (let i = 0; i < size; i++) white[i] = gaussian(random);
+  const bins = size / 2 + 1;
+  const re = new Float64Array(bins);
+  const im = new Float64Array(bins);
+  realFft(size).forward(white, re, im);
+  // Amplitude ∝ f^(-exponent/2) gives power ∝ f^-exponent; DC is removed.
   re[0] = 0;
   im[0] = 0;
-  for (let k = 1; k < size; k++) {
-    const f = Math.min(k, size - k);
-    const weight = Math.pow(f, -exponent / 2);
+  for (let k = 1; k < bins; k++) {
+    const weight = Math.pow(k, -exponent / 2);
     re[k] *= weight;
     im[k] *= weight;
   }
-  fft.transform(re, im, true);
-  for (let i = 0; i < length; i++) out[i] = re[i];
+  const shaped = new Float64Array(size);
+  realInverseFft(size).inverse(re, im, shaped);
+  for (let i = 0; i < length; i++) out[i] = shaped[i];
   return out;
 }
 
