@@ -77,7 +77,7 @@ export type AppliedTransform =
 
 /** One augmented copy of a clip. */
 export interface AugmentedClip {
-  /** Short tag of what was done, e.g. `"speed×1.10+noise(pink, 14.2 dB)"`. */
+  /** Short tag of what was done, transforms joined by `" + "`: `"speed×1.10 + gain-2.0dB"`. */
   name: string;
   /** The same in words, e.g. `"speed 1.10x, pink noise at 14.2 dB SNR"`. */
   description: string;
@@ -361,7 +361,7 @@ export function augmentClip(
   if (out === samples) out = samples.slice();
   const tags = applied.map(tag);
   return {
-    name: tags.map(([short]) => short).join("+"),
+    name: tags.map(([short]) => short).join(" + "),
     description: tags.map(([, long]) => long).join(", "),
     applied,
     samples: out,

@@ -139,11 +139,29 @@ export function augmentationFigure(
       anchor: `x${suffix}`,
       title: { text: column === 0 ? "Mel band" : "" },
     };
-    const annotation = subplotTitle(panels[i].name, xDomains[column]);
+    const lines = wrapTitle(panels[i].name, 34);
+    const annotation = subplotTitle(lines.join("<br>"), xDomains[column]);
     annotation.y = yDom[1];
+    if (lines.length > 1) annotation.font = { size: 11 };
     layout.annotations!.push(annotation);
   });
   return { data, layout };
+}
+
+/** Splits a chained copy name (`a + b + c`) into lines of about `width` characters at the ` + `s. */
+function wrapTitle(name: string, width: number): string[] {
+  if (name.length <= width) return [name];
+  const lines: string[] = [];
+  let line = "";
+  for (const [i, part] of name.split(" + ").entries()) {
+    const piece = i === 0 ? part : ` + ${part}`;
+    if (line.length > 0 && line.length + piece.length > width) {
+      lines.push(line);
+      line = piece.trimStart();
+    } else line += piece;
+  }
+  lines.push(line);
+  return lines;
 }
 
 function escapeHtml(text: string): string {
