@@ -33,7 +33,7 @@ import { audioPlayerHtml, augmentationFigure, type HeatmapTrace } from "../lib/v
 
 const SR = 22050;
 
-/** A speech-like test clip: a gliding harmonic tone with an amplitude envelope, plus a little noise. */
+/** Speech-like clip: a gliding harmonic tone under an amplitude envelope, plus a little hiss. */
 function speechLike(seconds = 1, sampleRate = SR): Float32Array {
   const tone = chirp(140, 260, seconds, sampleRate, 0.3);
   const overtone = chirp(280, 520, seconds, sampleRate, 0.15);
@@ -170,6 +170,10 @@ Deno.test("augment: planAugmentation / augmentDataset keep every source's label 
   const direct = augmentClip(clips[0], SR, policy, 9, 1, 4);
   assert.deepEqual(made[1].samples, direct.samples);
   assert.throws(() => planAugmentation({ indices: [5], labels }, policy), /outside/);
+  assert.throws(
+    () => planAugmentation({ indices: train, labels, heldOut: [1, 2] }, policy),
+    /clip 2 is held out/,
+  );
 });
 
 Deno.test("augment: speedPerturb scales length by 1/factor and frequency by factor", () => {
@@ -378,7 +382,7 @@ Deno.test("augment: mixup mixes features and labels; mixed labels sum to 1; λ ~
         1e-6,
     );
   });
-  // Beta(α, α) has mean 1/2 and variance 1 / (4 (2α + 1)): 0.1786 for α = 0.2, 0.0833 for α = 1.
+  // Beta(α, α): mean 1/2, variance 1 / (4 (2α + 1)) = 0.1786 for α = 0.2, 0.0833 for α = 1.
   const betaRandom = mulberry32(12);
   for (const alpha of [0.2, 1]) {
     const draws = Array.from({ length: 20000 }, () => mixupLambda(betaRandom, alpha));

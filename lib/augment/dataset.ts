@@ -25,6 +25,11 @@ export interface AugmentationSources<L> {
    * dataset; seeds then survive reordering or growing the dataset. Default: the index.
    */
   clipIds?: readonly (string | number)[];
+  /**
+   * Validation and test indices, as a guard: planning throws when one of them is also in
+   * `indices` (augmented copies of held-out clips would leak into training).
+   */
+  heldOut?: readonly number[];
 }
 
 /** One augmented copy to make: its source and the label and speaker it keeps. */
@@ -68,10 +73,16 @@ export function planAugmentation<L>(
       );
     }
   }
+  const heldOut = new Set(sources.heldOut ?? []);
   const entries: AugmentedEntry<L>[] = [];
   for (const index of indices) {
     if (!Number.isInteger(index) || index < 0 || index >= labels.length) {
       throw new RangeError(`${FILE}: clip index ${index} is outside [0, ${labels.length})`);
+    }
+    if (heldOut.has(index)) {
+      throw new RangeError(
+        `${FILE}: clip ${index} is held out (validation/test): never augment it`,
+      );
     }
     for (let copy = 0; copy < policy.copies; copy++) {
       entries.push({

@@ -15,7 +15,8 @@
  * ```ts
  * import { augmentClip, DEFAULT_AUGMENTATION_POLICY, policyKey } from "./mod.ts";
  * import { sine } from "../audio/mod.ts";
- * const copy = augmentClip(sine(220, 3, 22050), 22050, DEFAULT_AUGMENTATION_POLICY, 42, 0, "03-01-05.wav");
+ * const policy = DEFAULT_AUGMENTATION_POLICY;
+ * const copy = augmentClip(sine(220, 3, 22050), 22050, policy, 42, 0, "03-01-05.wav");
  * console.log(copy.name, policyKey(DEFAULT_AUGMENTATION_POLICY));
  * ```
  * @module

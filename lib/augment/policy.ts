@@ -49,13 +49,13 @@ export interface AugmentationPolicy {
    * transform per copy, picked with the probabilities as weights.
    */
   mode?: "chain" | "oneOf";
-  /** Speed perturbation ({@link speedPerturb}); factor in [0.5, 2], e.g. `{ choices: [0.9, 1.1] }`. */
+  /** Speed perturbation: factor in [0.5, 2], e.g. `{ choices: [0.9, 1.1] }`. */
   speed?: TransformRule & { factor: ParameterDraw };
   /** Pitch shift keeping duration ({@link pitchShift}); semitones in [-12, 12]. */
   pitch?: TransformRule & { semitones: ParameterDraw };
   /** Synthetic room reverb ({@link reverb}); rt60 in [0.05, 3] s, wet in [0, 1]. */
   reverb?: TransformRule & { rt60: ParameterDraw; wet: ParameterDraw };
-  /** Additive noise ({@link addNoise}) at an SNR in dB; colours picked uniformly (default white). */
+  /** Additive noise at an SNR in dB, colour picked uniformly (default white). */
   noise?: TransformRule & { snrDb: ParameterDraw; colors?: readonly NoiseColor[] };
   /** Gain in dB ({@link applyGain}). */
   gain?: TransformRule & { db: ParameterDraw };

@@ -148,7 +148,7 @@ export function augmentationFigure(
   return { data, layout };
 }
 
-/** Splits a chained copy name (`a + b + c`) into lines of about `width` characters at the ` + `s. */
+/** Splits a chained copy name (`a + b + c`) at its ` + `s into `width`-character lines. */
 function wrapTitle(name: string, width: number): string[] {
   if (name.length <= width) return [name];
   const lines: string[] = [];
