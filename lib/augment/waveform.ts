@@ -20,12 +20,14 @@ export type NoiseColor = "white" | "pink" | "brown" | "babble";
 /** Every {@link NoiseColor}. */
 export const NOISE_COLORS: readonly NoiseColor[] = ["white", "pink", "brown", "babble"];
 
+/** Throws unless `samples` is a Float32Array (internal; shared by this module's files). */
 export function checkSamples(samples: Float32Array, what: string): void {
   if (!(samples instanceof Float32Array)) {
     throw new TypeError(`${FILE}: ${what}: samples must be a Float32Array`);
   }
 }
 
+/** Throws unless `sampleRate` is a positive number of Hz (internal). */
 export function checkRate(sampleRate: number, what: string): void {
   if (!Number.isFinite(sampleRate) || sampleRate <= 0) {
     throw new RangeError(
