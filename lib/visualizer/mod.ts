@@ -34,6 +34,7 @@ export {
   waveformFigure,
 } from "./audio_figures.ts";
 export { trainingHistoryFigure } from "./training.ts";
+export * from "./augmentation.ts"; // augmentationFigure, audioPlayerHtml and their option types
 export {
   confusionMatricesFigure,
   confusionMatrixFigure,
