@@ -9,11 +9,11 @@
  * Exits 1 when the models are missing or nothing could be classified.
  * @module
  */
-import { parseArgs } from "node:util";
 import { loadConfig, projectPath } from "../config.ts";
 import { initBackend } from "../lib/backend.ts";
 import { type BatchResult, loadPredictor, predictionTable } from "../lib/inference/mod.ts";
 import { writeTextAtomic } from "../lib/util/atomic.ts";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 
 const USAGE = "Usage: deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR] " +
   "[--out results.csv] [--quiet]";
@@ -34,7 +34,7 @@ function formatTable(table: BatchResult["table"]): string {
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs({
     args,
     allowPositionals: true,
     options: {
@@ -97,6 +97,7 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     console.error(`predict: ${error instanceof Error ? error.message : String(error)}`);
-    Deno.exit(1);
+    if (error instanceof UsageError) console.error(USAGE);
+    Deno.exit(error instanceof UsageError ? 2 : 1);
   }
 }
