@@ -363,7 +363,9 @@ export async function runBench(args: readonly string[]): Promise<number> {
     console.log(`\n(a) ours, ${resType}:`);
     const run = await benchOurs(paths, resType, flags.workers);
     printRun(run);
-    for (const failure of run.failedFiles) console.log(`    failed: ${failure.problem}`);
+    for (const failure of run.failedFiles) {
+      console.log(`    failed: ${failure.path}: ${failure.problem}`);
+    }
     ours.push(run);
     if (!librosa.available) continue;
     console.log(`(b) librosa, ${resType} (one process, one core):`);

@@ -14,6 +14,7 @@ import { initBackend } from "../lib/backend.ts";
 import { type BatchResult, loadPredictor, predictionTable } from "../lib/inference/mod.ts";
 import { writeTextAtomic } from "../lib/util/atomic.ts";
 import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
+import { problemText } from "../lib/audio/mod.ts";
 
 const USAGE = "Usage: deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR] " +
   "[--out results.csv] [--quiet]";
@@ -67,17 +68,14 @@ async function main(args: string[]): Promise<number> {
       } catch (error) {
         results.push({
           table: predictionTable([], predictor.classes),
-          failures: [{ path: input, problem: (error as Error).message }],
+          failures: [{ path: input, problem: problemText(error, input) }],
         });
       }
     }
     const table = results.map((r) => r.table).reduce((all, next) => all.vstack(next));
     const failures = results.flatMap((r) => r.failures);
     if (table.height > 0) console.log(formatTable(table));
-    for (const { path, problem } of failures) {
-      // Decoder errors usually start with the path already; do not print it twice.
-      console.error(`failed: ${problem.startsWith(path) ? problem : `${path}: ${problem}`}`);
-    }
+    for (const { path, problem } of failures) console.error(`failed: ${path}: ${problem}`);
     if (values.out && table.height > 0) {
       await writeTextAtomic(values.out, table.writeCSV().toString());
       console.log(`wrote ${table.height} rows to ${values.out}`);

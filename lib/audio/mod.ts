@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export { AudioError } from "./errors.ts";
+export { AudioError, problemText } from "./errors.ts";
 export type { AudioClip, AudioInfo, DecodedAudio, SampleEncoding } from "./types.ts";
 export {
   decodeWav,

@@ -31,7 +31,7 @@
  */
 import pl from "nodejs-polars";
 import { join, resolve } from "node:path";
-import { probeAudio } from "../audio/mod.ts";
+import { probeAudio, problemText } from "../audio/mod.ts";
 import { ProgressBar } from "../util/progress.ts";
 import { AUDIO_EXTENSIONS, CORPUS_SCHEMES, detectCorpus, parseCorpusPath } from "./corpora.ts";
 import { CORPORA, type Corpus, type LabelPolicy, mapCorpusLabel } from "./emotions.ts";
@@ -52,7 +52,7 @@ export type AudioProbe = (path: string) => Promise<ProbedAudio>;
 export interface BadFile {
   /** Absolute path of the file. */
   path: string;
-  /** What is wrong with it. */
+  /** What is wrong with it, without the path (print `${path}: ${problem}`). */
   problem: string;
 }
 
@@ -250,7 +250,8 @@ export async function scanCorpus(dir: string, options: ScanOptions = {}): Promis
         }
         probed[index] = info;
       } catch (error) {
-        problems[index] = error instanceof Error ? error.message : String(error);
+        // Kept beside the path: the problem alone, so the path is printed once.
+        problems[index] = problemText(error, pending[index].path);
       }
       done++;
       options.onProgress?.(done, pending.length);

@@ -21,7 +21,7 @@ import {
   featureSettings,
 } from "./feature_set.ts";
 import { ProgressBar } from "../util/progress.ts";
-import type { ResampleQuality } from "../audio/mod.ts";
+import { problemText, type ResampleQuality } from "../audio/mod.ts";
 
 /** Options of {@link extractFeatureSet}. */
 export interface BatchOptions {
@@ -143,7 +143,7 @@ async function runInThread(
     try {
       onOne(i, { clip: await featuresForFile(paths[i], context.settings, context) });
     } catch (error) {
-      onOne(i, { problem: error instanceof Error ? error.message : String(error) });
+      onOne(i, { problem: problemText(error, paths[i]) });
     }
   }
 }

@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { encodeWav } from "../audio/mod.ts";
+import { encodeWav, problemText } from "../audio/mod.ts";
 import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
 import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
 import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
@@ -297,7 +297,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
             buffer.set(await featuresOf(path), ok.length * frames * width);
             ok.push(path);
           } catch (error) {
-            failures.push({ path, problem: (error as Error).message });
+            failures.push({ path, problem: problemText(error, path) });
           }
           bar.tick();
         }
@@ -360,7 +360,7 @@ async function resolveInputs(input: string | readonly string[]): Promise<string[
     info = await Deno.stat(input);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: no such file or folder`);
-    throw new Error(`${input}: cannot read (${(error as Error).message})`);
+    throw new Error(`${input}: cannot read (${(error as Error).name})`);
   }
   if (!info.isDirectory) return [input];
   const files = await listAudioFiles(input);
