@@ -6,12 +6,18 @@
  *
  * Prints one row per file (file, emotion, confidence); with `--out`, writes the full table
  * (every class probability) as CSV. A folder is searched recursively for `.wav` and `.flac`.
- * Exits 1 when the models are missing or nothing could be classified.
+ * Exits 1 when the models are missing or damaged (NaN/Inf weights or outputs), or nothing could
+ * be classified; 2 for a bad command line.
  * @module
  */
 import { loadConfig, projectPath } from "../config.ts";
 import { initBackend } from "../lib/backend.ts";
-import { type BatchResult, loadPredictor, predictionTable } from "../lib/inference/mod.ts";
+import {
+  type BatchResult,
+  loadPredictor,
+  ModelOutputError,
+  predictionTable,
+} from "../lib/inference/mod.ts";
 import { writeTextAtomic } from "../lib/util/atomic.ts";
 import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 import { problemText } from "../lib/audio/mod.ts";
@@ -66,6 +72,8 @@ async function main(args: string[]): Promise<number> {
       try {
         results.push(await predictor.predictBatch(input, { progress: !values.quiet }));
       } catch (error) {
+        // A model that answers NaN is wrong for every file: stop (exit 1), print nothing.
+        if (error instanceof ModelOutputError) throw error;
         results.push({
           table: predictionTable([], predictor.classes),
           failures: [{ path: input, problem: problemText(error, input) }],
