@@ -5,7 +5,8 @@
  * [--out results.csv] [--quiet]`
  *
  * Prints one row per file (file, emotion, confidence); with `--out`, writes the full table
- * (every class probability) as CSV. A folder is searched recursively for `.wav` and `.flac`.
+ * (every class probability) as CSV. A folder is searched recursively for audio files (`.wav`,
+ * `.flac`, `.aiff`/`.aif`/`.aifc`).
  * Exits 1 when the models are missing or damaged (NaN/Inf weights or outputs), or nothing could
  * be classified; 2 for a bad command line.
  * @module

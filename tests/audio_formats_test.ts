@@ -17,6 +17,7 @@ import {
   whiteNoise,
 } from "../lib/audio/mod.ts";
 import { ALAW_TO_FLOAT, ULAW_TO_FLOAT } from "../lib/audio/g711.ts";
+import { columnValues, scanCorpus } from "../lib/data_loader/mod.ts";
 import { assertAudioError } from "./audio_assertions.ts";
 
 const SOX = (() => {
@@ -425,4 +426,28 @@ Deno.test({
       assert.equal(clip.originalSampleRate, rate);
     });
   },
+});
+
+Deno.test("corpus scans pick up .aiff/.aif/.aifc files and probe their headers", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(join(dir, "OAF_angry"));
+    const frames = 4410;
+    const samples = new Uint8Array(frames * 2); // 16-bit silence
+    await Deno.writeFile(
+      join(dir, "OAF_angry", "OAF_back_angry.aiff"),
+      buildAiff({ channels: 1, frames, bits: 16, rate: 22050, samples }),
+    );
+    await Deno.writeFile(
+      join(dir, "OAF_angry", "OAF_bar_angry.aifc"),
+      buildAiff({ compression: "sowt", channels: 1, frames, bits: 16, rate: 22050, samples }),
+    );
+    await Deno.writeFile(
+      join(dir, "OAF_angry", "OAF_base_angry.wav"),
+      encodeWav(new Float32Array(frames), 22050),
+    );
+    const { table, badFiles } = await scanCorpus(dir, { silent: true });
+    assert.deepEqual(badFiles, []);
+    assert.deepEqual(columnValues(table, "utterance").sort(), ["back", "bar", "base"]);
+    assert.deepEqual(table.getColumn("duration").toArray(), [0.2, 0.2, 0.2]);
+  });
 });

@@ -84,14 +84,14 @@ export interface Predictor {
   /** The underlying tfjs model. */
   readonly model: tf.LayersModel;
   /**
-   * Classifies one clip: a file path (WAV or FLAC) or samples in memory.
+   * Classifies one clip: a file path (WAV, AIFF or FLAC) or samples in memory.
    *
    * @throws an error naming the file when it cannot be read or decoded
    */
   predict(input: string | SamplesInput): Promise<Prediction>;
   /**
    * Classifies many files: a list of paths, one file, or a folder (searched recursively for
-   * `.wav` and `.flac`). Unreadable files are collected in `failures`.
+   * audio files: see `AUDIO_EXTENSIONS`). Unreadable files are collected in `failures`.
    */
   predictBatch(input: string | readonly string[], options?: BatchOptions): Promise<BatchResult>;
   /** Frees the model's tensors; the predictor cannot be used afterwards. */
