@@ -178,6 +178,15 @@ Deno.test("WAV mu-law (7) and A-law (6): every code decodes to its table value; 
       assert.equal(audio.channels[0][i], table[2 * i]);
       assert.equal(audio.channels[1][i], table[2 * i + 1]);
     }
+    // The same codes behind WAVE_FORMAT_EXTENSIBLE (sub-format GUID with code 6/7).
+    const extensible = encodeWav(new Float32Array(256), 8000, {
+      extensible: true,
+      bitsPerSample: 8,
+    });
+    const view = new DataView(extensible.buffer);
+    view.setUint16(44, format, true); // sub-format code, first 2 bytes of the GUID
+    extensible.set(ALL_CODES, extensible.length - 256);
+    assert.deepEqual(decodeWav(extensible).channels[0], table);
     await withTempDir(async (dir) => {
       const path = join(dir, `${name}.wav`);
       await Deno.writeFile(path, buildG711Wav(format, 1, ALL_CODES));
