@@ -21,6 +21,7 @@
 import { LABEL_POLICIES, type LabelPolicy } from "./lib/data_loader/emotions.ts";
 
 export type { LabelPolicy };
+import { unknownFlagError, UsageError } from "./lib/util/cli_args.ts";
 
 /** Names of the per-frame features the extractor can compute. */
 export const FEATURE_NAMES = [
@@ -290,22 +291,52 @@ export function configFromEnv(
 
 /**
  * Reads overrides from command-line flags `--field value` or `--field=value`, in kebab case
- * (`--batch-size 32`) or camel case (`--batchSize 32`). Returns the overrides and the
- * remaining positional arguments. Unknown flags are an error naming the flag.
+ * (`--batch-size 32`) or camel case (`--batchSize 32`), and the program's own flags declared in
+ * `programFlags` (name -> `"value"`, or `"boolean"` for a flag that takes no value, so
+ * `--quiet a.wav` keeps `a.wav` positional). `--help`/`-h` is always accepted (as
+ * `flags.help`); everything after `--` is positional.
+ *
+ * @param args command-line arguments (without the program name)
+ * @param programFlags the program's flags besides the config fields, without dashes
+ * @returns the config overrides, the positional arguments, and the program's flags given
+ *   (`"true"` for a boolean flag)
+ * @throws {UsageError} for a flag that is neither a config field nor declared, naming it and
+ *   the closest known flag ("unknown flag --epoch; did you mean --epochs?"), or a declared
+ *   value flag without its value
+ * @throws {ConfigError} for a config value that does not parse, naming the field
+ * @example
+ * ```ts
+ * const { overrides, positional, flags } = configFromArgs(
+ *   ["data/tess", "--epochs", "5", "--quiet"],
+ *   { quiet: "boolean", out: "value" },
+ * );
+ * ```
  */
 export function configFromArgs(
   args: readonly string[],
+  programFlags: Readonly<Record<string, "value" | "boolean">> = {},
 ): { overrides: Partial<Config>; positional: string[]; flags: Record<string, string> } {
   const byFlag = new Map<string, keyof Config>();
   for (const field of Object.keys(FIELD_KINDS) as (keyof Config)[]) {
     byFlag.set(toKebab(field), field);
     byFlag.set(field, field);
   }
+  const kinds = new Map(Object.entries({ ...programFlags, help: "boolean" }));
+  const known = () => [...kinds.keys(), ...Object.keys(FIELD_KINDS).map(toKebab)];
   const overrides: Record<string, unknown> = {};
   const positional: string[] = [];
   const flags: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (arg === "--") {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === "-h") {
+      flags.help = "true";
+      continue;
+    }
+    if (/^-[A-Za-z]/.test(arg)) throw unknownFlagError(arg, known());
     if (!arg.startsWith("--")) {
       positional.push(arg);
       continue;
@@ -313,10 +344,13 @@ export function configFromArgs(
     const eq = arg.indexOf("=");
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const next = args[i + 1];
-    const hasValue = eq >= 0 || (next !== undefined && !next.startsWith("--"));
-    const value = eq >= 0 ? arg.slice(eq + 1) : hasValue ? args[++i] : "true";
     const field = byFlag.get(name);
+    const kind = field ? "value" : kinds.get(name);
+    if (kind === undefined) throw unknownFlagError(`--${name}`, known());
+    const hasValue = eq >= 0 || (kind === "value" && next !== undefined && !next.startsWith("--"));
+    const value = eq >= 0 ? arg.slice(eq + 1) : hasValue ? args[++i] : "true";
     if (field) overrides[field] = parseValue(field, value);
+    else if (kind === "value" && !hasValue) throw new UsageError(`--${name} needs a value`);
     else flags[name] = value;
   }
   return { overrides: overrides as Partial<Config>, positional, flags };

@@ -31,6 +31,24 @@ import {
 import { listAudioFiles } from "../lib/data_loader/mod.ts";
 import { extractFeatureSet } from "../lib/features/batch.ts";
 import { writeJsonAtomic } from "../lib/util/atomic.ts";
+import { unknownFlagError, UsageError } from "../lib/util/cli_args.ts";
+import { TRAINING_BENCH_OPTIONS } from "./bench_training_options.ts";
+
+/** bench's own flags (for suggestions; the switch in parseFlags reads them). */
+const BENCH_FLAGS = [
+  "help",
+  "data",
+  "limit",
+  "workers",
+  "profile",
+  "res-types",
+  "skip-librosa",
+  "skip-training",
+  "librosa-path",
+  "python",
+  "out",
+  "training-out",
+];
 
 const USAGE = `Usage: deno task bench [--data DIR] [--limit N] [--workers N]
   [--res-types kaiser_best,kaiser_fast] [--profile N] [--skip-librosa] [--skip-training]
@@ -115,7 +133,12 @@ function parseFlags(args: readonly string[]): BenchFlags | "help" {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") ? arg.slice(2, eq >= 0 ? eq : undefined) : arg;
+    // Only "--" arguments are flags (and -h): a bare "data" is not --data.
+    const name = arg.startsWith("--")
+      ? arg.slice(2, eq >= 0 ? eq : undefined)
+      : arg === "-h"
+      ? arg
+      : "";
     const value = () => (eq >= 0 ? arg.slice(eq + 1) : args[++i]);
     switch (name) {
       case "help":
@@ -159,8 +182,25 @@ function parseFlags(args: readonly string[]): BenchFlags | "help" {
       case "training-out":
         flags.trainingArgs.push("--out", value());
         break;
-      default:
+      default: {
+        // Passed on to bench_training.ts, but checked here: a typo must fail now, not after
+        // the extraction benchmark has run for minutes.
+        const option = (TRAINING_BENCH_OPTIONS as Record<string, { type: string }>)[name];
+        if (!arg.startsWith("-")) throw new UsageError(`bench: unexpected argument "${arg}"`);
+        if (option === undefined) {
+          const error = unknownFlagError(arg.slice(0, eq >= 0 ? eq : undefined), [
+            ...BENCH_FLAGS,
+            ...Object.keys(TRAINING_BENCH_OPTIONS),
+          ]);
+          throw new UsageError(`bench: ${error.message}`);
+        }
         flags.trainingArgs.push(arg);
+        if (option.type === "string" && eq < 0) {
+          const next = args[++i];
+          if (next === undefined) throw new UsageError(`bench: --${name} needs a value`);
+          flags.trainingArgs.push(next);
+        }
+      }
     }
   }
   return flags;
@@ -323,7 +363,9 @@ export async function runBench(args: readonly string[]): Promise<number> {
     console.log(`\n(a) ours, ${resType}:`);
     const run = await benchOurs(paths, resType, flags.workers);
     printRun(run);
-    for (const failure of run.failedFiles) console.log(`    failed: ${failure.problem}`);
+    for (const failure of run.failedFiles) {
+      console.log(`    failed: ${failure.path}: ${failure.problem}`);
+    }
     ours.push(run);
     if (!librosa.available) continue;
     console.log(`(b) librosa, ${resType} (one process, one core):`);

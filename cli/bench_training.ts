@@ -21,7 +21,6 @@
  */
 import { firstFile } from "../lib/util/fs.ts";
 import * as tf from "@tensorflow/tfjs";
-import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../config.ts";
 import { initBackend } from "../lib/backend.ts";
@@ -37,25 +36,18 @@ import {
 import { Callback, fit } from "../lib/trainer/mod.ts";
 import { writeJsonAtomic } from "../lib/util/atomic.ts";
 import { ProgressBar } from "../lib/util/progress.ts";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
+import { TRAINING_BENCH_OPTIONS } from "./bench_training_options.ts";
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    samples: { type: "string", default: "2240" },
-    epochs: { type: "string", default: "3" },
-    batch: { type: "string", default: "64" },
-    frames: { type: "string", default: "130" },
-    features: { type: "string", default: "188" },
-    classes: { type: "string", default: "7" },
-    models: { type: "string", default: "lstm,gru" },
-    "stock-batches": { type: "string", default: "4" },
-    "no-stock": { type: "boolean", default: false },
-    "no-torch": { type: "boolean", default: false },
-    "blas-threads": { type: "string", default: "1" },
-    "torch-threads": { type: "string", default: "2,1" },
-    out: { type: "string", default: "outputs/bench_training.json" },
-  },
-});
+const { values: flags } = (() => {
+  try {
+    return parseCliArgs({ args: Deno.args, options: TRAINING_BENCH_OPTIONS });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench_training: ${error.message}`);
+    Deno.exit(2);
+  }
+})();
 
 function positiveInt(name: string, text: string): number {
   const value = Number(text);

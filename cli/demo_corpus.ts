@@ -6,20 +6,32 @@
  * The clips are NOT emotional speech (see lib/demo_corpus.ts and the README.txt it writes).
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 import { DEMO_EMOTIONS, DEMO_SPEAKERS, generateDemoCorpus } from "../lib/demo_corpus.ts";
 
+const USAGE = "Usage: deno task demo-corpus [--out data/demo] [--words 20]";
+
+function parse() {
+  try {
+    return parseCliArgs({
+      args: Deno.args,
+      options: {
+        out: { type: "string", default: "data/demo" },
+        words: { type: "string", default: "20" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`demo-corpus: ${error.message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      out: { type: "string", default: "data/demo" },
-      words: { type: "string", default: "20" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const values = parse();
   if (values.help) {
-    console.log("Usage: deno task demo-corpus [--out data/demo] [--words 20]");
+    console.log(USAGE);
     Deno.exit(0);
   }
   const words = Number(values.words);

@@ -10,7 +10,7 @@
  * printed, and `--sha256` enforces one.
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 import { downloadAndExtract, TESS_SOURCE } from "../lib/download.ts";
 
 const USAGE = "Usage: deno task download-tess [--out data/TESS] [--url URL] [--sha256 HEX] " +
@@ -25,18 +25,28 @@ async function hasFiles(dir: string): Promise<boolean> {
   return false;
 }
 
+function parse() {
+  try {
+    return parseCliArgs({
+      args: Deno.args,
+      options: {
+        out: { type: "string", default: "data/TESS" },
+        url: { type: "string", default: TESS_SOURCE.url },
+        sha256: { type: "string" },
+        "keep-zip": { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`download-tess: ${error.message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      out: { type: "string", default: "data/TESS" },
-      url: { type: "string", default: TESS_SOURCE.url },
-      sha256: { type: "string" },
-      "keep-zip": { type: "boolean", default: false },
-      force: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const values = parse();
   if (values.help) {
     console.log(USAGE);
     Deno.exit(0);

@@ -16,12 +16,19 @@ import { RESAMPLE_QUALITIES, type ResampleQuality } from "../lib/audio/mod.ts";
 import { columnValues, DatasetError, listAudioFiles, scanCorpus } from "../lib/data_loader/mod.ts";
 import { extractFeatureSet } from "../lib/features/batch.ts";
 import { type FeatureSet, saveFeatureSet } from "../lib/features/feature_set.ts";
+import { UsageError } from "../lib/util/cli_args.ts";
 
 const USAGE = "Usage: deno task extract <data-dir> [--out FILE] [--workers N] [--no-cache] " +
   "[--resample-quality kaiser_best|kaiser_fast] [config flags, e.g. --sample-rate 16000]";
 
-/** Flags that take no value; pulled out first so `--no-cache data` keeps `data` positional. */
-const BOOLEAN_FLAGS = ["no-cache", "help", "quiet"] as const;
+/** The extractor's own flags; booleans take no value, so `--no-cache data` keeps `data`. */
+const PROGRAM_FLAGS = {
+  out: "value",
+  workers: "value",
+  "resample-quality": "value",
+  "no-cache": "boolean",
+  quiet: "boolean",
+} as const;
 
 /** What {@link parseExtractArgs} understood. */
 export interface ExtractArgs {
@@ -39,13 +46,7 @@ export interface ExtractArgs {
   config: Config;
 }
 
-/** Thrown for a bad command line; the message says what is wrong. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 function folderName(dir: string): string {
   const trimmed = dir.replace(/\/+$/, "");
@@ -68,21 +69,8 @@ export function parseExtractArgs(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
 ): ExtractArgs | "help" {
-  const booleans = new Set<string>();
-  const rest = args.filter((arg) => {
-    const name = arg.replace(/^--/, "");
-    if (arg.startsWith("--") && (BOOLEAN_FLAGS as readonly string[]).includes(name)) {
-      booleans.add(name);
-      return false;
-    }
-    return arg !== "-h";
-  });
-  if (booleans.has("help") || args.includes("-h")) return "help";
-  const { overrides, positional, flags } = configFromArgs(rest);
-  const known = new Set(["out", "workers", "resample-quality"]);
-  for (const name of Object.keys(flags)) {
-    if (!known.has(name)) throw new UsageError(`unknown flag --${name}\n${USAGE}`);
-  }
+  const { overrides, positional, flags } = configFromArgs(args, PROGRAM_FLAGS);
+  if (flags.help) return "help";
   const config = loadConfig(overrides, { env });
   if (positional.length > 1) {
     throw new UsageError(`expected one data folder, got ${positional.length}\n${USAGE}`);
@@ -106,9 +94,9 @@ export function parseExtractArgs(
     dataDir,
     out: flags.out ?? projectPath(`${config.outputsDir}/features/${folderName(dataDir)}.features`),
     workers,
-    cacheDir: booleans.has("no-cache") ? undefined : projectPath(config.cacheDir),
+    cacheDir: flags["no-cache"] ? undefined : projectPath(config.cacheDir),
     resampleQuality: quality,
-    quiet: booleans.has("quiet"),
+    quiet: Boolean(flags.quiet),
     config,
   };
 }
@@ -172,7 +160,7 @@ export async function runExtract(
   try {
     parsed = parseExtractArgs(args, env);
   } catch (error) {
-    console.error(`extract: ${(error as Error).message}`);
+    console.error(`extract: ${(error as Error).message}\n${USAGE}`);
     return { code: 2 };
   }
   if (parsed === "help") {

@@ -4,9 +4,12 @@
  * executes the four notebooks in order in a real Jupyter client (headless), writing
  * `outputs/<notebook>.html`, the executed notebooks, the charts, the models and
  * `outputs/project_report.json`. Config flags are passed to the notebooks as `SER_*` variables.
+ * An unknown flag (a typo such as `--epoch`) is an error (exit 2) naming it and the closest
+ * known flag, before anything runs.
  * @module
  */
 import { configFromArgs, configToEnv, loadConfig, PROJECT_ROOT } from "../config.ts";
+import { UsageError } from "../lib/util/cli_args.ts";
 import { notebookSupport, runNotebooks } from "../lib/notebook_runner.ts";
 import { readReport } from "../lib/report.ts";
 import { projectPaths, resolveDataSource } from "../lib/workflow.ts";
@@ -19,7 +22,10 @@ const NOTEBOOKS = [
 ];
 
 async function main(): Promise<number> {
-  const { overrides, flags } = configFromArgs(Deno.args);
+  const { overrides, flags, positional } = configFromArgs(Deno.args, {
+    only: "value",
+    timeout: "value",
+  });
   if (flags.help) {
     console.log(
       "Usage: deno task pipeline [--data-dir DIR] [--epochs N] [--models lstm,gru] " +
@@ -27,6 +33,9 @@ async function main(): Promise<number> {
         "Any config field works as a flag; SER_* environment variables work too.",
     );
     return 0;
+  }
+  if (positional.length > 0) {
+    throw new UsageError(`unexpected argument "${positional[0]}" (the pipeline takes only flags)`);
   }
   const config = loadConfig(overrides);
   for (const [name, value] of Object.entries(configToEnv(overrides))) Deno.env.set(name, value);
@@ -83,6 +92,6 @@ if (import.meta.main) {
     Deno.exit(await main());
   } catch (error) {
     console.error(`pipeline: ${error instanceof Error ? error.message : error}`);
-    Deno.exit(1);
+    Deno.exit(error instanceof UsageError ? 2 : 1);
   }
 }

@@ -5,15 +5,23 @@
  * [--out results.csv] [--quiet]`
  *
  * Prints one row per file (file, emotion, confidence); with `--out`, writes the full table
- * (every class probability) as CSV. A folder is searched recursively for `.wav` and `.flac`.
- * Exits 1 when the models are missing or nothing could be classified.
+ * (every class probability) as CSV. A folder is searched recursively for audio files (`.wav`,
+ * `.flac`, `.aiff`/`.aif`/`.aifc`).
+ * Exits 1 when the models are missing or damaged (NaN/Inf weights or outputs), or nothing could
+ * be classified; 2 for a bad command line.
  * @module
  */
-import { parseArgs } from "node:util";
 import { loadConfig, projectPath } from "../config.ts";
 import { initBackend } from "../lib/backend.ts";
-import { type BatchResult, loadPredictor, predictionTable } from "../lib/inference/mod.ts";
+import {
+  type BatchResult,
+  loadPredictor,
+  ModelOutputError,
+  predictionTable,
+} from "../lib/inference/mod.ts";
 import { writeTextAtomic } from "../lib/util/atomic.ts";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
+import { problemText } from "../lib/audio/mod.ts";
 
 const USAGE = "Usage: deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR] " +
   "[--out results.csv] [--quiet]";
@@ -34,7 +42,7 @@ function formatTable(table: BatchResult["table"]): string {
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs({
     args,
     allowPositionals: true,
     options: {
@@ -65,19 +73,18 @@ async function main(args: string[]): Promise<number> {
       try {
         results.push(await predictor.predictBatch(input, { progress: !values.quiet }));
       } catch (error) {
+        // A model that answers NaN is wrong for every file: stop (exit 1), print nothing.
+        if (error instanceof ModelOutputError) throw error;
         results.push({
           table: predictionTable([], predictor.classes),
-          failures: [{ path: input, problem: (error as Error).message }],
+          failures: [{ path: input, problem: problemText(error, input) }],
         });
       }
     }
     const table = results.map((r) => r.table).reduce((all, next) => all.vstack(next));
     const failures = results.flatMap((r) => r.failures);
     if (table.height > 0) console.log(formatTable(table));
-    for (const { path, problem } of failures) {
-      // Decoder errors usually start with the path already; do not print it twice.
-      console.error(`failed: ${problem.startsWith(path) ? problem : `${path}: ${problem}`}`);
-    }
+    for (const { path, problem } of failures) console.error(`failed: ${path}: ${problem}`);
     if (values.out && table.height > 0) {
       await writeTextAtomic(values.out, table.writeCSV().toString());
       console.log(`wrote ${table.height} rows to ${values.out}`);
@@ -97,6 +104,7 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     console.error(`predict: ${error instanceof Error ? error.message : String(error)}`);
-    Deno.exit(1);
+    if (error instanceof UsageError) console.error(USAGE);
+    Deno.exit(error instanceof UsageError ? 2 : 1);
   }
 }

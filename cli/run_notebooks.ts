@@ -6,7 +6,7 @@
  * notebooks/*.ipynb` (no notebook given: every `notebooks/*.ipynb`, sorted by name).
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 import { join } from "node:path";
 import { notebookSupport, runNotebooks } from "../lib/notebook_runner.ts";
 
@@ -22,22 +22,32 @@ async function defaultNotebooks(): Promise<string[]> {
   return found.sort();
 }
 
+const USAGE = "Usage: deno run -A cli/run_notebooks.ts [--out outputs] [--timeout 1800] " +
+  "[--kernel deno] [notebook.ipynb ...]";
+
+function parse() {
+  try {
+    return parseCliArgs({
+      args: Deno.args,
+      allowPositionals: true,
+      options: {
+        out: { type: "string", default: "outputs" },
+        timeout: { type: "string", default: "1800" },
+        kernel: { type: "string", default: "deno" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`notebooks: ${error.message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      out: { type: "string", default: "outputs" },
-      timeout: { type: "string", default: "1800" },
-      kernel: { type: "string", default: "deno" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values, positionals } = parse();
   if (values.help) {
-    console.log(
-      "Usage: deno run -A cli/run_notebooks.ts [--out outputs] [--timeout 1800] " +
-        "[--kernel deno] [notebook.ipynb ...]",
-    );
+    console.log(USAGE);
     Deno.exit(0);
   }
   const notebooks = positionals.length > 0 ? positionals : await defaultNotebooks();

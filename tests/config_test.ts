@@ -56,7 +56,7 @@ Deno.test("config: command-line flags in kebab and camel case", () => {
     "mfcc,zcr",
     "--out",
     "features.bin",
-  ]);
+  ], { out: "value" });
   assert.deepEqual(overrides, { batchSize: 32, learningRate: 0.01, features: ["mfcc", "zcr"] });
   assert.deepEqual(positional, ["data/tess"]);
   assert.deepEqual(flags, { out: "features.bin" });

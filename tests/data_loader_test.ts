@@ -459,6 +459,8 @@ Deno.test("corrupt files, failing probes and off-scheme names are collected in b
       ["OAF_bad_sad.wav", "OAF_empty_sad.wav", "stray.wav"].map((n) => join(root, "OAF_Sad", n)),
     );
     assert.match(badFiles[0].problem, /cannot read audio header/);
+    // The path is printed beside the problem, so the problem must not repeat it.
+    assert.equal(badFiles[1].problem, "cannot read audio header: empty file");
     assert.match(badFiles[2].problem, /does not follow the tess scheme/);
     assert.deepEqual(badFiles.map((bad) => bad.reason), ["audio", "audio", "name"]);
     // Strict: the first unusable file stops the scan (names are checked before headers).

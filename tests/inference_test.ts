@@ -286,14 +286,15 @@ Deno.test("predictBatch: a folder with a corrupt file gives a table plus one fai
     for (const sum of rowSums) assert.ok(Math.abs(sum - 1) < 1e-5);
     assert.equal(failures.length, 1);
     assert.equal(failures[0].path, corrupt);
-    assert.match(failures[0].problem, /broken\.wav/);
+    assert.ok(!failures[0].problem.includes("broken.wav"), failures[0].problem); // path is apart
 
     // A list of paths works too, and a missing one is a failure, not a crash.
     const listed = await predictor.predictBatch([paths[0], join(folder, "missing.wav")], {
       progress: false,
     });
     assert.equal(listed.table.height, 1);
-    assert.match(listed.failures[0].problem, /missing\.wav: file not found/);
+    assert.equal(listed.failures[0].path, join(folder, "missing.wav"));
+    assert.equal(listed.failures[0].problem, "file not found");
   } finally {
     predictor.dispose();
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything ser needs on a fresh Debian machine with Node.js/npm:
 #   - Debian packages (as root, only the missing ones): OpenBLAS (fast training), espeak-ng (demo
-#     corpus), Jupyter (headless notebooks), Chromium (PNG charts);
+#     corpus), Jupyter (headless notebooks), Chromium (PNG charts), sox (the decoder tests' μ-law,
+#     A-law and AIFF files);
 #   - the pinned Deno from the npm registry (tools/package.json) and the project's npm packages;
 #   - the Deno Jupyter kernel.
 # Usage: bash tools/setup.sh [--run]     (--run: then run the whole pipeline: deno task pipeline)
@@ -15,7 +16,7 @@ cd "$root"
 log() { printf '\n== setup: %s\n' "$*"; }
 
 apt_packages=(libopenblas0-pthread espeak-ng jupyter-nbconvert python3-nbclient jupyter-client
-  python3-ipykernel chromium unzip)
+  python3-ipykernel chromium unzip sox)
 if [ "${SER_WITH_BENCH:-0}" = 1 ]; then
   apt_packages+=(python3-torch python3-numba python3-scipy python3-resampy python3-soundfile
     python3-audioread python3-pooch python3-lazy-loader python3-joblib python3-decorator

@@ -6,8 +6,9 @@
  */
 import { AudioError } from "./errors.ts";
 import { fileSource } from "./bytes.ts";
-import { decodeAudio, sniffFormat } from "./decode.ts";
+import { decodeAudio, sniffFormat, unsupportedProblem } from "./decode.ts";
 import { parseWavLayout } from "./wav.ts";
+import { parseAiffLayout } from "./aiff.ts";
 import { decodeFlac, parseFlacStreamInfo } from "./flac.ts";
 import { fitToLength, mixToMono } from "./signal.ts";
 import { resample, type ResampleQuality } from "./resample.ts";
@@ -41,7 +42,7 @@ async function readAudioFile(path: string): Promise<Uint8Array> {
  * length and duration: fast enough to scan a whole corpus. A FLAC whose STREAMINFO leaves the
  * length unknown is decoded to count its samples.
  *
- * @param path a WAV or FLAC file
+ * @param path a WAV, AIFF/AIFC or FLAC file
  * @returns `{ sampleRate (Hz), channels, frames (samples per channel), duration (s) }`
  * @throws {AudioError} naming the file when it is missing, not audio, or damaged
  * @example
@@ -57,9 +58,11 @@ export async function probeAudio(path: string): Promise<AudioInfo> {
     file = await Deno.open(path, { read: true });
     const source = fileSource(file, stat.size);
     if (source.size === 0) throw new AudioError(path, "empty file");
-    const format = sniffFormat(source.read(0, 4096));
-    if (format === "wav") {
-      const { sampleRate, channels, frames, duration } = parseWavLayout(source, path);
+    const head = source.read(0, 4096);
+    const format = sniffFormat(head);
+    if (format === "wav" || format === "aiff") {
+      const parse = format === "wav" ? parseWavLayout : parseAiffLayout;
+      const { sampleRate, channels, frames, duration } = parse(source, path);
       return { sampleRate, channels, frames, duration };
     }
     if (format === "flac") {
@@ -77,7 +80,7 @@ export async function probeAudio(path: string): Promise<AudioInfo> {
         duration: frames / audio.sampleRate,
       };
     }
-    throw new AudioError(path, "unsupported or non-audio file; only WAV and FLAC can be read");
+    throw new AudioError(path, unsupportedProblem(head));
   } catch (error) {
     throw fileError(path, error);
   } finally {
@@ -105,7 +108,7 @@ export interface LoadAudioOptions {
  * As in librosa, a `duration` limit is applied first at the file's own rate
  * (`floor(duration * originalRate)` samples), so long files are not resampled in full.
  *
- * @param path a WAV or FLAC file
+ * @param path a WAV, AIFF/AIFC or FLAC file
  * @param options `sampleRate` (Hz), `duration` (s), `mono`, `quality`
  * @throws {AudioError} naming the file ("file not found", "unsupported or non-audio file", ...)
  * @example

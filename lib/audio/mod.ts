@@ -1,5 +1,5 @@
 /**
- * Audio input: decode WAV and FLAC files, probe their headers, mix to mono, resample like
+ * Audio input: decode WAV, AIFF/AIFC and FLAC files, probe their headers, mix to mono, resample like
  * librosa, fix lengths, and synthesize test signals. Knows nothing of tensors or features.
  *
  * @example
@@ -9,8 +9,8 @@
  * ```
  * @module
  */
-export { AudioError } from "./errors.ts";
-export type { AudioClip, AudioInfo, DecodedAudio } from "./types.ts";
+export { AudioError, problemText } from "./errors.ts";
+export type { AudioClip, AudioInfo, DecodedAudio, SampleEncoding } from "./types.ts";
 export {
   decodeWav,
   encodeWav,
@@ -18,6 +18,7 @@ export {
   parseWavLayout,
   type WavLayout,
 } from "./wav.ts";
+export { type AiffLayout, decodeAiff, parseAiffLayout } from "./aiff.ts";
 export { decodeFlac, type FlacStreamInfo, parseFlacStreamInfo } from "./flac.ts";
 export {
   decodeFlacPcm,

@@ -12,11 +12,14 @@ export interface DecodedAudio {
   channels: Float32Array[];
   /** Bits per sample as stored in the file (e.g. 16 or 24). */
   bitsPerSample: number;
-  /** Integer PCM or IEEE floating point samples. */
-  encoding: "pcm" | "float";
+  /** Integer PCM, IEEE floating point, or G.711 μ-law/A-law samples. */
+  encoding: SampleEncoding;
   /** Container/codec the samples came from. */
-  codec: "wav" | "flac";
+  codec: "wav" | "flac" | "aiff";
 }
+
+/** How samples are stored: integer PCM, IEEE float, or 8-bit G.711 μ-law/A-law codes. */
+export type SampleEncoding = "pcm" | "float" | "ulaw" | "alaw";
 
 /** What a file header says about its audio, read without decoding the samples. */
 export interface AudioInfo {

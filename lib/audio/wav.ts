@@ -3,17 +3,21 @@
  *
  * Samples are scaled exactly as libsndfile (and so Python's soundfile and librosa) scales them
  * when reading to float: signed integers are divided by 2^(container bits - 1) (int16 / 32768,
- * int24 / 8388608, int32 / 2147483648), unsigned 8-bit is `(u - 128) / 128`, and float data is
- * passed through (64-bit rounded to 32-bit).
+ * int24 / 8388608, int32 / 2147483648), unsigned 8-bit is `(u - 128) / 128`, float data is
+ * passed through (64-bit rounded to 32-bit), and G.711 μ-law (format 7) and A-law (format 6)
+ * codes are expanded to 16-bit values and divided by 32768 (see g711.ts).
  *
  * @module
  */
 import { AudioError, IN_MEMORY } from "./errors.ts";
 import { bufferSource, type ByteSource, fourCC } from "./bytes.ts";
-import type { AudioInfo, DecodedAudio } from "./types.ts";
+import { ALAW_TO_FLOAT, ULAW_TO_FLOAT } from "./g711.ts";
+import type { AudioInfo, DecodedAudio, SampleEncoding } from "./types.ts";
 
 const FORMAT_PCM = 0x0001;
 const FORMAT_FLOAT = 0x0003;
+const FORMAT_ALAW = 0x0006;
+const FORMAT_ULAW = 0x0007;
 const FORMAT_EXTENSIBLE = 0xfffe;
 
 /** Tail shared by every WAVE_FORMAT_EXTENSIBLE sub-format GUID (after the 2-byte format code). */
@@ -46,8 +50,8 @@ const KNOWN_FORMATS: Record<number, string> = {
 
 /** Where a WAV file's samples are and how to read them. */
 export interface WavLayout extends AudioInfo {
-  /** PCM integers or IEEE floats. */
-  encoding: "pcm" | "float";
+  /** PCM integers, IEEE floats, or G.711 μ-law/A-law codes. */
+  encoding: SampleEncoding;
   /** Bits per sample as the fmt chunk states them. */
   bitsPerSample: number;
   /** Bytes each sample occupies in the data chunk (the container size). */
@@ -57,6 +61,14 @@ export interface WavLayout extends AudioInfo {
   /** Byte offset of the first sample. */
   dataOffset: number;
 }
+
+/** Format codes we decode, and how their samples are stored. */
+const ENCODINGS: Record<number, SampleEncoding | undefined> = {
+  [FORMAT_PCM]: "pcm",
+  [FORMAT_FLOAT]: "float",
+  [FORMAT_ALAW]: "alaw",
+  [FORMAT_ULAW]: "ulaw",
+};
 
 function formatName(code: number): string {
   const hex = `0x${code.toString(16).padStart(4, "0")}`;
@@ -126,24 +138,28 @@ export function parseWavLayout(source: ByteSource, path: string = IN_MEMORY): Wa
     if (!tailMatches) fail("unsupported WAVE_FORMAT_EXTENSIBLE sub-format GUID");
     formatTag = subFormat;
   }
-  if (formatTag !== FORMAT_PCM && formatTag !== FORMAT_FLOAT) {
+  const encoding = ENCODINGS[formatTag];
+  if (encoding === undefined) {
     fail(
-      `unsupported WAV format code ${formatName(formatTag)}; only PCM (1), IEEE float (3) ` +
-        "and WAVE_FORMAT_EXTENSIBLE with those sub-formats can be read",
+      `unsupported WAV format code ${formatName(formatTag)}; only PCM (1), IEEE float (3), ` +
+        "A-law (6), mu-law (7) and WAVE_FORMAT_EXTENSIBLE with those sub-formats can be read",
     );
   }
   if (channels === 0) fail("zero channels in fmt chunk");
   if (sampleRate === 0) fail("zero sample rate in fmt chunk");
-  const encoding = formatTag === FORMAT_FLOAT ? "float" : "pcm";
-  const minBytes = Math.ceil(bitsPerSample / 8);
+  const g711 = encoding === "ulaw" || encoding === "alaw";
+  // G.711 codes are one byte whatever the header's bitsPerSample says (some writers put 16).
+  const minBytes = g711 ? 1 : Math.ceil(bitsPerSample / 8);
   // The container size comes from blockAlign when it is consistent (24-bit in 32-bit slots).
   let bytesPerSample = blockAlign % channels === 0 ? blockAlign / channels : minBytes;
   if (bytesPerSample < minBytes || bytesPerSample === 0) bytesPerSample = minBytes;
+  if (g711) bytesPerSample = 1;
   blockAlign = bytesPerSample * channels;
-  const supported = encoding === "pcm"
-    ? bitsPerSample >= 1 && bytesPerSample >= 1 && bytesPerSample <= 4
-    : (bitsPerSample === 32 && bytesPerSample === 4) ||
-      (bitsPerSample === 64 && bytesPerSample === 8);
+  const supported = g711 ||
+    (encoding === "pcm"
+      ? bitsPerSample >= 1 && bytesPerSample >= 1 && bytesPerSample <= 4
+      : (bitsPerSample === 32 && bytesPerSample === 4) ||
+        (bitsPerSample === 64 && bytesPerSample === 8));
   if (!supported) {
     fail(
       `unsupported bit depth: ${bitsPerSample}-bit ${encoding === "pcm" ? "PCM" : "float"} ` +
@@ -165,8 +181,8 @@ export function parseWavLayout(source: ByteSource, path: string = IN_MEMORY): Wa
     channels,
     frames,
     duration: frames / sampleRate,
-    encoding,
-    bitsPerSample,
+    encoding: encoding as SampleEncoding,
+    bitsPerSample: g711 ? 8 : bitsPerSample,
     bytesPerSample,
     blockAlign,
     dataOffset,
@@ -175,7 +191,7 @@ export function parseWavLayout(source: ByteSource, path: string = IN_MEMORY): Wa
 
 /**
  * Decodes a whole WAV file: PCM 8 (unsigned), 16, 24 and 32-bit, IEEE float 32 and 64-bit,
- * plain or WAVE_FORMAT_EXTENSIBLE, any number of channels.
+ * G.711 μ-law and A-law, plain or WAVE_FORMAT_EXTENSIBLE, any number of channels.
  *
  * @param bytes the complete file
  * @param path the file name used in errors
@@ -195,7 +211,10 @@ export function decodeWav(bytes: Uint8Array, path: string = IN_MEMORY): DecodedA
   for (let c = 0; c < channelCount; c++) {
     const out = channels[c];
     let at = c * bytesPerSample;
-    if (layout.encoding === "float") {
+    if (layout.encoding === "ulaw" || layout.encoding === "alaw") {
+      const table = layout.encoding === "ulaw" ? ULAW_TO_FLOAT : ALAW_TO_FLOAT;
+      for (let i = 0; i < frames; i++, at += blockAlign) out[i] = table[view.getUint8(at)];
+    } else if (layout.encoding === "float") {
       for (let i = 0; i < frames; i++, at += blockAlign) {
         out[i] = bytesPerSample === 4 ? view.getFloat32(at, true) : view.getFloat64(at, true);
       }

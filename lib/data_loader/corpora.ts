@@ -44,7 +44,7 @@ export interface ParsedName {
 }
 
 /** Audio file extensions the scanners pick up (lower case, with the dot). */
-export const AUDIO_EXTENSIONS = [".wav", ".flac"] as const;
+export const AUDIO_EXTENSIONS = [".wav", ".flac", ".aiff", ".aif", ".aifc"] as const;
 
 /** A short description of each scheme, for error messages. */
 export const CORPUS_SCHEMES: Readonly<Record<Corpus, string>> = Object.freeze({
@@ -55,7 +55,7 @@ export const CORPUS_SCHEMES: Readonly<Record<Corpus, string>> = Object.freeze({
   emodb: "<2-digit speaker><text a01..b10><EMOTION letter><version letter>.wav",
 });
 
-const EXT = String.raw`\.(?:wav|flac)$`;
+const EXT = String.raw`\.(?:wav|flac|aiff?|aifc)$`;
 const TESS = new RegExp(String.raw`^([A-Za-z]+)_(.+)_([A-Za-z]+)` + EXT, "i");
 const RAVDESS = new RegExp(
   String.raw`^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)` + EXT,

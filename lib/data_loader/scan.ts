@@ -43,7 +43,7 @@
  */
 import pl from "nodejs-polars";
 import { join, resolve } from "node:path";
-import { probeAudio } from "../audio/mod.ts";
+import { probeAudio, problemText } from "../audio/mod.ts";
 import { ProgressBar } from "../util/progress.ts";
 import {
   AUDIO_EXTENSIONS,
@@ -88,7 +88,7 @@ export type BadFileReason = "name" | "label" | "audio";
 export interface BadFile {
   /** Absolute path of the file. */
   path: string;
-  /** What is wrong with it, in words. */
+  /** What is wrong with it, without the path (print `${path}: ${problem}`). */
   problem: string;
   /** `name`: outside the folder's scheme; `label`: a label the corpus does not define;
    * `audio`: the header cannot be read. */
@@ -537,7 +537,8 @@ export async function scanCorpora(
         }
         probed[index] = info;
       } catch (error) {
-        problems[index] = error instanceof Error ? error.message : String(error);
+        // Kept beside the path: the problem alone, so the path is printed once.
+        problems[index] = problemText(error, pending[index].path);
       }
       done++;
       options.onProgress?.(done, pending.length);

@@ -21,7 +21,7 @@ import {
   featureSettings,
 } from "./feature_set.ts";
 import { ProgressBar } from "../util/progress.ts";
-import type { ResampleQuality } from "../audio/mod.ts";
+import { problemText, type ResampleQuality } from "../audio/mod.ts";
 
 /** Options of {@link extractFeatureSet}. */
 export interface BatchOptions {
@@ -45,10 +45,81 @@ export interface BatchTiming {
   /** Seconds of (original) audio processed per second of wall time. */
   realTimeFactor: number;
   cacheHits: number;
+  /** Cache entries that were damaged (checksum or shape) and so recomputed and rewritten. */
+  cacheRepairs: number;
+  /** Temp files of interrupted cache writes removed before the batch started. */
+  orphansRemoved: number;
   workers: number;
 }
 
 type Outcome = { clip: ClipFeatures } | { problem: string };
+
+/** Files `writeFileAtomic` writes before its rename: `.<name>.<pid>.<time>.<random>.tmp`. */
+const TEMP_NAME = /^\..+\.tmp$/;
+const TEMP_PID = /\.(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/;
+/** A temp file this old belongs to no running write (a cache entry takes milliseconds). */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
+/** True unless the process is known to be gone (Linux /proc; elsewhere we cannot tell). */
+function processMayBeAlive(pid: number): boolean {
+  try {
+    Deno.statSync("/proc/self");
+  } catch {
+    return true;
+  }
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the temp files that atomic writes killed mid-way left in the cache folder (they are
+ * never read, only take space). A temp file is an orphan when the process that wrote it is gone
+ * (its pid is in the name; checked on Linux) or it is over an hour old, so a concurrent
+ * extraction's writes in progress are left alone.
+ *
+ * @param cacheDir the feature cache folder (missing: nothing to do)
+ * @returns how many files were removed
+ */
+export async function removeOrphanTempFiles(cacheDir: string): Promise<number> {
+  let removed = 0;
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch {
+      return; // Missing or unreadable: nothing to clean.
+    }
+    for (const entry of entries) {
+      const path = `${dir}/${entry.name}`;
+      // Entries live at <cache>/<settings key>/<2 hex>/<hash>.bin: three levels are enough.
+      if (entry.isDirectory && depth < 3) await visit(path, depth + 1);
+      if (!entry.isFile || !TEMP_NAME.test(entry.name)) continue;
+      const pid = Number(TEMP_PID.exec(entry.name)?.[1] ?? NaN);
+      const ours = pid === Deno.pid;
+      let old = false;
+      try {
+        const mtime = (await Deno.stat(path)).mtime?.getTime() ?? 0;
+        old = Date.now() - mtime > ORPHAN_AGE_MS;
+      } catch {
+        continue; // Renamed into place meanwhile.
+      }
+      const dead = Number.isInteger(pid) && !ours && !processMayBeAlive(pid);
+      if (!old && !dead) continue;
+      try {
+        await Deno.remove(path);
+        removed++;
+      } catch {
+        // Gone already, or not ours to remove: leave it.
+      }
+    }
+  };
+  await visit(cacheDir, 0);
+  return removed;
+}
 
 function defaultWorkers(): number {
   return Math.max(1, navigator.hardwareConcurrency ?? 1);
@@ -72,7 +143,7 @@ async function runInThread(
     try {
       onOne(i, { clip: await featuresForFile(paths[i], context.settings, context) });
     } catch (error) {
-      onOne(i, { problem: error instanceof Error ? error.message : String(error) });
+      onOne(i, { problem: problemText(error, paths[i]) });
     }
   }
 }
@@ -141,6 +212,7 @@ export async function extractFeatureSet(
 ): Promise<FeatureSet & { timing: BatchTiming }> {
   const settings = featureSettings(config);
   const columns = featureColumns(settings);
+  const orphansRemoved = options.cacheDir ? await removeOrphanTempFiles(options.cacheDir) : 0;
   const resampleQuality = options.resampleQuality ?? "kaiser_best";
   const context: JobContext = {
     settings,
@@ -161,6 +233,7 @@ export async function extractFeatureSet(
   const bar = options.progress === false ? undefined : new ProgressBar("features", paths.length);
   let done = 0;
   let cacheHits = 0;
+  let cacheRepairs = 0;
   const store = (index: number, clip: ClipFeatures): string | undefined => {
     if (!all) {
       frames = clip.frames;
@@ -179,6 +252,7 @@ export async function extractFeatureSet(
   const onOne = (index: number, outcome: Outcome) => {
     problems[index] = "clip" in outcome ? store(index, outcome.clip) : outcome.problem;
     if ("clip" in outcome && outcome.clip.cached) cacheHits++;
+    if ("clip" in outcome && outcome.clip.repaired) cacheRepairs++;
     done++;
     bar?.tick();
     options.onProgress?.(done, paths.length);
@@ -209,7 +283,10 @@ export async function extractFeatureSet(
     : good.length === paths.length
     ? all
     : all.subarray(0, good.length * clipSize);
-  bar?.finish(`${failures.length} failed, ${cacheHits} cached`);
+  bar?.finish(
+    `${failures.length} failed, ${cacheHits} cached` +
+      (cacheRepairs > 0 ? `, ${cacheRepairs} damaged cache entries recomputed` : ""),
+  );
   return {
     paths: good.map((i) => paths[i]),
     frames,
@@ -226,6 +303,8 @@ export async function extractFeatureSet(
       filesPerSecond: paths.length / Math.max(seconds, 1e-9),
       realTimeFactor: audioSeconds / Math.max(seconds, 1e-9),
       cacheHits,
+      cacheRepairs,
+      orphansRemoved,
       workers: workerCount <= 0 || paths.length < 4 ? 0 : Math.min(workerCount, paths.length),
     },
   };

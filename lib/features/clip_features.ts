@@ -26,6 +26,8 @@ export interface ClipFeatures {
   originalDuration: number;
   /** True when the result came from the cache. */
   cached: boolean;
+  /** True when a cache entry existed but was damaged (checksum, shape), so it was recomputed. */
+  repaired?: boolean;
 }
 
 /** Hex SHA-256 of bytes. */
@@ -92,10 +94,27 @@ export async function featuresFromBytes(
   };
 }
 
-const CACHE_MAGIC = 0x43524553; // "SERC" little-endian
-const CACHE_HEADER_BYTES = 32;
+/**
+ * Cache entry layout (little-endian): magic "SER2", frames, width, value count (u32 each), the
+ * source's sample rate and duration (f64 each), then the SHA-256 of bytes 0..31 followed by the
+ * payload, then the payload (`frames x width` float32). The checksum catches what the shape
+ * checks cannot: a flipped bit or a changed finite value (disk or copy damage, a stray write)
+ * would otherwise be served as features without any sign. Entries of the first layout ("SERC",
+ * no checksum) count as bad: they are recomputed once and rewritten.
+ */
+const CACHE_MAGIC = 0x32524553; // "SER2" little-endian
+const CACHE_FIELDS_BYTES = 32;
+const CACHE_HEADER_BYTES = CACHE_FIELDS_BYTES + 32;
 
-function encodeCacheEntry(clip: ClipFeatures): Uint8Array {
+/** SHA-256 of the header fields and the payload (everything but the checksum itself). */
+async function entryDigest(bytes: Uint8Array): Promise<Uint8Array> {
+  const covered = new Uint8Array(bytes.length - 32);
+  covered.set(bytes.subarray(0, CACHE_FIELDS_BYTES));
+  covered.set(bytes.subarray(CACHE_HEADER_BYTES), CACHE_FIELDS_BYTES);
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", covered));
+}
+
+async function encodeCacheEntry(clip: ClipFeatures): Promise<Uint8Array> {
   const bytes = new Uint8Array(CACHE_HEADER_BYTES + clip.data.byteLength);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, CACHE_MAGIC, true);
@@ -104,15 +123,22 @@ function encodeCacheEntry(clip: ClipFeatures): Uint8Array {
   view.setUint32(12, clip.data.length, true);
   view.setFloat64(16, clip.originalSampleRate, true);
   view.setFloat64(24, clip.originalDuration, true);
-  bytes.set(new Uint8Array(clip.data.buffer, clip.data.byteOffset, clip.data.byteLength), 32);
+  bytes.set(
+    new Uint8Array(clip.data.buffer, clip.data.byteOffset, clip.data.byteLength),
+    CACHE_HEADER_BYTES,
+  );
+  bytes.set(await entryDigest(bytes), CACHE_FIELDS_BYTES);
   return bytes;
 }
 
-/** Parses a cache entry; returns undefined when it is corrupt or of another shape. */
-function decodeCacheEntry(
+/**
+ * Parses a cache entry; returns undefined when it is of another layout or shape, fails its
+ * checksum, or holds a non-finite value.
+ */
+async function decodeCacheEntry(
   bytes: Uint8Array,
   columns: string[],
-): ClipFeatures | undefined {
+): Promise<ClipFeatures | undefined> {
   if (bytes.length < CACHE_HEADER_BYTES) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== CACHE_MAGIC) return undefined;
@@ -123,6 +149,9 @@ function decodeCacheEntry(
     return undefined;
   }
   if (columns.length !== 0 && columns.length !== width) return undefined;
+  const digest = await entryDigest(bytes);
+  const stored = bytes.subarray(CACHE_FIELDS_BYTES, CACHE_HEADER_BYTES);
+  if (!digest.every((byte, i) => byte === stored[i])) return undefined;
   const data = new Float32Array(length);
   new Uint8Array(data.buffer).set(bytes.subarray(CACHE_HEADER_BYTES));
   if (!data.every(Number.isFinite)) return undefined;
@@ -143,8 +172,9 @@ export function cachePath(cacheDir: string, key: string, contentHash: string): s
 }
 
 /**
- * Features of the file at `path`, from the cache when an intact entry exists (a corrupt entry is
- * recomputed and rewritten, never an error). Without `cacheDir` nothing is cached.
+ * Features of the file at `path`, from the cache when an intact entry exists: its shape and
+ * SHA-256 checksum match and every value is finite. A damaged entry is recomputed and rewritten
+ * (never an error; the result says `repaired`). Without `cacheDir` nothing is cached.
  */
 export async function featuresForFile(
   path: string,
@@ -167,15 +197,18 @@ export async function featuresForFile(
   if (!options.cacheDir) return await featuresFromBytes(bytes, path, settings, quality);
   const key = options.settingsKey ?? await settingsKey(settings, quality);
   const entryPath = cachePath(options.cacheDir, key, await sha256Hex(bytes));
+  let damaged = false;
   try {
-    const cached = decodeCacheEntry(await Deno.readFile(entryPath), options.columns ?? []);
+    const cached = await decodeCacheEntry(await Deno.readFile(entryPath), options.columns ?? []);
     if (cached) return cached;
+    damaged = true;
   } catch {
     // Missing or unreadable entry: compute below.
   }
   const clip = await featuresFromBytes(bytes, path, settings, quality);
+  if (damaged) clip.repaired = true;
   try {
-    await writeFileAtomic(entryPath, encodeCacheEntry(clip));
+    await writeFileAtomic(entryPath, await encodeCacheEntry(clip));
   } catch {
     // A read-only or full cache folder costs speed, not correctness.
   }

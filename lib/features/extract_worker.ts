@@ -6,7 +6,7 @@
 /// <reference lib="deno.worker" />
 import { featuresForFile } from "./clip_features.ts";
 import type { FeatureSettings } from "./feature_set.ts";
-import type { ResampleQuality } from "../audio/mod.ts";
+import { problemText, type ResampleQuality } from "../audio/mod.ts";
 
 interface InitMessage {
   type: "init";
@@ -36,7 +36,7 @@ self.onmessage = async (event: MessageEvent<InitMessage | JobMessage>) => {
     // Our clips own their buffer (never a SharedArrayBuffer), so it can be moved, not copied.
     self.postMessage({ type: "done", id: message.id, clip }, [clip.data.buffer as ArrayBuffer]);
   } catch (error) {
-    const problem = error instanceof Error ? error.message : String(error);
+    const problem = problemText(error, message.path);
     self.postMessage({ type: "failed", id: message.id, problem });
   }
 };

@@ -38,6 +38,7 @@ export interface FeatureSettings {
 /** A file that could not be turned into features, and why. */
 export interface FailedFile {
   path: string;
+  /** What went wrong, without the path (print `${path}: ${problem}`). */
   problem: string;
 }
 

@@ -28,6 +28,7 @@ export {
   createPredictor,
   loadPredictor,
   type LoadPredictorOptions,
+  ModelOutputError,
   type Prediction,
   predictionTable,
   type Predictor,

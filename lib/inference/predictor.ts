@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { encodeWav } from "../audio/mod.ts";
+import { encodeWav, problemText } from "../audio/mod.ts";
 import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
 import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
 import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
@@ -84,18 +84,35 @@ export interface Predictor {
   /** The underlying tfjs model. */
   readonly model: tf.LayersModel;
   /**
-   * Classifies one clip: a file path (WAV or FLAC) or samples in memory.
+   * Classifies one clip: a file path (WAV, AIFF or FLAC) or samples in memory.
    *
    * @throws an error naming the file when it cannot be read or decoded
    */
   predict(input: string | SamplesInput): Promise<Prediction>;
   /**
    * Classifies many files: a list of paths, one file, or a folder (searched recursively for
-   * `.wav` and `.flac`). Unreadable files are collected in `failures`.
+   * audio files: see `AUDIO_EXTENSIONS`). Unreadable files are collected in `failures`.
    */
   predictBatch(input: string | readonly string[], options?: BatchOptions): Promise<BatchResult>;
   /** Frees the model's tensors; the predictor cannot be used afterwards. */
   dispose(): void;
+}
+
+/**
+ * The model gave NaN or infinite outputs for finite inputs: its weights are damaged or its
+ * training diverged. Never a per-file failure: every answer of such a model is suspect.
+ */
+export class ModelOutputError extends Error {
+  constructor(readonly modelName: string, message: string) {
+    super(`model "${modelName}": ${message}`);
+    this.name = "ModelOutputError";
+  }
+}
+
+/** Index of the first value that is NaN or infinite, or -1. */
+function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
 }
 
 /** Everything {@link createPredictor} needs (what `loadPredictor` reads from disk). */
@@ -156,6 +173,16 @@ export async function loadPredictor(
     model = await loadModel(modelDir);
   } catch (error) {
     throw new ArtifactError(modelDir, `model "${modelName}": ${(error as Error).message}`);
+  }
+  // Damaged weights would answer "angry NaN%" (or a confident wrong class): refuse them here.
+  const damaged = model.getWeights().filter((weight) => firstNonFinite(weight.dataSync()) >= 0);
+  if (damaged.length > 0) {
+    model.dispose();
+    throw new ArtifactError(
+      modelDir,
+      `model "${modelName}": ${damaged.length} weight tensor(s) hold NaN or infinite values ` +
+        "(the weights file is damaged)",
+    );
   }
   try {
     return createPredictor({
@@ -241,7 +268,15 @@ export function createPredictor(parts: PredictorParts): Predictor {
           `${clip.frames} x ${clip.width}, the model needs ${frames} x ${width}`,
       );
     }
-    return applyStandardScaler(scaler, clip.data);
+    const scaled = applyStandardScaler(scaler, clip.data);
+    // Non-finite features are the input's fault (NaN samples in a float WAV), not the model's.
+    if (firstNonFinite(scaled) >= 0) {
+      throw new Error(
+        `${typeof input === "string" ? input : input.name ?? "<samples>"}: features hold NaN ` +
+          "or infinite values (the audio holds NaN/Inf samples?)",
+      );
+    }
+    return scaled;
   };
 
   const toPrediction = (row: ArrayLike<number>, path?: string): Prediction => {
@@ -258,12 +293,28 @@ export function createPredictor(parts: PredictorParts): Predictor {
     };
   };
 
-  const predictRows = async (features: Float32Array, count: number, batchSize?: number) =>
-    (await predictProbabilities(
+  /** Probabilities of `count` clips; NaN/Inf outputs of finite features are a model fault. */
+  const predictRows = async (
+    features: Float32Array,
+    count: number,
+    names: readonly string[],
+    batchSize?: number,
+  ) => {
+    const { values } = await predictProbabilities(
       model,
       { values: features, shape: [count, frames, width] },
       batchSize,
-    )).values;
+    );
+    const bad = firstNonFinite(values);
+    if (bad >= 0) {
+      throw new ModelOutputError(
+        modelName,
+        `output ${values[bad]} for ${names[Math.floor(bad / classes.length)]}: the model's ` +
+          "weights are damaged or its training diverged; retrain it or restore a good copy",
+      );
+    }
+    return values;
+  };
 
   return {
     modelName,
@@ -273,8 +324,9 @@ export function createPredictor(parts: PredictorParts): Predictor {
     async predict(input) {
       checkAlive();
       const features = await featuresOf(input);
-      const row = await predictRows(features, 1);
-      return toPrediction(row, typeof input === "string" ? input : input.name);
+      const name = typeof input === "string" ? input : input.name;
+      const row = await predictRows(features, 1, [name ?? "<samples>"]);
+      return toPrediction(row, name);
     },
     async predictBatch(input, options = {}) {
       checkAlive();
@@ -297,12 +349,16 @@ export function createPredictor(parts: PredictorParts): Predictor {
             buffer.set(await featuresOf(path), ok.length * frames * width);
             ok.push(path);
           } catch (error) {
-            failures.push({ path, problem: (error as Error).message });
+            failures.push({ path, problem: problemText(error, path) });
           }
           bar.tick();
         }
         if (ok.length === 0) continue;
-        const rows = await predictRows(buffer.subarray(0, ok.length * frames * width), ok.length);
+        const rows = await predictRows(
+          buffer.subarray(0, ok.length * frames * width),
+          ok.length,
+          ok,
+        );
         ok.forEach((path, i) => {
           done.push({
             path,
@@ -360,7 +416,7 @@ async function resolveInputs(input: string | readonly string[]): Promise<string[
     info = await Deno.stat(input);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: no such file or folder`);
-    throw new Error(`${input}: cannot read (${(error as Error).message})`);
+    throw new Error(`${input}: cannot read (${(error as Error).name})`);
   }
   if (!info.isDirectory) return [input];
   const files = await listAudioFiles(input);

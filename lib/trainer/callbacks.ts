@@ -1,7 +1,7 @@
 /**
  * Keras-like training callbacks: early stopping, LR reduction on plateau, best-model
- * checkpointing (through an injected save function), TensorBoard and JSONL logs, and a one-line
- * per-epoch progress print.
+ * checkpointing (through an injected save function), stopping on a NaN/Inf loss, TensorBoard
+ * and JSONL logs, and a one-line per-epoch progress print.
  *
  * A callback sees the run through a {@link TrainingContext}: the model (anything with
  * `getWeights`/`setWeights`, normally a `tf.LayersModel`), a `stopTraining` flag and the
@@ -219,6 +219,59 @@ export class EarlyStopping extends Callback {
 }
 
 /** Options of {@link ReduceLROnPlateau}. */
+/** Options of {@link TerminateOnNaN}. */
+export interface TerminateOnNaNOptions {
+  /** Where the one-line notice goes (default `console.error`); `null` for none. */
+  write?: ((line: string) => void) | null;
+}
+
+/**
+ * Stops training as soon as a mini-batch's loss is NaN or infinite (Keras' `TerminateOnNaN`):
+ * once the loss is not finite the weights are damaged and every later step only spreads it,
+ * so going on would waste the run and could checkpoint a useless model. The epoch in progress
+ * ends after that batch (its epoch-end callbacks still run, as in Keras).
+ *
+ * @example
+ * ```ts
+ * const history = await fit(model, data, { epochs: 100, callbacks: [new TerminateOnNaN()] });
+ * ```
+ */
+export class TerminateOnNaN extends Callback {
+  readonly write: ((line: string) => void) | null;
+  #epoch = 0;
+  /** Epoch (0-based) in which a non-finite loss stopped training, or -1. */
+  stoppedEpoch = -1;
+  /** Batch (0-based, within `stoppedEpoch`) whose loss was not finite, or -1. */
+  stoppedBatch = -1;
+
+  /** @param options see {@link TerminateOnNaNOptions} */
+  constructor(options: TerminateOnNaNOptions = {}) {
+    super();
+    this.write = options.write === undefined ? (line) => console.error(line) : options.write;
+  }
+
+  override onTrainBegin(): void {
+    this.stoppedEpoch = -1;
+    this.stoppedBatch = -1;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.#epoch = epoch;
+  }
+
+  override onBatchEnd(batch: number, logs: Logs): void {
+    const loss = logs.loss;
+    if (loss === undefined || Number.isFinite(loss)) return;
+    this.stoppedEpoch = this.#epoch;
+    this.stoppedBatch = batch;
+    this.context.stopTraining = true;
+    this.write?.(
+      `TerminateOnNaN: epoch ${this.#epoch + 1}, batch ${batch}: loss is ${loss}; ` +
+        "training stopped",
+    );
+  }
+}
+
 export interface ReduceLROnPlateauOptions {
   /** Metric to watch (default `val_loss`). */
   monitor?: string;

@@ -27,6 +27,8 @@ export {
   type ReduceLROnPlateauOptions,
   TensorBoardLogger,
   type TensorBoardLoggerOptions,
+  TerminateOnNaN,
+  type TerminateOnNaNOptions,
   type TrainableModel,
   type TrainingContext,
 } from "./callbacks.ts";
