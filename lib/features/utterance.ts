@@ -1,0 +1,174 @@
+/**
+ * One clip -> one fixed-length vector of utterance functionals (the input of the pooled
+ * classifiers): spectral envelope (MFCC, their deltas, log-mel bands), voice quality and timbre
+ * (spectral contrast, centroid, bandwidth, roll-off, flatness, ZCR), loudness (RMS in dB) and
+ * prosody (F0 in semitones over voiced frames, voiced ratio), each summarised by mean, spread,
+ * percentiles and slope over the frames that hold speech. Every per-frame descriptor comes from
+ * one shared STFT, like {@link extractFeatures}.
+ *
+ * Why these: the cues of emotional speech that carry across speakers are prosodic (pitch level,
+ * range and contour; loudness and its dynamics; tempo) and spectral-balance cues (Juslin &
+ * Laukka, 2003; Eyben et al., 2016, eGeMAPS). Per-speaker standardisation of these vectors
+ * (see `lib/features/speaker_norm.ts`) removes most of what is the voice rather than the emotion.
+ *
+ * @example
+ * ```ts
+ * import { utteranceFeatures } from "./utterance.ts";
+ * const samples = new Float32Array(22050).map((_, i) => Math.sin(i / 10) * 0.1);
+ * const vector = utteranceFeatures(samples, { sampleRate: 22050 });
+ * console.log(vector.values.length === vector.names.length); // true
+ * ```
+ * @module
+ */
+import { activeFrames, type FunctionalName, functionals } from "./functionals.ts";
+import { chromaStft, melSpectrogram, mfcc, spectralContrast } from "./spectral.ts";
+import { assertValidAudio, stft } from "./stft.ts";
+import { rms, zeroCrossingRate } from "./temporal.ts";
+import type { FrameSeries, Spectrogram } from "./types.ts";
+import { delta } from "./delta.ts";
+import { spectralBandwidth, spectralCentroid, spectralFlatness, spectralRolloff } from "./descriptors.ts";
+import { pyin } from "./pitch.ts";
+
+/** Settings of {@link utteranceFeatures}; all but `sampleRate` have defaults. */
+export interface UtteranceOptions {
+  /** Sample rate of the samples, Hz. */
+  sampleRate: number;
+  /** FFT size in samples (default 1024: 46 ms at 22050 Hz, short enough to follow syllables). */
+  nFft?: number;
+  /** Hop between frames in samples (default 256: 11.6 ms at 22050 Hz). */
+  hopLength?: number;
+  /** Mel bands of the log-mel statistics and of the MFCC (default 64). */
+  nMels?: number;
+  /** MFCC coefficients (default 20). */
+  nMfcc?: number;
+  /** Frames within this many dB of the loudest one are "speech" (default 35). */
+  activeRangeDb?: number;
+  /** Lowest F0 searched, Hz (default 65: low male voices). */
+  fmin?: number;
+  /** Highest F0 searched, Hz (default 600: high-arousal female voices). */
+  fmax?: number;
+  /** Where the samples came from, for error messages. */
+  source?: string;
+}
+
+/** A clip's functionals. */
+export interface UtteranceVector {
+  /** One value per name. */
+  values: Float32Array;
+  /** What each value is, e.g. `mfcc_3_mean`, `f0_semitones_p90`, `voiced_ratio`. */
+  names: string[];
+}
+
+const SPREAD: FunctionalName[] = ["mean", "std"];
+const CONTOUR: FunctionalName[] = ["mean", "std", "p10", "p50", "p90", "range", "slope", "skew"];
+
+function toDb(series: FrameSeries, floor = 1e-10): FrameSeries {
+  const data = new Float64Array(series.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = 10 * Math.log10(Math.max(series.data[i], floor));
+  return { frames: series.frames, width: series.width, data };
+}
+
+function column(values: ArrayLike<number>): FrameSeries {
+  return { frames: values.length, width: 1, data: Float64Array.from(values as ArrayLike<number>) };
+}
+
+/**
+ * The utterance functionals of one clip (any length of at least one frame).
+ *
+ * @param samples mono signal in [-1, 1] at `options.sampleRate` Hz; silence before and after the
+ *   speech is fine (statistics use the active frames only)
+ * @param options sample rate and analysis settings (see {@link UtteranceOptions})
+ * @returns the vector and the name of each value; its length depends only on the options
+ */
+export function utteranceFeatures(
+  samples: Float32Array,
+  options: UtteranceOptions,
+): UtteranceVector {
+  const source = options.source ?? "audio";
+  assertValidAudio(samples, source);
+  const sampleRate = options.sampleRate;
+  const nFft = options.nFft ?? 1024;
+  const hopLength = options.hopLength ?? 256;
+  const nMels = options.nMels ?? 64;
+  const nMfcc = options.nMfcc ?? 20;
+  const spectrogram: Spectrogram = stft(samples, { sampleRate, nFft, hopLength });
+  const framing = { frameLength: nFft, hopLength };
+  const level = rms(samples, framing);
+  const mask = activeFrames(level.data, options.activeRangeDb ?? 35);
+
+  const values: number[] = [];
+  const names: string[] = [];
+  const add = (
+    prefix: string,
+    series: FrameSeries,
+    stats: readonly FunctionalName[],
+    frameMask: Uint8Array = mask,
+  ) => {
+    const columns = series.width === 1
+      ? [prefix]
+      : Array.from({ length: series.width }, (_, c) => `${prefix}_${c}`);
+    const result = functionals(series, stats, { mask: frameMask, columns });
+    for (let i = 0; i < result.values.length; i++) values.push(result.values[i]);
+    names.push(...result.names);
+  };
+
+  const melPower = melSpectrogram(spectrogram, nMels);
+  const cepstrum = mfcc(melPower, nMfcc);
+  add("mfcc", cepstrum, SPREAD);
+  add("mfcc_delta", delta(cepstrum, { order: 1 }), ["std"]);
+  add("mfcc_delta2", delta(cepstrum, { order: 2 }), ["std"]);
+  add("logmel", toDb(melPower), SPREAD);
+  add("chroma", chromaStft(spectrogram), SPREAD);
+  add("contrast", spectralContrast(spectrogram), SPREAD);
+  add("centroid", spectralCentroid(spectrogram), CONTOUR);
+  add("bandwidth", spectralBandwidth(spectrogram), CONTOUR);
+  add("rolloff", spectralRolloff(spectrogram), CONTOUR);
+  const flatness = spectralFlatness(spectrogram);
+  add("flatness_db", toDb(flatness), CONTOUR);
+  add("zcr", zeroCrossingRate(samples, framing), CONTOUR);
+  const levelDb = toDb({ ...level, data: level.data.map((v) => v * v) });
+  add("rms_db", levelDb, CONTOUR);
+  add("rms_db_delta", delta(levelDb, { order: 1 }), ["std", "p10", "p90"]);
+
+  // Prosody: F0 on a semitone scale (relative to 27.5 Hz), voiced frames only.
+  const pitch = pyin(samples, {
+    sampleRate,
+    frameLength: nFft * 2,
+    hopLength,
+    fmin: options.fmin ?? 65,
+    fmax: options.fmax ?? 600,
+  });
+  const frames = Math.min(pitch.f0.length, mask.length);
+  const voicedMask = new Uint8Array(mask.length);
+  const semitones = new Float64Array(mask.length).fill(Number.NaN);
+  let voiced = 0, active = 0;
+  for (let t = 0; t < frames; t++) {
+    if (mask[t]) active++;
+    const f0 = pitch.f0[t];
+    if (mask[t] && pitch.voiced[t] && Number.isFinite(f0) && f0 > 0) {
+      voicedMask[t] = 1;
+      semitones[t] = 12 * Math.log2(f0 / 27.5);
+      voiced++;
+    }
+  }
+  const f0Series = { frames: mask.length, width: 1, data: semitones };
+  add("f0_semitones", f0Series, CONTOUR, voicedMask);
+  add("f0_semitones_delta", delta(f0Series, { order: 1 }), ["std", "p10", "p90"], voicedMask);
+  add("voiced_prob", column(pitch.voicedProb.subarray(0, mask.length)), SPREAD);
+  add("rms_db_voiced", levelDb, SPREAD, voicedMask);
+
+  const secondsPerFrame = hopLength / sampleRate;
+  values.push(voiced / Math.max(active, 1), active * secondsPerFrame, countOnsets(voicedMask) /
+    Math.max(active * secondsPerFrame, 1e-3));
+  names.push("voiced_ratio", "active_seconds", "voiced_segments_per_second");
+  return { values: Float32Array.from(values), names };
+}
+
+/** Number of voiced stretches (a proxy of syllable rate: tempo is an arousal cue). */
+function countOnsets(voicedMask: Uint8Array): number {
+  let count = 0;
+  for (let t = 0; t < voicedMask.length; t++) {
+    if (voicedMask[t] && (t === 0 || !voicedMask[t - 1])) count++;
+  }
+  return count;
+}

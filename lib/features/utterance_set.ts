@@ -1,0 +1,208 @@
+/**
+ * Utterance functionals of many files: parallel over the cores (Web Workers), cached on disk by
+ * file content + settings, with a progress bar. The result is one typed value, an
+ * {@link UtteranceSet}: `count x dimensions` floats plus the paths and value names.
+ *
+ * Unlike the per-frame features, the clips are NOT trimmed or padded to a fixed length: the
+ * functionals summarise the whole recording's speech (up to `maxSeconds`).
+ *
+ * @example
+ * ```ts
+ * import { extractUtteranceSet } from "./utterance_set.ts";
+ * const set = await extractUtteranceSet(["a.wav", "b.wav"], { sampleRate: 22050 });
+ * console.log(set.paths.length, set.dimensions, set.failures);
+ * ```
+ * @module
+ */
+import { decodeAudio, mixToMono, resample } from "../audio/mod.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { ProgressBar } from "../util/progress.ts";
+import { sha256Hex } from "./clip_features.ts";
+import type { FailedFile } from "./feature_set.ts";
+import { type UtteranceOptions, type UtteranceVector, utteranceFeatures } from "./utterance.ts";
+
+/** Settings of the utterance functionals of a corpus (part of the cache key). */
+export interface UtteranceSettings extends Omit<UtteranceOptions, "source"> {
+  /** Longest stretch of a recording analysed, seconds (default 20; longer files are cut). */
+  maxSeconds?: number;
+}
+
+/** Utterance vectors of many clips. */
+export interface UtteranceSet {
+  /** Source file of each row. */
+  paths: string[];
+  /** Values per clip. */
+  dimensions: number;
+  /** `paths.length * dimensions` floats, row-major. */
+  data: Float32Array;
+  /** Name of each value. */
+  names: string[];
+  /** Files that could not be read, with the reason. */
+  failures: FailedFile[];
+  /** The settings used. */
+  settings: UtteranceSettings;
+}
+
+/** Options of {@link extractUtteranceSet}. */
+export interface UtteranceBatchOptions {
+  /** Cache folder; omit to disable caching. */
+  cacheDir?: string;
+  /** Number of workers (default: all cores); 0 computes in this thread. */
+  workers?: number;
+  /** Show a progress bar (default true). */
+  progress?: boolean;
+}
+
+/** Version of the functionals' definition: bump when `utteranceFeatures` changes its output. */
+const FUNCTIONALS_VERSION = 4;
+
+async function settingsKey(settings: UtteranceSettings): Promise<string> {
+  return (await sha256Hex(JSON.stringify({ v: FUNCTIONALS_VERSION, ...settings }))).slice(0, 16);
+}
+
+/**
+ * The functionals of one recording's bytes: decode, mix to mono, cut to `maxSeconds`, resample.
+ */
+export async function utteranceFromBytes(
+  bytes: Uint8Array,
+  path: string,
+  settings: UtteranceSettings,
+): Promise<UtteranceVector> {
+  const decoded = await decodeAudio(bytes, path);
+  const mono = mixToMono(decoded.channels);
+  const maxInput = Math.floor((settings.maxSeconds ?? 20) * decoded.sampleRate);
+  const input = mono.length > maxInput ? mono.subarray(0, maxInput) : mono;
+  const samples = await resample(input, decoded.sampleRate, settings.sampleRate, {
+    quality: "kaiser_fast",
+  });
+  return utteranceFeatures(samples, { ...settings, source: path });
+}
+
+/** Computes (or reads from the cache) the functionals of one file. */
+export async function utteranceForFile(
+  path: string,
+  settings: UtteranceSettings,
+  cacheDir?: string,
+  key?: string,
+): Promise<UtteranceVector> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
+    throw new Error(`${path}: cannot read file: ${(error as Error).message}`);
+  }
+  if (!cacheDir) return await utteranceFromBytes(bytes, path, settings);
+  const entry = `${cacheDir}/utterance-${key ?? await settingsKey(settings)}/${await sha256Hex(
+    bytes,
+  )}.json`;
+  try {
+    const cached = JSON.parse(await Deno.readTextFile(entry));
+    if (Array.isArray(cached.values) && cached.values.every(Number.isFinite)) {
+      return { values: Float32Array.from(cached.values), names: cached.names };
+    }
+  } catch {
+    // Missing or unreadable entry: compute below.
+  }
+  const vector = await utteranceFromBytes(bytes, path, settings);
+  await writeFileAtomic(
+    entry,
+    new TextEncoder().encode(JSON.stringify({ values: Array.from(vector.values), names: vector.names })),
+  ).catch(() => {});
+  return vector;
+}
+
+type Outcome = { vector: UtteranceVector } | { problem: string };
+
+/**
+ * Utterance functionals of every file in `paths`; rows follow `paths` minus the failures.
+ *
+ * @param paths audio files
+ * @param settings analysis settings (sample rate, FFT, F0 range, ...)
+ * @param options cache folder, workers, progress bar
+ */
+export async function extractUtteranceSet(
+  paths: readonly string[],
+  settings: UtteranceSettings,
+  options: UtteranceBatchOptions = {},
+): Promise<UtteranceSet> {
+  const key = await settingsKey(settings);
+  const outcomes: Outcome[] = new Array(paths.length);
+  const bar = options.progress === false ? undefined : new ProgressBar("functionals", paths.length);
+  const workerCount = Math.min(
+    options.workers ?? Math.max(1, navigator.hardwareConcurrency ?? 1),
+    paths.length,
+  );
+  const onOne = (index: number, outcome: Outcome) => {
+    outcomes[index] = outcome;
+    bar?.tick();
+  };
+  if (workerCount <= 0 || paths.length < 4) {
+    for (let i = 0; i < paths.length; i++) {
+      try {
+        onOne(i, { vector: await utteranceForFile(paths[i], settings, options.cacheDir, key) });
+      } catch (error) {
+        onOne(i, { problem: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0, finished = 0;
+      const workers: Worker[] = [];
+      const stopAll = () => workers.forEach((worker) => worker.terminate());
+      const feed = (worker: Worker) => {
+        if (next < paths.length) {
+          const id = next++;
+          worker.postMessage({ id, path: paths[id] });
+        }
+      };
+      for (let w = 0; w < workerCount; w++) {
+        const worker = new Worker(new URL("./utterance_worker.ts", import.meta.url), {
+          type: "module",
+        });
+        workers.push(worker);
+        worker.onmessage = (event) => {
+          const message = event.data;
+          onOne(
+            message.id,
+            message.problem === undefined
+              ? { vector: { values: message.values, names: message.names } }
+              : { problem: message.problem },
+          );
+          if (++finished === paths.length) {
+            stopAll();
+            resolve();
+          } else feed(worker);
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          stopAll();
+          reject(new Error(`functionals worker crashed: ${event.message}`));
+        };
+        worker.postMessage({ init: { settings, cacheDir: options.cacheDir, key } });
+        feed(worker);
+      }
+    });
+  }
+  const good: number[] = [];
+  const failures: FailedFile[] = [];
+  outcomes.forEach((outcome, i) => {
+    if ("vector" in outcome) good.push(i);
+    else failures.push({ path: paths[i], problem: outcome.problem });
+  });
+  bar?.finish(`${failures.length} failed`);
+  const first = good.length ? (outcomes[good[0]] as { vector: UtteranceVector }).vector : undefined;
+  const dimensions = first?.values.length ?? 0;
+  const data = new Float32Array(good.length * dimensions);
+  good.forEach((index, row) => {
+    data.set((outcomes[index] as { vector: UtteranceVector }).vector.values, row * dimensions);
+  });
+  return {
+    paths: good.map((i) => paths[i]),
+    dimensions,
+    data,
+    names: first?.names ?? [],
+    failures,
+    settings,
+  };
+}

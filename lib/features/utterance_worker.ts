@@ -1,0 +1,27 @@
+/**
+ * Worker side of {@link extractUtteranceSet}: `{ init }` once, then `{ id, path }` jobs answered
+ * with `{ id, values, names }` or `{ id, problem }` (the error message names the file).
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { utteranceForFile, type UtteranceSettings } from "./utterance_set.ts";
+
+let init: { settings: UtteranceSettings; cacheDir?: string; key: string } | undefined;
+
+self.onmessage = async (event: MessageEvent) => {
+  const message = event.data;
+  if (message.init) {
+    init = message.init;
+    return;
+  }
+  if (!init) throw new Error("utterance worker: job before init");
+  try {
+    const vector = await utteranceForFile(message.path, init.settings, init.cacheDir, init.key);
+    self.postMessage({ id: message.id, values: vector.values, names: vector.names }, [
+      vector.values.buffer as ArrayBuffer,
+    ]);
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    self.postMessage({ id: message.id, problem });
+  }
+};

@@ -1,0 +1,160 @@
+/**
+ * Classifiers on pooled utterance vectors (one vector per clip), declared by a spec like the
+ * recurrent models: an RBF support vector machine ({@link fitSvm}), softmax regression
+ * ({@link fitLogistic}), or both averaged. Plain data in, plain data out: no tensors, no files;
+ * the fitted model is JSON that runs in Deno and in the browser.
+ *
+ * The vectors must already be normalised the way the spec's `normalization` says (see
+ * `lib/features/speaker_norm.ts`); the model adds one more standardisation fit on its training
+ * vectors, so that every dimension enters the RBF kernel on the same scale.
+ *
+ * @example
+ * ```ts
+ * import { fitPooled, pooledPredictProba, svmPooledSpec } from "./pooled.ts";
+ * const x = [[0, 0], [0, 1], [3, 3], [3, 4]].map((row) => Float32Array.from(row));
+ * const model = fitPooled(svmPooledSpec(), x, [0, 0, 1, 1], ["calm", "angry"]);
+ * console.log(pooledPredictProba(model, Float32Array.from([3, 3]))); // "angry" most likely
+ * ```
+ * @module
+ */
+import { fitLogistic, type LogisticModel, logisticPredictProba } from "./logistic.ts";
+import { fitSvm, type SvmModel, svmPredictProba } from "./svm.ts";
+
+/** How utterance vectors are normalised before the classifier. */
+export type PooledNormalization = "speaker" | "global" | "none";
+
+/** A declarative pooled-classifier spec. */
+export interface PooledSpec {
+  kind: "pooled";
+  /** Model name, e.g. `svm`. */
+  name: string;
+  /** `svm`, `logistic`, or `ensemble` (the mean of both models' probabilities). */
+  classifier: "svm" | "logistic" | "ensemble";
+  /** SVM penalty (default 1). */
+  c: number;
+  /** SVM RBF width; 0 means `1 / dimensions` (default 0). */
+  gamma: number;
+  /** Logistic-regression L2 penalty (default 0.01). */
+  l2: number;
+  /** Normalisation the input vectors had (recorded with the model for inference). */
+  normalization: PooledNormalization;
+  /** Weight classes by inverse frequency (default true): the protocols report UA. */
+  balanced: boolean;
+}
+
+/** The default spec: RBF SVM on speaker-normalised functionals (see the README's table). */
+export function svmPooledSpec(overrides: Partial<Omit<PooledSpec, "kind">> = {}): PooledSpec {
+  return {
+    kind: "pooled",
+    name: "svm",
+    classifier: "svm",
+    c: 1,
+    gamma: 0,
+    l2: 0.01,
+    normalization: "speaker",
+    balanced: true,
+    ...overrides,
+  };
+}
+
+/** Softmax regression on the same vectors. */
+export function logisticPooledSpec(
+  overrides: Partial<Omit<PooledSpec, "kind">> = {},
+): PooledSpec {
+  return svmPooledSpec({ name: "logistic", classifier: "logistic", ...overrides });
+}
+
+/** A fitted pooled classifier: JSON-serialisable. */
+export interface PooledModel {
+  kind: "pooled";
+  spec: PooledSpec;
+  classes: string[];
+  dimensions: number;
+  /** Standardisation fit on the training vectors (after the spec's normalisation). */
+  mean: number[];
+  std: number[];
+  svm?: SvmModel;
+  logistic?: LogisticModel;
+}
+
+function standardiser(x: readonly ArrayLike<number>[]): { mean: number[]; std: number[] } {
+  const d = x[0].length;
+  const mean = new Array(d).fill(0), std = new Array(d).fill(0);
+  for (const row of x) for (let j = 0; j < d; j++) mean[j] += row[j];
+  for (let j = 0; j < d; j++) mean[j] /= x.length;
+  for (const row of x) for (let j = 0; j < d; j++) std[j] += (row[j] - mean[j]) ** 2;
+  for (let j = 0; j < d; j++) std[j] = Math.max(Math.sqrt(std[j] / x.length), 1e-6);
+  return { mean, std };
+}
+
+function standardise(model: Pick<PooledModel, "mean" | "std">, row: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(row.length);
+  for (let j = 0; j < row.length; j++) out[j] = (row[j] - model.mean[j]) / model.std[j];
+  return out;
+}
+
+/**
+ * Fits a pooled classifier.
+ *
+ * @param spec what to fit
+ * @param x training vectors, normalised as `spec.normalization` says
+ * @param labels class index per vector
+ * @param classes class names (the label encoder), `labels` index into it
+ */
+export function fitPooled(
+  spec: PooledSpec,
+  x: readonly ArrayLike<number>[],
+  labels: readonly number[],
+  classes: readonly string[],
+): PooledModel {
+  if (x.length === 0) throw new RangeError(`fitPooled(${spec.name}): no training vectors`);
+  const { mean, std } = standardiser(x);
+  const rows = x.map((row) => standardise({ mean, std }, row));
+  const k = classes.length;
+  const counts = new Array(k).fill(0);
+  for (const label of labels) counts[label]++;
+  const classWeight = spec.balanced
+    ? counts.map((count) => (count > 0 ? labels.length / (k * count) : 0))
+    : undefined;
+  const model: PooledModel = {
+    kind: "pooled",
+    spec,
+    classes: [...classes],
+    dimensions: x[0].length,
+    mean,
+    std,
+  };
+  if (spec.classifier !== "logistic") {
+    model.svm = fitSvm(rows, labels, {
+      classes: k,
+      c: spec.c,
+      gamma: spec.gamma > 0 ? spec.gamma : undefined,
+      classWeight,
+    });
+  }
+  if (spec.classifier !== "svm") {
+    model.logistic = fitLogistic(rows, labels, { classes: k, l2: spec.l2, classWeight });
+  }
+  return model;
+}
+
+/** Class probabilities of one (normalised) utterance vector, in `model.classes` order. */
+export function pooledPredictProba(model: PooledModel, x: ArrayLike<number>): Float64Array {
+  if (x.length !== model.dimensions) {
+    throw new RangeError(
+      `${model.spec.name}: input has ${x.length} values, the model expects ${model.dimensions}`,
+    );
+  }
+  const row = standardise(model, x);
+  const parts: Float64Array[] = [];
+  if (model.svm) parts.push(svmPredictProba(model.svm, row));
+  if (model.logistic) parts.push(logisticPredictProba(model.logistic, row));
+  const out = new Float64Array(model.classes.length);
+  for (const part of parts) for (let c = 0; c < out.length; c++) out[c] += part[c] / parts.length;
+  for (const value of out) {
+    if (!Number.isFinite(value)) {
+      throw new Error(`${model.spec.name}: the model produced a non-finite probability`);
+    }
+  }
+  return out;
+}
