@@ -79,9 +79,12 @@ Deno.test("zero division gives 0, like sklearn's zero_division=0", () => {
     );
   }
   assert.equal(m.perClass[2].support, 0);
-  close(m.macro.precision, 0.5 / 3);
-  close(m.macro.recall, 1 / 3);
-  close(m.macro.f1, 2 / 9);
+  // Macro averages count the classes present in yTrue (a and b), not c, which has no samples:
+  // UA is the mean recall of a (1) and b (0).
+  close(m.macro.precision, 0.5 / 2);
+  close(m.macro.recall, 1 / 2);
+  close(m.macro.f1, 2 / 6);
+  close(m.unweightedAccuracy, 0.5);
   close(m.weighted.precision, 0.25);
   close(m.weighted.f1, 1 / 3);
   const empty = computeMetrics([], [], ["a"]);
@@ -125,7 +128,8 @@ Deno.test("a label seen in neither yTrue nor yPred turns accuracy into micro avg
   const lines = classificationReportText(computeMetrics([0, 0, 1, 1], [0, 0, 0, 0], LABELS))
     .split("\n");
   assert.equal(lines[6], "   micro avg       0.50      0.50      0.50         4");
-  assert.equal(lines[7], "   macro avg       0.17      0.33      0.22         4");
+  // Unlike sklearn (0.17 0.33 0.22), the macro row leaves out "c", which has no samples.
+  assert.equal(lines[7], "   macro avg       0.25      0.50      0.33         4");
   // precision of "a" is 1/8 = 0.125 exactly: Python prints 0.12
   const tie = computeMetrics([0, 1, 1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0, 0, 0], ["a", "b"]);
   assert.equal(

@@ -42,8 +42,16 @@ export interface MetricsResult {
   accuracy: number;
   /** One entry per label, in label order. */
   perClass: ClassMetrics[];
-  /** Unweighted mean over classes (every label counts, even with no support). */
+  /**
+   * Unweighted mean over the classes present in the true labels (support > 0): a class a test
+   * set does not hold (e.g. "ps" in RAVDESS-only folds) would otherwise count as a zero.
+   */
   macro: ClassScores;
+  /**
+   * Unweighted average recall (UA, the field's headline for imbalanced emotion corpora): the
+   * mean recall over the classes present; equals `macro.recall`. Accuracy is the weighted (WA).
+   */
+  unweightedAccuracy: number;
   /** Mean over classes weighted by support. */
   weighted: ClassScores;
   /** `confusionMatrix[t][p]` = samples of true class t predicted as p. */
@@ -120,12 +128,14 @@ export function computeMetrics(
     return { precision: mean("precision"), recall: mean("recall"), f1: mean("f1"), support: total };
   };
 
+  const macro = average((m) => (m.support > 0 ? 1 : 0));
   return {
     labels: [...labels],
     total,
     accuracy: divide(correct, total),
+    unweightedAccuracy: macro.recall,
     perClass,
-    macro: average(() => 1),
+    macro,
     weighted: average((m) => m.support),
     confusionMatrix,
   };

@@ -26,7 +26,12 @@ import { assertValidAudio, stft } from "./stft.ts";
 import { rms, zeroCrossingRate } from "./temporal.ts";
 import type { FrameSeries, Spectrogram } from "./types.ts";
 import { delta } from "./delta.ts";
-import { spectralBandwidth, spectralCentroid, spectralFlatness, spectralRolloff } from "./descriptors.ts";
+import {
+  spectralBandwidth,
+  spectralCentroid,
+  spectralFlatness,
+  spectralRolloff,
+} from "./descriptors.ts";
 import { pyin } from "./pitch.ts";
 
 /** Settings of {@link utteranceFeatures}; all but `sampleRate` have defaults. */
@@ -158,8 +163,12 @@ export function utteranceFeatures(
   add("rms_db_voiced", levelDb, SPREAD, voicedMask);
 
   const secondsPerFrame = hopLength / sampleRate;
-  values.push(voiced / Math.max(active, 1), active * secondsPerFrame, countOnsets(voicedMask) /
-    Math.max(active * secondsPerFrame, 1e-3));
+  values.push(
+    voiced / Math.max(active, 1),
+    active * secondsPerFrame,
+    countOnsets(voicedMask) /
+      Math.max(active * secondsPerFrame, 1e-3),
+  );
   names.push("voiced_ratio", "active_seconds", "voiced_segments_per_second");
   return { values: Float32Array.from(values), names };
 }

@@ -19,7 +19,7 @@ import { writeFileAtomic } from "../util/atomic.ts";
 import { ProgressBar } from "../util/progress.ts";
 import { sha256Hex } from "./clip_features.ts";
 import type { FailedFile } from "./feature_set.ts";
-import { type UtteranceOptions, type UtteranceVector, utteranceFeatures } from "./utterance.ts";
+import { utteranceFeatures, type UtteranceOptions, type UtteranceVector } from "./utterance.ts";
 
 /** Settings of the utterance functionals of a corpus (part of the cache key). */
 export interface UtteranceSettings extends Omit<UtteranceOptions, "source"> {
@@ -107,7 +107,9 @@ export async function utteranceForFile(
   const vector = await utteranceFromBytes(bytes, path, settings);
   await writeFileAtomic(
     entry,
-    new TextEncoder().encode(JSON.stringify({ values: Array.from(vector.values), names: vector.names })),
+    new TextEncoder().encode(
+      JSON.stringify({ values: Array.from(vector.values), names: vector.names }),
+    ),
   ).catch(() => {});
   return vector;
 }

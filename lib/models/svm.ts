@@ -279,7 +279,9 @@ export function fitSvm(
 /** Pairwise decision values `f_ab(x)` (positive: class a), in `model.pairs` order. */
 export function svmDecisionValues(model: SvmModel, x: ArrayLike<number>): Float64Array {
   if (x.length !== model.dimensions) {
-    throw new RangeError(`svm: input has ${x.length} values, the model expects ${model.dimensions}`);
+    throw new RangeError(
+      `svm: input has ${x.length} values, the model expects ${model.dimensions}`,
+    );
   }
   const kernel = new Float64Array(model.supportVectors.length);
   for (let s = 0; s < kernel.length; s++) {
@@ -287,7 +289,9 @@ export function svmDecisionValues(model: SvmModel, x: ArrayLike<number>): Float6
   }
   return Float64Array.from(model.pairs, (pair) => {
     let sum = -pair.rho;
-    for (let v = 0; v < pair.vectors.length; v++) sum += pair.coefficients[v] * kernel[pair.vectors[v]];
+    for (let v = 0; v < pair.vectors.length; v++) {
+      sum += pair.coefficients[v] * kernel[pair.vectors[v]];
+    }
     return sum;
   });
 }

@@ -65,3 +65,4 @@ export {
   show,
 } from "./display.ts";
 export { findChromium, isPng, type PngOptions, saveFigurePng } from "./png.ts";
+export { protocolFoldsFigure, type ProtocolFoldsRow } from "./protocols.ts";

@@ -1,0 +1,142 @@
+/**
+ * The notebooks' generalisation step: utterance functionals of the loaded dataset (cached), the
+ * protocols that fit its corpora ({@link protocolsFor}), scored with the default pooled model
+ * (speaker-normalised functionals into the SVM + softmax-regression ensemble), as one typed
+ * value for the report and the per-fold chart. Settings come in as typed values.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await evaluateGeneralisation(dataset.table, dataset.classes, {
+ *   cacheDir: ".cache/features",
+ * });
+ * console.log(generalisationTable(result));
+ * ```
+ * @module
+ */
+import type pl from "nodejs-polars";
+import { columnValues } from "./data_loader/mod.ts";
+import { formatMeanStd, type MeanStd } from "./evaluate/mod.ts";
+import { extractUtteranceSet, type UtteranceSettings } from "./features/utterance_set.ts";
+import { ensemblePooledSpec, type PooledSpec } from "./models/pooled.ts";
+import {
+  type ProtocolResult,
+  protocolsFor,
+  runPooledProtocol,
+  utteranceData,
+} from "./protocols.ts";
+
+/** Options of {@link evaluateGeneralisation}. */
+export interface GeneralisationOptions {
+  /** Feature cache folder (functionals are cached by file content + settings). */
+  cacheDir?: string;
+  /** Analysis settings (default: 22050 Hz, the utterance defaults). */
+  settings?: UtteranceSettings;
+  /** Models to score (default: the ensemble). */
+  specs?: PooledSpec[];
+  /** Seed of the random split. */
+  seed?: number;
+  /** Show progress (default true). */
+  progress?: boolean;
+}
+
+/** Every protocol's result plus what they ran on. */
+export interface GeneralisationResult {
+  clips: number;
+  speakers: number;
+  corpora: string[];
+  dimensions: number;
+  /** Files whose functionals could not be computed. */
+  failures: { path: string; problem: string }[];
+  results: ProtocolResult[];
+}
+
+/**
+ * Runs the generalisation protocols on a scanned dataset.
+ *
+ * @param table scan table (`path`, `emotion`, `speaker`, `corpus`)
+ * @param classes class vocabulary, label-encoder order
+ * @param options cache, settings, models, seed
+ */
+export async function evaluateGeneralisation(
+  table: pl.DataFrame,
+  classes: readonly string[],
+  options: GeneralisationOptions = {},
+): Promise<GeneralisationResult> {
+  const settings = options.settings ?? { sampleRate: 22050 };
+  const set = await extractUtteranceSet(columnValues(table, "path"), settings, {
+    cacheDir: options.cacheDir,
+    progress: options.progress,
+  });
+  const data = utteranceData(set, table, classes);
+  const specs = options.specs ?? [ensemblePooledSpec()];
+  const results: ProtocolResult[] = [];
+  for (const protocol of protocolsFor(data, { seed: options.seed })) {
+    for (const spec of specs) {
+      results.push(runPooledProtocol(data, protocol, spec, {
+        allowSharedSpeakers: protocol.name.startsWith("random"),
+      }));
+    }
+  }
+  return {
+    clips: data.labels.length,
+    speakers: new Set(data.speakers).size,
+    corpora: [...new Set(data.corpora)].sort(),
+    dimensions: data.dimensions,
+    failures: set.failures,
+    results,
+  };
+}
+
+/** A markdown table: protocol, model, accuracy (WA), UA, seconds. */
+export function generalisationTable(result: GeneralisationResult): string {
+  const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const lines = [
+    row(["protocol", "model", "folds", "accuracy (WA)", "UA", "seconds"]),
+    row(["---", "---", "---", "---", "---", "---"]),
+  ];
+  for (const r of result.results) {
+    lines.push(row([
+      r.protocol,
+      r.model,
+      String(r.folds.length),
+      formatMeanStd(r.accuracy),
+      formatMeanStd(r.ua),
+      r.seconds.toFixed(1),
+    ]));
+  }
+  return lines.join("\n");
+}
+
+/** The report's view of a result: no confusion-matrix objects, just numbers. */
+export function generalisationSummary(result: GeneralisationResult): {
+  clips: number;
+  speakers: number;
+  corpora: string[];
+  protocols: {
+    protocol: string;
+    model: string;
+    speakerIndependent: boolean;
+    accuracy: MeanStd;
+    ua: MeanStd;
+    folds: { name: string; accuracy: number; ua: number; confusionMatrix: number[][] }[];
+  }[];
+} {
+  return {
+    clips: result.clips,
+    speakers: result.speakers,
+    corpora: result.corpora,
+    protocols: result.results.map((r) => ({
+      protocol: r.protocol,
+      model: r.model,
+      speakerIndependent: r.speakerIndependent,
+      accuracy: r.accuracy,
+      ua: r.ua,
+      folds: r.folds.map((fold) => ({
+        name: fold.name,
+        accuracy: fold.accuracy,
+        ua: fold.ua,
+        confusionMatrix: fold.metrics.confusionMatrix,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,382 @@
+/**
+ * Generalisation protocols for pooled classifiers on utterance functionals: the folds the field
+ * uses to measure what happens on voices (and corpora) a model has never heard, and one runner
+ * that scores a {@link PooledSpec} on them with accuracy (WA) and unweighted average recall (UA).
+ *
+ * - TESS cross-speaker: train on one actress, test on the other, both directions.
+ * - RAVDESS 6 x 4 actors: fold k tests actors 4k+1..4k+4 and trains on the other 20.
+ * - Leave one corpus out, and the cross-corpus matrix (train on A, test on B), when several
+ *   corpora are loaded.
+ * - A random stratified split (the seed's protocol), for comparison.
+ *
+ * Speaker normalisation uses each speaker's own clips without their labels (test speakers
+ * included: that is what a deployed model can do with a few clips of a new voice); no fold ever
+ * has a speaker on both sides, which {@link runPooledProtocol} checks.
+ *
+ * @example
+ * ```ts ignore
+ * const data = utteranceData(set, scan.table, scan.classes);
+ * const result = runPooledProtocol(data, ravdessActorFolds(data), ensemblePooledSpec());
+ * console.log(result.ua.mean);
+ * ```
+ * @module
+ */
+import type pl from "nodejs-polars";
+import { columnValues, stratifiedSplit } from "./data_loader/mod.ts";
+import { computeMetrics, type MeanStd, meanStd, type MetricsResult } from "./evaluate/mod.ts";
+import { speakerStandardize } from "./features/speaker_norm.ts";
+import type { UtteranceSet } from "./features/utterance_set.ts";
+import { fitPooled, pooledPredictProba, type PooledSpec } from "./models/pooled.ts";
+
+/** Utterance vectors with labels, speakers and corpora: the input of every protocol. */
+export interface UtteranceData {
+  /** `count x dimensions`, row-major (raw functionals, not normalised). */
+  vectors: Float32Array;
+  dimensions: number;
+  /** Name of each dimension. */
+  names: string[];
+  paths: string[];
+  /** Class index per clip into `classes`. */
+  labels: number[];
+  classes: string[];
+  /** Corpus-qualified speaker per clip. */
+  speakers: string[];
+  /** Corpus per clip. */
+  corpora: string[];
+}
+
+/**
+ * Joins utterance vectors to a scan table (by path).
+ *
+ * @param set functionals of the files
+ * @param table scan table with `path`, `emotion`, `speaker`, `corpus`
+ * @param classes class vocabulary (e.g. the scan's `classes`)
+ * @throws Error naming the file when a vector has no table row or an unknown emotion
+ */
+export function utteranceData(
+  set: UtteranceSet,
+  table: pl.DataFrame,
+  classes: readonly string[],
+): UtteranceData {
+  const paths = columnValues(table, "path");
+  const emotions = columnValues(table, "emotion");
+  const speakers = columnValues(table, "speaker");
+  const corpora = columnValues(table, "corpus");
+  const rowOf = new Map(paths.map((path, row) => [path, row]));
+  const classIndex = new Map(classes.map((name, index) => [name, index]));
+  const out: UtteranceData = {
+    vectors: set.data,
+    dimensions: set.dimensions,
+    names: set.names,
+    paths: set.paths,
+    labels: [],
+    classes: [...classes],
+    speakers: [],
+    corpora: [],
+  };
+  for (const path of set.paths) {
+    const row = rowOf.get(path);
+    if (row === undefined) throw new Error(`${path}: has functionals but is not in the scan table`);
+    const label = classIndex.get(emotions[row]);
+    if (label === undefined) {
+      throw new Error(`${path}: emotion "${emotions[row]}" is not one of ${classes.join(", ")}`);
+    }
+    out.labels.push(label);
+    out.speakers.push(speakers[row]);
+    out.corpora.push(corpora[row]);
+  }
+  return out;
+}
+
+/** One train/test split of a protocol. */
+export interface ProtocolFold {
+  /** e.g. `test tess:OAF` or `actors 01-04`. */
+  name: string;
+  train: number[];
+  test: number[];
+}
+
+/** A named list of folds. */
+export interface Protocol {
+  name: string;
+  folds: ProtocolFold[];
+}
+
+function rowsWhere(count: number, keep: (row: number) => boolean): number[] {
+  const rows: number[] = [];
+  for (let row = 0; row < count; row++) if (keep(row)) rows.push(row);
+  return rows;
+}
+
+/** TESS: train on one speaker, test on the other, both ways (only TESS clips). */
+export function tessCrossSpeakerFolds(data: UtteranceData): Protocol {
+  const n = data.labels.length;
+  const tessSpeakers = [...new Set(data.speakers.filter((_, i) => data.corpora[i] === "tess"))]
+    .sort();
+  return {
+    name: "TESS cross-speaker",
+    folds: tessSpeakers.map((speaker) => ({
+      name: `test ${speaker}`,
+      train: rowsWhere(n, (i) => data.corpora[i] === "tess" && data.speakers[i] !== speaker),
+      test: rowsWhere(n, (i) => data.speakers[i] === speaker),
+    })),
+  };
+}
+
+/** RAVDESS: 6 folds of 4 unseen actors (fold k tests actors 4k+1..4k+4; only RAVDESS clips). */
+export function ravdessActorFolds(data: UtteranceData): Protocol {
+  const n = data.labels.length;
+  const actor = (i: number) => Number(data.speakers[i].split(":").pop());
+  const folds: ProtocolFold[] = [];
+  for (let k = 0; k < 6; k++) {
+    const first = 4 * k + 1, last = 4 * k + 4;
+    const isTest = (i: number) => actor(i) >= first && actor(i) <= last;
+    folds.push({
+      name: `actors ${String(first).padStart(2, "0")}-${String(last).padStart(2, "0")}`,
+      train: rowsWhere(n, (i) => data.corpora[i] === "ravdess" && !isTest(i)),
+      test: rowsWhere(n, (i) => data.corpora[i] === "ravdess" && isTest(i)),
+    });
+  }
+  return { name: "RAVDESS 6x4 actors", folds };
+}
+
+/** Each corpus is the test set once; the model trains on all the others. */
+export function leaveOneCorpusOutFolds(data: UtteranceData): Protocol {
+  const n = data.labels.length;
+  const corpora = [...new Set(data.corpora)].sort();
+  return {
+    name: "leave one corpus out",
+    folds: corpora.map((corpus) => ({
+      name: `test ${corpus}`,
+      train: rowsWhere(n, (i) => data.corpora[i] !== corpus),
+      test: rowsWhere(n, (i) => data.corpora[i] === corpus),
+    })),
+  };
+}
+
+/** Every ordered pair of corpora: train on A, test on B (the cross-corpus matrix). */
+export function crossCorpusFolds(data: UtteranceData): Protocol {
+  const n = data.labels.length;
+  const corpora = [...new Set(data.corpora)].sort();
+  const folds: ProtocolFold[] = [];
+  for (const from of corpora) {
+    for (const to of corpora) {
+      if (from === to) continue;
+      folds.push({
+        name: `${from} -> ${to}`,
+        train: rowsWhere(n, (i) => data.corpora[i] === from),
+        test: rowsWhere(n, (i) => data.corpora[i] === to),
+      });
+    }
+  }
+  return { name: "cross-corpus", folds };
+}
+
+/** The seed's protocol: one random stratified split (same speakers on both sides). */
+export function randomSplitFold(
+  data: UtteranceData,
+  options: { testSize?: number; seed?: number; corpus?: string } = {},
+): Protocol {
+  const rows = rowsWhere(
+    data.labels.length,
+    (i) => !options.corpus || data.corpora[i] === options.corpus,
+  );
+  const split = stratifiedSplit(rows.map((i) => data.labels[i]), {
+    testSize: options.testSize ?? 0.2,
+    seed: options.seed ?? 42,
+  });
+  return {
+    name: `random split${options.corpus ? ` (${options.corpus})` : ""}`,
+    folds: [{
+      name: "random 80/20",
+      train: split.train.map((i) => rows[i]),
+      test: split.test.map((i) => rows[i]),
+    }],
+  };
+}
+
+/** Scores of one fold. */
+export interface FoldResult {
+  name: string;
+  accuracy: number;
+  /** Unweighted average recall over the classes present in the test set. */
+  ua: number;
+  metrics: MetricsResult;
+  trainClips: number;
+  testClips: number;
+  seconds: number;
+}
+
+/** Scores of a protocol: per fold and mean ± std. */
+export interface ProtocolResult {
+  protocol: string;
+  model: string;
+  /** Whether folds share speakers between train and test (only the random split does). */
+  speakerIndependent: boolean;
+  folds: FoldResult[];
+  accuracy: MeanStd;
+  ua: MeanStd;
+  seconds: number;
+}
+
+/**
+ * The vectors normalised as `spec.normalization` says: `speaker` standardises each speaker's
+ * clips with that speaker's own statistics (no labels); `global`/`none` leave them as they are
+ * (the model standardises with its training statistics).
+ */
+export function normalizedVectors(data: UtteranceData, spec: PooledSpec): Float32Array {
+  return spec.normalization === "speaker"
+    ? speakerStandardize(data.vectors, data.dimensions, data.speakers)
+    : data.vectors;
+}
+
+/**
+ * Trains `spec` on each fold's training clips and scores its test clips.
+ *
+ * @param data utterance vectors and labels
+ * @param protocol the folds
+ * @param spec the pooled classifier
+ * @param options.onFold called after each fold (progress)
+ * @param options.allowSharedSpeakers accept folds with a speaker on both sides (the random
+ *   split); otherwise such a fold is an error
+ */
+export function runPooledProtocol(
+  data: UtteranceData,
+  protocol: Protocol,
+  spec: PooledSpec,
+  options: { onFold?: (fold: FoldResult, index: number) => void; allowSharedSpeakers?: boolean } =
+    {},
+): ProtocolResult {
+  const start = performance.now();
+  const vectors = normalizedVectors(data, spec);
+  const d = data.dimensions;
+  const row = (i: number) => vectors.subarray(i * d, (i + 1) * d);
+  const folds: FoldResult[] = [];
+  let shared = false;
+  for (const fold of protocol.folds) {
+    if (fold.train.length === 0 || fold.test.length === 0) {
+      throw new Error(`${protocol.name}, ${fold.name}: empty training or test set`);
+    }
+    const trainSpeakers = new Set(fold.train.map((i) => data.speakers[i]));
+    const overlap = [...new Set(fold.test.map((i) => data.speakers[i]))].filter((s) =>
+      trainSpeakers.has(s)
+    );
+    if (overlap.length > 0) {
+      if (!options.allowSharedSpeakers) {
+        throw new Error(
+          `${protocol.name}, ${fold.name}: speakers on both sides: ${overlap.join(", ")}`,
+        );
+      }
+      shared = true;
+    }
+    const foldStart = performance.now();
+    const model = fitPooled(
+      spec,
+      fold.train.map(row),
+      fold.train.map((i) => data.labels[i]),
+      data.classes,
+    );
+    const truth: number[] = [], predicted: number[] = [];
+    for (const i of fold.test) {
+      const probabilities = pooledPredictProba(model, row(i));
+      let best = 0;
+      for (let c = 1; c < probabilities.length; c++) {
+        if (probabilities[c] > probabilities[best]) best = c;
+      }
+      truth.push(data.labels[i]);
+      predicted.push(best);
+    }
+    const metrics = computeMetrics(truth, predicted, data.classes);
+    const result: FoldResult = {
+      name: fold.name,
+      accuracy: metrics.accuracy,
+      ua: metrics.unweightedAccuracy,
+      metrics,
+      trainClips: fold.train.length,
+      testClips: fold.test.length,
+      seconds: (performance.now() - foldStart) / 1000,
+    };
+    folds.push(result);
+    options.onFold?.(result, folds.length - 1);
+  }
+  return {
+    protocol: protocol.name,
+    model: spec.name,
+    speakerIndependent: !shared,
+    folds,
+    accuracy: meanStd(folds.map((fold) => fold.accuracy)),
+    ua: meanStd(folds.map((fold) => fold.ua)),
+    seconds: (performance.now() - start) / 1000,
+  };
+}
+
+/**
+ * Speaker-independent folds for any corpus: the speakers, sorted, dealt into at most `maxFolds`
+ * groups; each group is the test set once (with two speakers: train on one, test on the other).
+ */
+export function speakerGroupFolds(data: UtteranceData, maxFolds = 6): Protocol {
+  const n = data.labels.length;
+  const speakers = [...new Set(data.speakers)].sort();
+  const groups = Math.min(maxFolds, speakers.length);
+  const groupOf = new Map(speakers.map((speaker, i) => [speaker, i % groups]));
+  const folds: ProtocolFold[] = [];
+  for (let g = 0; g < groups; g++) {
+    const tested = speakers.filter((speaker) => groupOf.get(speaker) === g);
+    folds.push({
+      name: `test ${tested.join(", ")}`,
+      train: rowsWhere(n, (i) => groupOf.get(data.speakers[i]) !== g),
+      test: rowsWhere(n, (i) => groupOf.get(data.speakers[i]) === g),
+    });
+  }
+  return { name: `speaker-independent (${groups} folds)`, folds };
+}
+
+/**
+ * The protocols that fit the corpora in `data`: a random split per corpus; TESS cross-speaker;
+ * RAVDESS 6 x 4 actors; speaker-group folds for any other corpus with at least 2 speakers; and
+ * leave-one-corpus-out plus the cross-corpus matrix when several corpora are loaded.
+ */
+export function protocolsFor(data: UtteranceData, options: { seed?: number } = {}): Protocol[] {
+  const protocols: Protocol[] = [];
+  const corpora = [...new Set(data.corpora)].sort();
+  for (const corpus of corpora) {
+    protocols.push(
+      randomSplitFold(data, { corpus: corpora.length > 1 ? corpus : undefined, ...options }),
+    );
+  }
+  for (const corpus of corpora) {
+    if (corpus === "tess") protocols.push(tessCrossSpeakerFolds(data));
+    else if (corpus === "ravdess") protocols.push(ravdessActorFolds(data));
+    else {
+      const rows = rowsWhere(data.labels.length, (i) => data.corpora[i] === corpus);
+      const subset = subsetData(data, rows);
+      if (new Set(subset.speakers).size < 2) continue;
+      const protocol = speakerGroupFolds(subset);
+      protocols.push({
+        name: corpora.length > 1 ? `${corpus} ${protocol.name}` : protocol.name,
+        folds: protocol.folds.map((fold) => ({
+          name: fold.name,
+          train: fold.train.map((i) => rows[i]),
+          test: fold.test.map((i) => rows[i]),
+        })),
+      });
+    }
+  }
+  if (corpora.length > 1) protocols.push(leaveOneCorpusOutFolds(data), crossCorpusFolds(data));
+  return protocols;
+}
+
+/** The clips `rows` of `data` (vectors copied). */
+export function subsetData(data: UtteranceData, rows: readonly number[]): UtteranceData {
+  const d = data.dimensions;
+  const vectors = new Float32Array(rows.length * d);
+  rows.forEach((row, i) => vectors.set(data.vectors.subarray(row * d, (row + 1) * d), i * d));
+  return {
+    ...data,
+    vectors,
+    paths: rows.map((i) => data.paths[i]),
+    labels: rows.map((i) => data.labels[i]),
+    speakers: rows.map((i) => data.speakers[i]),
+    corpora: rows.map((i) => data.corpora[i]),
+  };
+}
