@@ -246,6 +246,12 @@ export async function cleanModelsDir(
       report.removedRuns.push(`${dir} (unfinished run, not resumed)`);
       continue;
     }
+    if (!(await exists(join(dir, MODEL_SET_FILES.run)))) {
+      // Killed between creating the folder and writing run.json: nothing in it to resume.
+      await removeRun(dir);
+      report.removedRuns.push(`${dir} (killed as it started: no ${MODEL_SET_FILES.run})`);
+      continue;
+    }
     for (const line of await cleanTreeTemps(dir)) report.temps.push(line);
     report.resumable.push(id);
   }
