@@ -169,6 +169,27 @@ Deno.test("model sets: tidying removes temp files and dead runs, keeps resumable
     const fresh = await startRun(modelsDir);
     assert.ok(!fresh.resumed);
     assert.match(fresh.cleanup.removedRuns.join(), new RegExp(`${stale} \\(unfinished run, not`));
+
+    // Promoting the current set again changes nothing (resealing it under the pointer could
+    // leave a set failing verification if killed midway).
+    const manifestBefore = await Deno.readTextFile(join(killedDir, "manifest.json"));
+    await promoteRun(modelsDir, killed);
+    assert.equal(await Deno.readTextFile(join(killedDir, "manifest.json")), manifestBefore);
+
+    // An unfinished run of a process that is still running is left alone, even by a new run.
+    const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      const busy = await makeRun(modelsDir, "busy");
+      const runJson = join(modelsDir, "runs", busy, "run.json");
+      const record = JSON.parse(await Deno.readTextFile(runJson));
+      await Deno.writeTextFile(runJson, JSON.stringify({ ...record, pid: sleeper.pid }));
+      const other = await startRun(modelsDir);
+      assert.deepEqual(other.cleanup.inUse, [busy]);
+      assert.ok((await listRuns(modelsDir)).includes(busy));
+    } finally {
+      sleeper.kill("SIGKILL");
+      await sleeper.status;
+    }
   });
 });
 

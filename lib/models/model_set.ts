@@ -23,6 +23,8 @@
  * ({@link promoteRun}) seals the run and then moves the pointer: `current` is written to a temp
  * file, fsynced, renamed over the old pointer and the folder fsynced. Older promoted runs stay
  * (the last `keep`), so the set being replaced is never deleted before the pointer has moved.
+ * An unfinished run whose process (pid in `run.json`) is still running is never touched, so a
+ * second training in the same folder cannot delete the first one's run.
  * {@link openCurrentModelSet} follows the pointer and verifies the manifest's own checksum (kept
  * in the pointer) and every file's; a mismatch is a {@link ModelSetError} naming the file.
  *
@@ -38,7 +40,14 @@
  */
 import { basename, dirname, join, relative, sep } from "node:path";
 import { sha256Hex } from "../util/checksum.ts";
-import { cleanTempFiles, isTempName, syncDir, syncTree, writeJsonAtomic } from "../util/atomic.ts";
+import {
+  cleanTempFiles,
+  isOtherProcessAlive,
+  isTempName,
+  syncDir,
+  syncTree,
+  writeJsonAtomic,
+} from "../util/atomic.ts";
 
 /** Names inside the models folder and inside a run folder. */
 export const MODEL_SET_FILES = {
@@ -118,6 +127,8 @@ export interface CleanupReport {
   removedRuns: string[];
   /** Unfinished runs newer than the current one, kept because they can be resumed. */
   resumable: string[];
+  /** Unfinished runs of another process that is still running: left alone, not resumable. */
+  inUse: string[];
 }
 
 /** A missing, changed or malformed file of a model set; `path` is that file. */
@@ -181,6 +192,7 @@ export async function startRun(
   await writeJsonAtomic(join(dir, MODEL_SET_FILES.run), {
     id,
     startedAt: new Date().toISOString(),
+    pid: Deno.pid,
     info,
   });
   await syncDir(join(modelsDir, MODEL_SET_FILES.runs));
@@ -220,7 +232,7 @@ export async function cleanModelsDir(
   temps.push(...(await cleanTempFiles(runsDir)).map((line) => `${runsDir}: ${line}`));
   const pointer = await readPointer(modelsDir).catch(() => undefined);
   const current = pointer?.run;
-  const report: CleanupReport = { current, temps, removedRuns: [], resumable: [] };
+  const report: CleanupReport = { current, temps, removedRuns: [], resumable: [], inUse: [] };
   const ids = await listRuns(modelsDir);
   const sealedOlder: string[] = [];
   for (const id of ids) {
@@ -231,6 +243,11 @@ export async function cleanModelsDir(
       continue;
     }
     const sealed = await exists(join(dir, MODEL_SET_FILES.manifest));
+    if (!sealed && isOtherProcessAlive(await runOwner(dir))) {
+      // Another process is training into it right now (e.g. a second notebook kernel).
+      report.inUse.push(id);
+      continue;
+    }
     if (current !== undefined && id < current) {
       if (sealed) {
         sealedOlder.push(id);
@@ -338,6 +355,12 @@ export async function promoteRun(
     throw new ModelSetError(dir, "no such run folder to promote");
   }
   const previous = (await readPointer(modelsDir).catch(() => undefined))?.run;
+  if (previous === runId) {
+    // Resealing the current set would change its manifest under the pointer: a kill before the
+    // pointer is rewritten would leave a set that fails verification. Nothing to do but check.
+    const set = await openCurrentModelSet(modelsDir);
+    return { runId, dir, manifest: set.manifest, previous, removedRuns: [] };
+  }
   const manifest = await sealModelSet(dir, runId);
   const manifestBytes = await Deno.readFile(join(dir, MODEL_SET_FILES.manifest));
   const pointer: ModelSetPointer = { run: runId, manifestSha256: await sha256Hex(manifestBytes) };
@@ -529,6 +552,15 @@ async function newRunId(modelsDir: string): Promise<string> {
     id = `${base}-${String(n).padStart(4, "0")}`;
   }
   return id;
+}
+
+/** The pid that started a run (0 when unknown). */
+async function runOwner(dir: string): Promise<number> {
+  try {
+    return Number(JSON.parse(await Deno.readTextFile(join(dir, MODEL_SET_FILES.run)))?.pid) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 async function readRunInfo(dir: string): Promise<Record<string, unknown>> {

@@ -292,10 +292,24 @@ export async function cleanTempFiles(dir: string): Promise<string[]> {
   return done;
 }
 
-/** Whether `pid` is another process that is alive now (so its temp files are in use). */
+/** Whether `pid` is this process or a live one (so its temp files may be in use). */
 function livingOtherWriter(pid: number): boolean {
   // This process's own temps may be in flight (another async write): never touch them.
-  if (pid === Deno.pid) return true;
+  return pid === Deno.pid || isOtherProcessAlive(pid);
+}
+
+/**
+ * Whether `pid` is another process that is running now. Only Linux can tell (`/proc`);
+ * elsewhere this answers false, so leftovers are always tidied there.
+ *
+ * @param pid a process id
+ * @example
+ * ```ts
+ * isOtherProcessAlive(Deno.pid); // false: this process is not "another"
+ * ```
+ */
+export function isOtherProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === Deno.pid) return false;
   if (Deno.build.os !== "linux") return false;
   try {
     Deno.statSync(`/proc/${pid}`);
