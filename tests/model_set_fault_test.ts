@@ -108,7 +108,11 @@ Deno.test({
       }
 
       // The "old" set every kill starts from: one complete generation.
+      const firstStart = performance.now();
       const first = await collect(runWorker(modelsDir, 1));
+      // Start-up plus one generation (~1.2 s here); kills spread over 2x that, so that they hit
+      // start-up, training and promotion alike even on a loaded machine.
+      const span = Math.max(2500, 2 * (performance.now() - firstStart));
       assert.ok(first.status.success, first.stderr);
       let known: ModelSet = await openCurrentModelSet(modelsDir);
       let knownGeneration = await setGeneration(known.dir);
@@ -119,8 +123,7 @@ Deno.test({
       const started = performance.now();
       for (let kill = 1; kill <= KILLS; kill++) {
         const child = runWorker(modelsDir);
-        // Start-up takes ~0.5-1 s, a generation ~0.5 s: this spans start-up to a few promotions.
-        const delay = 200 + random() * 2300;
+        const delay = 200 + random() * (span - 200);
         await new Promise((resolve) => setTimeout(resolve, delay));
         child.kill("SIGKILL");
         const { status, stdout, stderr } = await collect(child);
