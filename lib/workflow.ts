@@ -372,6 +372,7 @@ export async function beginTrainingRun(
   for (const line of [...run.cleanup.temps, ...run.cleanup.removedRuns]) {
     console.log(`models: tidied ${line}`);
   }
+  for (const line of run.cleanup.problems) console.warn(`models: ${line}`);
   if (run.resumed) console.log(`models: resuming the unfinished training run ${run.dir}`);
   return {
     ...run,

@@ -123,6 +123,10 @@ Deno.test("model sets: a changed, missing or added file is an error naming it", 
     );
     await Deno.writeTextFile(join(modelsDir, "current"), "{ broken");
     await assert.rejects(openCurrentModelSet(modelsDir), /current: not valid JSON/);
+    // A new run with a broken pointer must not take the sets for unfinished runs and delete them.
+    const run = await startRun(modelsDir);
+    assert.match(run.cleanup.problems.join(), /current: not valid JSON.*every sealed run is kept/);
+    assert.deepEqual(await listRuns(modelsDir), [id, run.id]);
   });
 });
 

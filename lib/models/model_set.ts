@@ -129,6 +129,8 @@ export interface CleanupReport {
   resumable: string[];
   /** Unfinished runs of another process that is still running: left alone, not resumable. */
   inUse: string[];
+  /** What could not be tidied safely and why (e.g. an unreadable pointer: sets all kept). */
+  problems: string[];
 }
 
 /** A missing, changed or malformed file of a model set; `path` is that file. */
@@ -230,9 +232,25 @@ export async function cleanModelsDir(
   const temps = (await cleanTempFiles(modelsDir)).map((line) => `${modelsDir}: ${line}`);
   const runsDir = join(modelsDir, MODEL_SET_FILES.runs);
   temps.push(...(await cleanTempFiles(runsDir)).map((line) => `${runsDir}: ${line}`));
-  const pointer = await readPointer(modelsDir).catch(() => undefined);
-  const current = pointer?.run;
-  const report: CleanupReport = { current, temps, removedRuns: [], resumable: [], inUse: [] };
+  let current: string | undefined;
+  const problems: string[] = [];
+  try {
+    current = (await readPointer(modelsDir)).run;
+  } catch (error) {
+    // No pointer: nothing was promoted. A broken one: which set is current is unknown, so no
+    // sealed run may be removed (each could be it).
+    if (await exists(join(modelsDir, MODEL_SET_FILES.pointer))) {
+      problems.push(`${(error as Error).message}; every sealed run is kept`);
+    }
+  }
+  const report: CleanupReport = {
+    current,
+    temps,
+    removedRuns: [],
+    resumable: [],
+    inUse: [],
+    problems,
+  };
   const ids = await listRuns(modelsDir);
   const sealedOlder: string[] = [];
   for (const id of ids) {
@@ -243,6 +261,7 @@ export async function cleanModelsDir(
       continue;
     }
     const sealed = await exists(join(dir, MODEL_SET_FILES.manifest));
+    if (sealed && problems.length > 0) continue;
     if (!sealed && isOtherProcessAlive(await runOwner(dir))) {
       // Another process is training into it right now (e.g. a second notebook kernel).
       report.inUse.push(id);
