@@ -135,8 +135,13 @@ export interface TrainModelOptions {
   val: readonly number[];
   /** Normaliser fit on the training clips (default: fit here on `train`). */
   scaler?: StandardScaler;
-  /** Save the best model here (replaced atomically), e.g. `models/gru_best`. */
+  /** Save the best model here (replaced atomically), e.g. `models/runs/<id>/gru_best`. */
   checkpointDir?: string;
+  /**
+   * Back up the training state here after every epoch and resume from the backup found there
+   * (fit's `resume`), e.g. `models/runs/<id>/resume/gru` (see `beginTrainingRun`).
+   */
+  resumeDir?: string;
   /** Metadata saved with the checkpoint. */
   checkpointMetadata?: Record<string, unknown>;
   /** Write TensorBoard event files and `history.jsonl` here, e.g. `logs/gru`. */
@@ -248,6 +253,7 @@ export async function trainModel(
     callbacks,
     seed: config.seed,
     emaMomentum: config.emaMomentum > 0 ? config.emaMomentum : undefined,
+    resume: options.resumeDir ? { dir: options.resumeDir } : undefined,
   });
   const trainingSeconds = (performance.now() - start) / 1000;
   return {

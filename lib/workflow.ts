@@ -7,8 +7,8 @@
  * |---|---|---|
  * | 01 exploration | the corpus folder (or the demo corpus) | `outputs/dataset.csv` |
  * | 02 features | `outputs/dataset.csv`, audio | `outputs/features/dataset.features` |
- * | 03 training | features, dataset | `models/<name>_best/`, `models/label_encoder.json`, `models/config.json`, `logs/<name>/`, `outputs/split.json` |
- * | 04 evaluation | models, features, split | `outputs/*.png|html`, `outputs/project_report.json` |
+ * | 03 training | features, dataset | a run folder `models/runs/<id>/` (`<name>_best/`, `label_encoder.json`, `config.json`, `resume/` backups), promoted as `models/current`; `logs/<name>/`, `outputs/split.json` |
+ * | 04 evaluation | the promoted model set, features, split | `outputs/*.png|html`, `outputs/project_report.json` |
  *
  * All paths come from the config (`modelsDir`, `outputsDir`, `logsDir`, `cacheDir`) and are
  * resolved against the project root.
@@ -39,6 +39,7 @@ import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "./features/feat
 import { gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
 import { type Figure, saveFigureHtml, saveFigurePng, show } from "./visualizer/mod.ts";
 import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
+import { type ModelRun, type PromotedRun, promoteRun, startRun } from "./models/model_set.ts";
 
 /** Folder of the generated demo corpus, relative to the project root. */
 export const DEMO_CORPUS_DIR = "data/demo";
@@ -54,7 +55,10 @@ export interface ProjectPaths {
   features: string;
   split: string;
   report: string;
-  /** `models/<name>_best`. */
+  /**
+   * `models/<name>_best`: the layout before model sets.
+   * @deprecated training writes into a run folder: use {@link beginTrainingRun}'s `modelDir`.
+   */
   modelDir(name: string): string;
   /** `logs/<name>`. */
   logDir(name: string): string;
@@ -371,4 +375,64 @@ export function exampleClips(table: pl.DataFrame): { emotion: string; path: stri
     emotion,
     path,
   }));
+}
+
+/** A training run's folder and where each model's files go in it (see {@link beginTrainingRun}). */
+export interface TrainingRun extends ModelRun {
+  /** `models/runs/<id>/<name>_best`: the model's best checkpoint, part of the set. */
+  modelDir(name: string): string;
+  /** `models/runs/<id>/resume/<name>`: the model's epoch backups (not part of the set). */
+  resumeDir(name: string): string;
+}
+
+/**
+ * Starts the training step's run folder `models/runs/<id>/`, after tidying what killed runs
+ * left (temp files, dead runs; listed in `cleanup`). With `resume`, an unfinished run is picked
+ * up instead, and each model's training continues from its last epoch backup when it is trained
+ * with `resumeDir: run.resumeDir(name)`. Save every file of the set into `run.dir`, then
+ * {@link promoteTrainingRun}; until then `predict` and notebook 04 keep using the previous set.
+ *
+ * @param config the project config (its `modelsDir`, and `seed` and `models`, kept in `run.json`)
+ * @param options `resume`: continue the newest unfinished run (default false: start afresh and
+ *   remove unfinished runs)
+ * @example
+ * ```ts
+ * const run = await beginTrainingRun(config, { resume: true });
+ * // trainModel(spec, data, { ..., checkpointDir: run.modelDir("gru"), resumeDir: run.resumeDir("gru") })
+ * ```
+ */
+export async function beginTrainingRun(
+  config: Config,
+  options: { resume?: boolean } = {},
+): Promise<TrainingRun> {
+  const run = await startRun(projectPaths(config).modelsDir, {
+    resume: options.resume,
+    info: { seed: config.seed, models: config.models },
+  });
+  for (const line of [...run.cleanup.temps, ...run.cleanup.removedRuns]) {
+    console.log(`models: tidied ${line}`);
+  }
+  for (const line of run.cleanup.problems) console.warn(`models: ${line}`);
+  if (run.resumed) console.log(`models: resuming the unfinished training run ${run.dir}`);
+  return {
+    ...run,
+    modelDir: (name) => `${run.dir}/${name}_best`,
+    resumeDir: (name) => `${run.dir}/resume/${name}`,
+  };
+}
+
+/**
+ * Promotes a completed training run: its files get a SHA-256 manifest and `models/current`
+ * points at it, in one atomic step; the previous sets stay (the last 2) until superseded.
+ *
+ * @param config the project config (its `modelsDir`)
+ * @param run the run from {@link beginTrainingRun}, with every file of the set saved
+ * @example
+ * ```ts
+ * await saveLabelEncoder(run.dir, data.classes);
+ * await promoteTrainingRun(config, run);
+ * ```
+ */
+export function promoteTrainingRun(config: Config, run: ModelRun): Promise<PromotedRun> {
+  return promoteRun(projectPaths(config).modelsDir, run.id);
 }

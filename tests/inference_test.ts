@@ -21,7 +21,15 @@ import {
   saveLabelEncoder,
   saveModelsManifest,
 } from "../lib/inference/mod.ts";
-import { buildModel, compileModel, gruSpec, saveModel } from "../lib/models/mod.ts";
+import {
+  buildModel,
+  compileModel,
+  gruSpec,
+  promoteRun,
+  saveModel,
+  sealModelSet,
+  startRun,
+} from "../lib/models/mod.ts";
 import { fit } from "../lib/trainer/mod.ts";
 import { SHARED_DIR } from "./shared_data.ts";
 
@@ -51,7 +59,10 @@ function tone(label: number, seconds: number, sampleRate: number, random: () => 
 }
 
 interface Trained {
+  /** The models folder (a promoted set in it). */
   dir: string;
+  /** The promoted set's folder. */
+  setDir: string;
   audioDir: string;
   predictorParts: Parameters<typeof createPredictor>[0];
 }
@@ -102,9 +113,10 @@ function trained(): Promise<Trained> {
     const dir = await Deno.makeTempDir({ prefix: "ser_inference_models_" });
     const audioDir = await Deno.makeTempDir({ prefix: "ser_inference_audio_" });
     tempDirs.push(dir, audioDir);
-    await saveModel(model, join(dir, "gru_best"), { labels: CLASSES });
-    await saveLabelEncoder(dir, CLASSES);
-    await saveModelsManifest(dir, {
+    const run = await startRun(dir);
+    await saveModel(model, join(run.dir, "gru_best"), { labels: CLASSES });
+    await saveLabelEncoder(run.dir, CLASSES);
+    await saveModelsManifest(run.dir, {
       features: SETTINGS,
       scaler,
       models: { gru: { dir: "gru_best", testAccuracy: 1 } },
@@ -113,8 +125,10 @@ function trained(): Promise<Trained> {
         env: {},
       }),
     });
+    await promoteRun(dir, run.id);
     return {
       dir,
+      setDir: run.dir,
       audioDir,
       predictorParts: { model, modelName: "gru", classes: CLASSES, settings: SETTINGS, scaler },
     };
@@ -301,16 +315,26 @@ Deno.test("predictBatch: a folder with a corrupt file gives a table plus one fai
 });
 
 Deno.test("loadPredictor: missing or mismatched artifacts give clear errors", async () => {
-  const { dir } = await trained();
+  const { setDir } = await trained();
   const copy = await Deno.makeTempDir({ prefix: "ser_inference_copy_" });
   tempDirs.push(copy);
   for (const file of ["config.json", "label_encoder.json"]) {
-    await Deno.copyFile(join(dir, file), join(copy, file));
+    await Deno.copyFile(join(setDir, file), join(copy, file));
   }
   await Deno.mkdir(join(copy, "gru_best"));
-  for await (const entry of Deno.readDir(join(dir, "gru_best"))) {
-    await Deno.copyFile(join(dir, "gru_best", entry.name), join(copy, "gru_best", entry.name));
+  for await (const entry of Deno.readDir(join(setDir, "gru_best"))) {
+    await Deno.copyFile(join(setDir, "gru_best", entry.name), join(copy, "gru_best", entry.name));
   }
+  // A copy of a set is loaded only once sealed (every file checksummed); each edit below reseals.
+  await assert.rejects(loadPredictor(copy), /copy_\w+: models folder|current: missing/);
+  await sealModelSet(copy);
+
+  // Random bytes of the right size in weights.bin: an error naming the file, not "angry NaN%".
+  const weightsPath = join(copy, "gru_best", "weights.bin");
+  const goodWeights = await Deno.readFile(weightsPath);
+  await Deno.writeFile(weightsPath, crypto.getRandomValues(new Uint8Array(goodWeights.length)));
+  await assert.rejects(loadPredictor(copy), /gru_best\/weights\.bin: checksum mismatch/);
+  await Deno.writeFile(weightsPath, goodWeights);
 
   await assert.rejects(
     loadPredictor(copy, { model: "lstm" }),
@@ -320,12 +344,14 @@ Deno.test("loadPredictor: missing or mismatched artifacts give clear errors", as
   // Feature settings of another run: 2 s clips give 87 frames, the model takes 44.
   const manifest = await loadModelsManifest(copy);
   await saveModelsManifest(copy, { ...manifest, features: { ...SETTINGS, duration: 2 } });
+  await sealModelSet(copy);
   await assert.rejects(
     loadPredictor(copy),
     /gru_best: model "gru" expects input \[batch, 44, 13\] but the saved feature settings give 87 frames x 13 features/,
   );
 
   await Deno.remove(join(copy, "label_encoder.json"));
+  await sealModelSet(copy);
   await assert.rejects(loadPredictor(copy), (error: Error) => {
     assert.ok(error instanceof ArtifactError);
     assert.match(error.message, /label_encoder\.json: label encoder not found/);

@@ -8,6 +8,9 @@
  *
  * A load error names the file, says what is wrong or missing, and which step writes it.
  *
+ * They live in a model set (`lib/models/model_set.ts`): inference reads the promoted set only,
+ * after {@link openPromotedModelSet} has verified every file's checksum.
+ *
  * @example
  * ```ts
  * import { loadLabelEncoder, loadModelsManifest } from "./lib/inference/artifacts.ts";
@@ -22,6 +25,12 @@ import { type Config, FEATURE_NAMES } from "../../config.ts";
 import { featureColumns, type FeatureSettings } from "../features/feature_set.ts";
 import type { StandardScaler } from "../features/normalize.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
+import {
+  MODEL_SET_FILES,
+  ModelSetError,
+  openCurrentModelSet,
+  openModelSet,
+} from "../models/model_set.ts";
 
 /** File names of the artifacts inside the models folder. */
 export const ARTIFACT_FILES = {
@@ -66,6 +75,48 @@ export class ArtifactError extends Error {
   constructor(readonly path: string, problem: string) {
     super(`${path}: ${problem} (it is written by the training step: ${TRAINING_STEP_HINT})`);
     this.name = "ArtifactError";
+  }
+}
+
+/**
+ * The folder to read a models folder's artifacts from, after verifying it: the promoted set
+ * (`<modelsDir>/current`), or `modelsDir` itself when it is a sealed set (a run folder or a copy
+ * of one, with `manifest.json`). Every file's SHA-256 is checked; nothing falls back to an
+ * unverified or older set.
+ *
+ * @param modelsDir the models folder (or a sealed set folder)
+ * @returns the verified set's folder
+ * @throws ModelSetError naming the missing, changed or unlisted file
+ * @example
+ * ```ts
+ * const dir = await openPromotedModelSet("models");
+ * const { classes } = await loadLabelEncoder(dir);
+ * ```
+ */
+export async function openPromotedModelSet(modelsDir: string): Promise<string> {
+  try {
+    await Deno.stat(join(modelsDir, MODEL_SET_FILES.manifest));
+    return (await openModelSet(modelsDir)).dir;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  try {
+    return (await openCurrentModelSet(modelsDir)).dir;
+  } catch (error) {
+    if (error instanceof ModelSetError && error.path.endsWith(MODEL_SET_FILES.pointer)) {
+      let legacy = false;
+      try {
+        legacy = (await Deno.stat(join(modelsDir, ARTIFACT_FILES.manifest))).isFile;
+      } catch { /* no old layout either */ }
+      if (legacy) {
+        throw new ArtifactError(
+          join(modelsDir, MODEL_SET_FILES.pointer),
+          `missing; ${modelsDir} holds models in the old unverified layout (config.json ` +
+            `beside *_best folders), which is not used: retrain to make a promoted model set`,
+        );
+      }
+    }
+    throw error;
   }
 }
 

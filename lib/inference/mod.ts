@@ -18,6 +18,7 @@ export {
   loadModelsManifest,
   type ManifestModelEntry,
   type ModelsManifest,
+  openPromotedModelSet,
   saveLabelEncoder,
   saveModelsManifest,
   TRAINING_STEP_HINT,

@@ -27,7 +27,12 @@ import { AUDIO_EXTENSIONS } from "../data_loader/corpora.ts";
 import { listAudioFiles } from "../data_loader/scan.ts";
 import { argmaxRows, predictProbabilities } from "../trainer/trainer.ts";
 import { ProgressBar, type ProgressOptions } from "../util/progress.ts";
-import { ArtifactError, loadLabelEncoder, loadModelsManifest } from "./artifacts.ts";
+import {
+  ArtifactError,
+  loadLabelEncoder,
+  loadModelsManifest,
+  openPromotedModelSet,
+} from "./artifacts.ts";
 import { framesPerClip } from "../../config.ts";
 
 /** Audio already in memory: one array (mono) or one per channel, at `sampleRate` Hz. */
@@ -131,12 +136,14 @@ export interface LoadPredictorOptions {
 }
 
 /**
- * Loads the label encoder, the manifest and one model from a models folder.
+ * Loads the label encoder, the manifest and one model from the promoted model set of a models
+ * folder, after verifying every file's checksum (see `openPromotedModelSet`).
  *
- * @param modelsDir the folder the training step saved into (e.g. `models`)
+ * @param modelsDir the folder the training step saved into (e.g. `models`), or a sealed set
  * @param options `model`: which saved model (default the manifest's `bestModel`)
- * @throws ArtifactError when an artifact is missing or malformed, or the model's input shape
- *   does not match the saved feature settings
+ * @throws ModelSetError naming a missing, changed or unlisted file of the set; ArtifactError
+ *   when an artifact is malformed, or the model's input shape does not match the saved feature
+ *   settings
  * @example
  * ```ts
  * const predictor = await loadPredictor("models", { model: "gru" });
@@ -157,17 +164,18 @@ export async function loadPredictor(
     }
     throw error;
   }
-  const { classes } = await loadLabelEncoder(modelsDir);
-  const manifest = await loadModelsManifest(modelsDir);
+  const setDir = await openPromotedModelSet(modelsDir);
+  const { classes } = await loadLabelEncoder(setDir);
+  const manifest = await loadModelsManifest(setDir);
   const modelName = options.model ?? manifest.bestModel;
   const entry = manifest.models[modelName];
   if (!entry) {
     throw new Error(
-      `${join(modelsDir, "config.json")}: no model named "${modelName}" ` +
+      `${join(setDir, "config.json")}: no model named "${modelName}" ` +
         `(saved models: ${Object.keys(manifest.models).join(", ")})`,
     );
   }
-  const modelDir = join(modelsDir, entry.dir);
+  const modelDir = join(setDir, entry.dir);
   let model: tf.LayersModel;
   try {
     model = await loadModel(modelDir);

@@ -19,7 +19,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { mulberry32, type RandomSource } from "../util/random.ts";
+import { mulberry32, type SeededRandom } from "../util/random.ts";
 import { float32Tensor, giveBuffer, readFloat32, takeBuffer } from "./tensor_buffers.ts";
 
 /** tfjs's base layer arguments (name, inputShape, batchInputShape, trainable, dtype...). */
@@ -94,7 +94,7 @@ export class FastDropout extends tf.layers.Layer {
   static className = "FastDropout";
   readonly rate: number;
   readonly seed?: number;
-  private stream?: RandomSource;
+  private stream?: SeededRandom;
 
   constructor(args: FastDropoutArgs) {
     // Pass every base argument on: a deserialised first layer carries batchInputShape.
@@ -107,6 +107,19 @@ export class FastDropout extends tf.layers.Layer {
     this.seed = seed;
     if (seed !== undefined) this.stream = mulberry32(seed);
     this.supportsMasking = true;
+  }
+
+  /**
+   * Position of the seeded mask stream (undefined without a seed): saved with a training backup
+   * so that a resumed run draws the masks an uninterrupted one would.
+   */
+  getRandomState(): number | undefined {
+    return this.stream?.getState();
+  }
+
+  /** Restores {@link getRandomState}'s value (ignored without a seed). */
+  setRandomState(state: number): void {
+    this.stream?.setState(state);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {

@@ -49,6 +49,7 @@ export {
 } from "./tensor_buffers.ts";
 export type { FastDropoutArgs } from "./fast_dropout.ts";
 export { loadModel, loadModelMetadata, MODEL_FILES, saveModel } from "./store.ts";
+export * from "./model_set.ts";
 export { blasInfo, setBlasImplementation, setBlasThreads, sgemm } from "./blas.ts";
 export type { BlasInfo, BlasKind } from "./blas.ts";
 export { glorotUniform, orthogonal, seededRandom } from "./init.ts";

@@ -1,8 +1,10 @@
 /**
  * Saving and loading models as a folder: `model.json` (tfjs "layers-model" format, topology +
  * weights manifest), `weights.bin`, and `metadata.json` (anything JSON the caller wants kept
- * with the model: labels, feature settings, metrics). The folder is replaced atomically, so a
- * crash or an error mid-save leaves the previous model intact.
+ * with the model: labels, feature settings, metrics). The folder is replaced atomically (files
+ * fsynced, then swapped in by rename, see `replaceDirAtomic`), so a crash or an error mid-save
+ * leaves the previous model intact; a kill in the middle of the swap leaves both copies complete
+ * beside the folder, and the next save or load finishes the swap (`recoverReplacedDir`).
  *
  * @example
  * ```ts
@@ -13,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { replaceDirAtomic } from "../util/atomic.ts";
+import { recoverReplacedDir, replaceDirAtomic } from "../util/atomic.ts";
 // Side effect: registers the fast layers (FastLSTM, FastGRU, FastConv1D,
 // FastBatchNormalization, FastDropout) so saved models deserialize.
 import "./fast_recurrent.ts";
@@ -83,6 +85,18 @@ export async function saveModel(
   return await model.save(handler);
 }
 
+/**
+ * A save killed between its two renames leaves no `dir` but complete copies beside it: finish
+ * that save (the new copy wins) rather than report a missing model.
+ */
+async function recoverInterruptedSave(dir: string): Promise<void> {
+  try {
+    await Deno.stat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) await recoverReplacedDir(dir);
+  }
+}
+
 async function readOrExplain(dir: string, file: string): Promise<Uint8Array> {
   try {
     return await Deno.readFile(join(dir, file));
@@ -106,6 +120,7 @@ async function readOrExplain(dir: string, file: string): Promise<Uint8Array> {
  * ```
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  await recoverInterruptedSave(dir);
   const topologyBytes = await readOrExplain(dir, MODEL_FILES.topology);
   // deno-lint-ignore no-explicit-any
   let topology: any;
@@ -164,6 +179,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
  * ```
  */
 export async function loadModelMetadata(dir: string): Promise<Record<string, unknown>> {
+  await recoverInterruptedSave(dir);
   const bytes = await readOrExplain(dir, MODEL_FILES.metadata);
   try {
     return JSON.parse(new TextDecoder().decode(bytes));

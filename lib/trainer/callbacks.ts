@@ -22,6 +22,7 @@ import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
 import { EventFileWriter } from "./tensorboard.ts";
 import { ProgressBar } from "../util/progress.ts";
+import { writeTextAtomic } from "../util/atomic.ts";
 
 /** Metric name -> value for one epoch or batch, e.g. `{ loss: 0.4, val_accuracy: 0.9 }`. */
 export type Logs = Record<string, number>;
@@ -48,6 +49,33 @@ export interface TrainingContext {
   getLearningRate(): number;
   /** Changes the optimizer's learning rate from the next batch on. */
   setLearningRate(learningRate: number): void;
+  /**
+   * First epoch (0-based) this run executes: 0, or the epoch after the backup it resumed from
+   * (see `FitOptions.resume`). Callbacks that write files keep what earlier epochs wrote.
+   */
+  readonly initialEpoch?: number;
+}
+
+/**
+ * What a callback carries across a resumed run: JSON-able values plus tensors (e.g. the best
+ * weights). The trainer saves it with each epoch's backup and hands it back after
+ * `onTrainBegin` of the resumed run.
+ */
+export interface CallbackState {
+  /** Plain values (numbers must be finite, or encoded with {@link encodeNumber}). */
+  json: Record<string, unknown>;
+  /** Tensors, owned by the state: the trainer disposes them after saving or restoring. */
+  tensors?: tf.Tensor[];
+}
+
+/** A number as JSON can hold it: `Infinity`, `-Infinity` and `NaN` become strings. */
+export function encodeNumber(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
+}
+
+/** The inverse of {@link encodeNumber}. */
+export function decodeNumber(value: unknown): number {
+  return typeof value === "number" ? value : Number(value);
 }
 
 /**
@@ -78,6 +106,12 @@ export abstract class Callback {
   onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
   /** After the last epoch (also after early stopping). */
   onTrainEnd(_logs?: Logs): void | Promise<void> {}
+  /** The state to keep in a training backup (default: none, the callback is stateless). */
+  getState(): CallbackState | undefined {
+    return undefined;
+  }
+  /** Restores {@link getState}'s state, after `onTrainBegin` of a resumed run. */
+  setState(_state: CallbackState): void {}
 }
 
 /** `min`: lower is better (losses); `max`: higher is better; `auto`: max if the name has "acc". */
@@ -202,6 +236,33 @@ export class EarlyStopping extends Callback {
     if (this.#wait >= this.patience) {
       this.stoppedEpoch = epoch;
       this.context.stopTraining = true;
+    }
+  }
+
+  override getState(): CallbackState {
+    return {
+      json: {
+        wait: this.#wait,
+        best: encodeNumber(this.#tracker.best),
+        bestEpoch: this.bestEpoch,
+        stoppedEpoch: this.stoppedEpoch,
+        lastEpoch: this.#lastEpoch,
+        hasBestWeights: this.#bestWeights !== undefined,
+      },
+      tensors: this.#bestWeights?.map((weight) => weight.clone()),
+    };
+  }
+
+  override setState(state: CallbackState): void {
+    const json = state.json;
+    this.#wait = Number(json.wait);
+    this.#tracker.best = decodeNumber(json.best);
+    this.bestEpoch = Number(json.bestEpoch);
+    this.stoppedEpoch = Number(json.stoppedEpoch);
+    this.#lastEpoch = Number(json.lastEpoch);
+    this.#disposeBest();
+    if (json.hasBestWeights && state.tensors) {
+      this.#bestWeights = state.tensors.map((weight) => weight.clone());
     }
   }
 
@@ -332,6 +393,22 @@ export class ReduceLROnPlateau extends Callback {
     this.#tracker.reset();
   }
 
+  override getState(): CallbackState {
+    return {
+      json: {
+        wait: this.#wait,
+        cooldownLeft: this.#cooldownLeft,
+        best: encodeNumber(this.#tracker.best),
+      },
+    };
+  }
+
+  override setState(state: CallbackState): void {
+    this.#wait = Number(state.json.wait);
+    this.#cooldownLeft = Number(state.json.cooldownLeft);
+    this.#tracker.best = decodeNumber(state.json.best);
+  }
+
   override onEpochEnd(epoch: number, logs: Logs): void {
     const value = this.#tracker.read(logs, "ReduceLROnPlateau");
     if (value === undefined) return;
@@ -401,6 +478,15 @@ export class ModelCheckpoint<M = tf.LayersModel> extends Callback {
   override onTrainBegin(): void {
     this.#tracker.reset();
     this.savedEpochs = [];
+  }
+
+  override getState(): CallbackState {
+    return { json: { best: encodeNumber(this.#tracker.best), savedEpochs: this.savedEpochs } };
+  }
+
+  override setState(state: CallbackState): void {
+    this.#tracker.best = decodeNumber(state.json.best);
+    this.savedEpochs = [...(state.json.savedEpochs as number[])];
   }
 
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
@@ -504,7 +590,25 @@ export class JsonlLogger extends Callback {
 
   override async onTrainBegin(): Promise<void> {
     await Deno.mkdir(dirname(this.path), { recursive: true });
-    if (!this.append) await Deno.writeTextFile(this.path, "");
+    const initialEpoch = this.context.initialEpoch ?? 0;
+    if (initialEpoch > 0) {
+      // A resumed run: keep the lines of the epochs before the backup, drop the ones a killed
+      // run wrote after it (they are run again).
+      let text = "";
+      try {
+        text = await Deno.readTextFile(this.path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+      const kept = text.split("\n").filter((line) => {
+        try {
+          return line !== "" && JSON.parse(line).epoch < initialEpoch;
+        } catch {
+          return false; // a line cut by the kill
+        }
+      });
+      await writeTextAtomic(this.path, kept.map((line) => line + "\n").join(""));
+    } else if (!this.append) await Deno.writeTextFile(this.path, "");
   }
 
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {

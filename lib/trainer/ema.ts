@@ -81,6 +81,36 @@ export class WeightAverage {
     this.#swapped = !this.#swapped;
   }
 
+  /**
+   * A copy of the averages and the update count, to save with a training backup (call while the
+   * raw weights are in place, i.e. not {@link swapped}). The caller disposes the tensors.
+   */
+  getState(): { updates: number; averages: tf.Tensor[] } {
+    if (this.#swapped) throw new Error("WeightAverage.getState: swap the raw weights back first");
+    return { updates: this.#updates, averages: this.#averages.map((average) => average.clone()) };
+  }
+
+  /** Restores {@link getState}'s values (copied in; shapes must match the weights'). */
+  setState(state: { updates: number; averages: tf.Tensor[] }): void {
+    if (this.#swapped) throw new Error("WeightAverage.setState: swap the raw weights back first");
+    if (state.averages.length !== this.#averages.length) {
+      throw new Error(
+        `WeightAverage.setState: ${state.averages.length} averages for ${this.#averages.length} ` +
+          `weights`,
+      );
+    }
+    state.averages.forEach((value, i) => {
+      if (value.shape.join() !== this.#averages[i].shape.join()) {
+        throw new Error(
+          `WeightAverage.setState: average ${i} has shape [${value.shape}], the weight ` +
+            `[${this.#averages[i].shape}]`,
+        );
+      }
+      this.#averages[i].assign(value);
+    });
+    this.#updates = state.updates;
+  }
+
   /** Frees the averages (the weights are untouched). */
   dispose(): void {
     tf.dispose(this.#averages);

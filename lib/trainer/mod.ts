@@ -13,6 +13,7 @@
  */
 export {
   Callback,
+  type CallbackState,
   EarlyStopping,
   type EarlyStoppingOptions,
   JsonlLogger,
@@ -58,4 +59,5 @@ export {
   type TensorBoardEvent,
 } from "./tensorboard.ts";
 export { WeightAverage } from "./ema.ts";
+export { BACKUP_FILES, readBackup, type TrainingBackup } from "./backup.ts";
 export { seededRandom } from "../util/random.ts";

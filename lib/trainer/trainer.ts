@@ -21,6 +21,7 @@ import { seededRandom } from "../util/random.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
 import { WeightAverage } from "./ema.ts";
+import { disposeBackup, readBackup, type TrainingBackup, writeBackup } from "./backup.ts";
 
 /** A dense array with its shape, e.g. features `[n, frames, width]` or labels `[n]`. */
 export interface ArrayWithShape {
@@ -86,6 +87,16 @@ export interface FitOptions {
    * the raw ones. Default: no average.
    */
   emaMomentum?: number;
+  /**
+   * Makes the run resumable (Keras' `BackupAndRestore`): after every epoch the whole training
+   * state (weights, optimizer moments and iteration, weight average, callbacks' state, the
+   * seeded generator, learning rate, history, epoch) is written atomically to `resume.dir`; when
+   * a backup is there at the start, training continues from the epoch after it, and ends with
+   * the weights an uninterrupted run with the same seed would have. The backup stays after
+   * training (a rerun then returns at once with the same final model); delete the folder to
+   * start afresh. The model and callbacks must be built the same way as in the killed run.
+   */
+  resume?: { dir: string };
 }
 
 /** Keras-style training history: metric name -> one value per finished epoch. */
@@ -342,23 +353,48 @@ export async function fit(
 
     const stepsPerEpoch = Math.ceil(n / batchSize);
     const callbacks = options.callbacks ?? [];
+    const random = seededRandom(options.seed ?? 42);
+    const shuffle = options.shuffle ?? true;
+    let history: History = { epoch: [], history: {} };
+
+    const backup = options.resume ? await readBackup(options.resume.dir) : undefined;
+    if (backup) {
+      try {
+        await restoreState(backup, options.resume!.dir, model, optimizer, average, callbacks);
+      } catch (error) {
+        disposeBackup(backup);
+        throw error;
+      }
+      random.setState(backup.randomState);
+      history = structuredClone(backup.history);
+    }
     const context: TrainingContext = {
       model,
-      stopTraining: false,
+      stopTraining: backup?.stopTraining ?? false,
       epochs,
       stepsPerEpoch,
       getLearningRate: () => getLearningRate(optimizer),
       setLearningRate: (learningRate) => setLearningRate(optimizer, learningRate),
+      initialEpoch: backup?.nextEpoch ?? 0,
     };
     for (const callback of callbacks) callback.setContext(context);
 
-    const random = seededRandom(options.seed ?? 42);
-    const shuffle = options.shuffle ?? true;
-    const history: History = { epoch: [], history: {} };
-
     for (const callback of callbacks) await callback.onTrainBegin({});
+    if (backup) {
+      // After onTrainBegin, which resets the callbacks, put their saved state back.
+      backup.callbacks.forEach((saved, i) => {
+        if (saved.json !== undefined) {
+          callbacks[i].setState({ json: saved.json, tensors: saved.tensors });
+        }
+      });
+      disposeBackup(backup);
+    }
     try {
-      for (let epoch = 0; epoch < epochs && !context.stopTraining; epoch++) {
+      for (
+        let epoch = context.initialEpoch ?? 0;
+        epoch < epochs && !context.stopTraining;
+        epoch++
+      ) {
         for (const callback of callbacks) await callback.onEpochBegin(epoch, {});
         const started = performance.now();
         const learningRate = getLearningRate(optimizer);
@@ -419,6 +455,22 @@ export async function fit(
         }
         for (const callback of callbacks) await callback.onEpochEnd(epoch, { ...logs });
         average?.swap(); // training goes on from the raw weights
+        if (options.resume) {
+          await saveState(
+            options.resume.dir,
+            {
+              nextEpoch: epoch + 1,
+              stopTraining: context.stopTraining,
+              randomState: random.getState(),
+              layerRandomStates: layerRandomStates(model),
+              history,
+            },
+            model,
+            optimizer,
+            average,
+            callbacks,
+          );
+        }
       }
     } finally {
       // The model leaves fit holding the average (before EarlyStopping may restore its best).
@@ -431,6 +483,130 @@ export async function fit(
   } finally {
     tf.dispose(owned);
   }
+}
+
+/** Optimizer fields outside `getWeights` that its steps depend on (Adam's bias corrections). */
+const OPTIMIZER_EXTRAS = ["accBeta1", "accBeta2"];
+
+/** Writes the backup of the state after an epoch (see `FitOptions.resume`). */
+async function saveState(
+  dir: string,
+  position: Pick<
+    TrainingBackup,
+    "nextEpoch" | "stopTraining" | "randomState" | "layerRandomStates" | "history"
+  >,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  average: WeightAverage | undefined,
+  callbacks: Callback[],
+): Promise<void> {
+  const named = await optimizer.getWeights();
+  // deno-lint-ignore no-explicit-any
+  const opt = optimizer as any;
+  for (const field of OPTIMIZER_EXTRAS) {
+    if (opt[field] instanceof tf.Variable) {
+      named.push({ name: `extra:${field}`, tensor: opt[field] });
+    }
+  }
+  const averageState = average?.getState();
+  const callbackStates = callbacks.map((callback) => {
+    const state = callback.getState();
+    return { name: callback.constructor.name, json: state?.json, tensors: state?.tensors ?? [] };
+  });
+  try {
+    await writeBackup(dir, {
+      ...position,
+      learningRate: getLearningRate(optimizer),
+      model: {
+        names: model.weights.map((weight) => weight.originalName),
+        tensors: model.getWeights(),
+      },
+      optimizer: { names: named.map((w) => w.name), tensors: named.map((w) => w.tensor) },
+      average: averageState,
+      callbacks: callbackStates,
+    });
+  } finally {
+    // getWeights hands out the variables themselves plus fresh tensors (the iteration count).
+    for (const { tensor } of named) if (!(tensor instanceof tf.Variable)) tensor.dispose();
+    if (averageState) tf.dispose(averageState.averages);
+    for (const state of callbackStates) tf.dispose(state.tensors);
+  }
+}
+
+/** Puts a backup's weights, optimizer state, average and learning rate back. */
+async function restoreState(
+  backup: TrainingBackup,
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  average: WeightAverage | undefined,
+  callbacks: Callback[],
+): Promise<void> {
+  const where = `${dir}: the training backup`;
+  const weights = model.weights;
+  if (backup.model.tensors.length !== weights.length) {
+    throw new Error(
+      `${where} has ${backup.model.tensors.length} model weights, the model ${weights.length} ` +
+        `(a backup of another model? delete the folder to start afresh)`,
+    );
+  }
+  backup.model.tensors.forEach((tensor, i) => {
+    if (tensor.shape.join() !== weights[i].shape.join()) {
+      throw new Error(
+        `${where}: weight ${weights[i].originalName} has shape [${tensor.shape}] there, ` +
+          `[${weights[i].shape}] in the model (a backup of another model?)`,
+      );
+    }
+  });
+  if (backup.callbacks.length !== callbacks.length) {
+    throw new Error(
+      `${where} has ${backup.callbacks.length} callbacks' state, this run ${callbacks.length}`,
+    );
+  }
+  backup.callbacks.forEach((saved, i) => {
+    if (saved.name !== callbacks[i].constructor.name) {
+      throw new Error(
+        `${where}: callback ${i} was ${saved.name}, now ${callbacks[i].constructor.name}`,
+      );
+    }
+  });
+  if ((backup.average === undefined) !== (average === undefined)) {
+    throw new Error(`${where} was made ${backup.average ? "with" : "without"} emaMomentum`);
+  }
+  model.setWeights(backup.model.tensors);
+  const named = backup.optimizer.names.map((name, i) => ({
+    name,
+    tensor: backup.optimizer.tensors[i],
+  }));
+  await optimizer.setWeights(named.filter(({ name }) => !name.startsWith("extra:")));
+  // deno-lint-ignore no-explicit-any
+  const opt = optimizer as any;
+  for (const { name, tensor } of named) {
+    const field = name.slice("extra:".length);
+    if (name.startsWith("extra:") && opt[field] instanceof tf.Variable) opt[field].assign(tensor);
+  }
+  if (average && backup.average) average.setState(backup.average);
+  setLearningRate(optimizer, backup.learningRate);
+  model.layers.forEach((layer, i) => {
+    const state = backup.layerRandomStates[String(i)];
+    if (state !== undefined) (layer as unknown as LayerWithRandom).setRandomState?.(state);
+  });
+}
+
+/** A layer with its own seeded stream (e.g. `FastDropout`'s masks). */
+interface LayerWithRandom {
+  getRandomState?(): number | undefined;
+  setRandomState?(state: number): void;
+}
+
+/** The layers' own random streams' states, by layer index. */
+function layerRandomStates(model: tf.LayersModel): Record<string, number> {
+  const states: Record<string, number> = {};
+  model.layers.forEach((layer, i) => {
+    const state = (layer as unknown as LayerWithRandom).getRandomState?.();
+    if (state !== undefined) states[String(i)] = state;
+  });
+  return states;
 }
 
 /**

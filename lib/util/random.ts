@@ -10,6 +10,7 @@
  * import { mulberry32, shuffled } from "./random.ts";
  * const random = mulberry32(42);
  * random(); // a number in [0, 1), the same one for seed 42 every time
+ * const saved = random.getState(); // ... later: random.setState(saved) replays from here
  * shuffled([1, 2, 3, 4], 42); // the same permutation for seed 42 every time
  * ```
  * @module
@@ -17,6 +18,17 @@
 
 /** A function returning uniformly distributed numbers in [0, 1). */
 export type RandomSource = () => number;
+
+/**
+ * A seeded generator whose position in its stream can be saved and restored, so a resumed
+ * training run draws exactly the numbers an uninterrupted one would.
+ */
+export interface SeededRandom extends RandomSource {
+  /** The 32-bit state (an unsigned integer); the next number depends on nothing else. */
+  getState(): number;
+  /** Puts the generator back to a state from {@link SeededRandom.getState}. */
+  setState(state: number): void;
+}
 
 /**
  * Creates a mulberry32 generator.
@@ -29,20 +41,28 @@ export type RandomSource = () => number;
  * const dice = 1 + Math.floor(random() * 6);
  * ```
  */
-export function mulberry32(seed: number): RandomSource {
+export function mulberry32(seed: number): SeededRandom {
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   let state = Math.trunc(seed) >>> 0;
-  return () => {
+  const next = (() => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }) as SeededRandom;
+  next.getState = () => state;
+  next.setState = (saved: number) => {
+    if (!Number.isInteger(saved) || saved < 0 || saved > 0xffffffff) {
+      throw new RangeError(`random state must be an unsigned 32-bit integer, got ${saved}`);
+    }
+    state = saved;
   };
+  return next;
 }
 
 /** Alias of {@link mulberry32}: the project's one seeded generator. */
-export const seededRandom: (seed: number) => RandomSource = mulberry32;
+export const seededRandom: (seed: number) => SeededRandom = mulberry32;
 
 /**
  * A uniformly distributed integer in [0, maxExclusive).
