@@ -133,3 +133,121 @@ export function utteranceStandardize(data: Float32Array, dimensions: number): Fl
   }
   return out;
 }
+
+/**
+ * What a new speaker is assumed to look like before any of their clips is seen: the mean of the
+ * training speakers' means, and the mean of their standard deviations (a typical voice's spread,
+ * not the spread between voices). JSON-friendly.
+ */
+export interface SpeakerPrior {
+  mean: number[];
+  std: number[];
+  /** Number of training speakers it came from. */
+  speakers: number;
+}
+
+/**
+ * The {@link SpeakerPrior} of training data.
+ *
+ * @param data `n x dimensions` raw utterance vectors
+ * @param dimensions values per vector
+ * @param speakers speaker of each row
+ */
+export function speakerPrior(
+  data: Float32Array,
+  dimensions: number,
+  speakers: readonly string[],
+): SpeakerPrior {
+  const bySpeaker = new Map<string, number[]>();
+  speakers.forEach((speaker, row) => {
+    const list = bySpeaker.get(speaker) ?? [];
+    list.push(row);
+    bySpeaker.set(speaker, list);
+  });
+  const mean = new Array(dimensions).fill(0), std = new Array(dimensions).fill(0);
+  for (const rows of bySpeaker.values()) {
+    const stats = vectorStatistics(data, dimensions, rows);
+    for (let d = 0; d < dimensions; d++) {
+      mean[d] += stats.mean[d] / bySpeaker.size;
+      std[d] += stats.std[d] / bySpeaker.size;
+    }
+  }
+  return { mean, std, speakers: bySpeaker.size };
+}
+
+/**
+ * Speaker statistics learnt on the fly from a new speaker's clips (no labels), shrunk towards the
+ * {@link SpeakerPrior}: with `n` clips seen, mean = (n m + k mu0) / (n + k) and variance =
+ * (n s^2 + k sigma0^2) / (n + k), a maximum-a-posteriori estimate with the prior worth `k` clips.
+ * With no clip it is the prior (like global normalisation); after a few dozen clips it is the
+ * speaker's own.
+ *
+ * @example
+ * ```ts
+ * import { RunningSpeakerNormalizer } from "./speaker_norm.ts";
+ * const normalizer = new RunningSpeakerNormalizer({ mean: [0], std: [1], speakers: 2 }, 10);
+ * normalizer.add(Float32Array.from([4]));
+ * console.log(normalizer.normalize(Float32Array.from([4]))[0]); // < 4: partly adapted
+ * ```
+ */
+export class RunningSpeakerNormalizer {
+  #count = 0;
+  #sum: Float64Array;
+  #squares: Float64Array;
+
+  /**
+   * @param prior what an unseen speaker looks like
+   * @param priorWeight how many clips the prior is worth (default 10)
+   */
+  constructor(readonly prior: SpeakerPrior, readonly priorWeight = 10) {
+    this.#sum = new Float64Array(prior.mean.length);
+    this.#squares = new Float64Array(prior.mean.length);
+  }
+
+  /** Clips of the speaker seen so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Adds one clip's raw vector to the speaker's statistics. */
+  add(vector: ArrayLike<number>): void {
+    if (vector.length !== this.#sum.length) {
+      throw new RangeError(
+        `speaker normaliser: vector has ${vector.length} values, expected ${this.#sum.length}`,
+      );
+    }
+    for (let d = 0; d < vector.length; d++) {
+      this.#sum[d] += vector[d];
+      this.#squares[d] += vector[d] * vector[d];
+    }
+    this.#count++;
+  }
+
+  /** Forgets the speaker (e.g. a new user starts talking). */
+  reset(): void {
+    this.#count = 0;
+    this.#sum.fill(0);
+    this.#squares.fill(0);
+  }
+
+  /** The current blended statistics. */
+  statistics(): VectorStatistics {
+    const n = this.#count, k = this.priorWeight;
+    const dims = this.#sum.length;
+    const mean = new Float64Array(dims), std = new Float64Array(dims);
+    for (let d = 0; d < dims; d++) {
+      const ownMean = n > 0 ? this.#sum[d] / n : 0;
+      const ownVariance = n > 0 ? Math.max(this.#squares[d] / n - ownMean * ownMean, 0) : 0;
+      mean[d] = (n * ownMean + k * this.prior.mean[d]) / (n + k);
+      const variance = (n * ownVariance + k * this.prior.std[d] ** 2) / (n + k);
+      std[d] = Math.max(Math.sqrt(variance), 1e-6);
+    }
+    return { mean, std, count: n };
+  }
+
+  /** `(x - mean) / std` with the current statistics. */
+  normalize(vector: ArrayLike<number>): Float32Array {
+    const { mean, std } = this.statistics();
+    return Float32Array.from({ length: vector.length }, (_, d) => (vector[d] - mean[d]) / std[d]);
+  }
+}

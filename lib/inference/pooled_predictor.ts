@@ -1,0 +1,150 @@
+/**
+ * The predictor of a pooled model (speaker-normalised utterance functionals into the SVM /
+ * softmax-regression ensemble): any file or sample buffer -> decode -> mono -> resample ->
+ * functionals of the whole recording's speech -> speaker normalisation -> probabilities.
+ *
+ * Speaker normalisation at prediction time: the statistics of the current speaker start at the
+ * training speakers' prior and adapt as clips of that speaker arrive
+ * ({@link RunningSpeakerNormalizer}): call `enrol` with a few clips of the new voice (no labels),
+ * or pass `adapt: true` to learn from every clip predicted; `resetSpeaker()` starts over.
+ *
+ * @example
+ * ```ts ignore
+ * const predictor = await loadPredictor("models"); // a pooled model when it is the best one
+ * if (predictor.kind === "pooled") await predictor.enrol(["me_1.wav", "me_2.wav", "me_3.wav"]);
+ * console.log((await predictor.predict("me_4.wav")).emotion);
+ * ```
+ * @module
+ */
+import { mixToMono, resample } from "../audio/mod.ts";
+import { RunningSpeakerNormalizer } from "../features/speaker_norm.ts";
+import { utteranceFeatures } from "../features/utterance.ts";
+import { utteranceFromBytes } from "../features/utterance_set.ts";
+import { pooledPredictProba } from "../models/pooled.ts";
+import type { PooledArtifact } from "../models/pooled_store.ts";
+
+/** Audio already in memory, as {@link SamplesInput} of the recurrent predictor. */
+export interface PooledSamplesInput {
+  samples: Float32Array | Float32Array[];
+  sampleRate: number;
+  name?: string;
+}
+
+/** One prediction of a pooled model. */
+export interface PooledPrediction {
+  emotion: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  path?: string;
+  /** Clips of the current speaker the normalisation had seen (0: the prior alone). */
+  speakerClips: number;
+}
+
+/** Options of {@link createPooledPredictor}. */
+export interface PooledPredictorOptions {
+  /** Learn the speaker's statistics from every predicted clip too (default false). */
+  adapt?: boolean;
+  /** How many clips the prior is worth against the speaker's own (default 10). */
+  priorWeight?: number;
+}
+
+/** A pooled model ready to classify audio. */
+export interface PooledPredictor {
+  readonly kind: "pooled";
+  readonly modelName: string;
+  readonly classes: readonly string[];
+  readonly artifact: PooledArtifact;
+  /** The raw functionals of one input (before speaker normalisation). */
+  functionalsOf(input: string | PooledSamplesInput): Promise<Float32Array>;
+  /** Classifies one clip. */
+  predict(input: string | PooledSamplesInput): Promise<PooledPrediction>;
+  /** Classifies a clip's raw functionals (e.g. a window of a longer recording). */
+  predictFunctionals(vector: Float32Array, name?: string): PooledPrediction;
+  /** Adds clips of the current speaker to the normalisation statistics (no labels needed). */
+  enrol(inputs: readonly (string | PooledSamplesInput)[]): Promise<number>;
+  /** Forgets the current speaker. */
+  resetSpeaker(): void;
+  dispose(): void;
+}
+
+/**
+ * Wraps a loaded pooled artifact.
+ *
+ * @param artifact model, settings, value names and speaker prior
+ * @param modelName name shown in outputs
+ * @param options adaptation
+ */
+export function createPooledPredictor(
+  artifact: PooledArtifact,
+  modelName: string,
+  options: PooledPredictorOptions = {},
+): PooledPredictor {
+  const normalizer = new RunningSpeakerNormalizer(artifact.prior, options.priorWeight ?? 10);
+  const classes = artifact.model.classes;
+  const functionalsOf = async (input: string | PooledSamplesInput): Promise<Float32Array> => {
+    let vector;
+    if (typeof input === "string") {
+      let bytes: Uint8Array;
+      try {
+        bytes = await Deno.readFile(input);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
+        throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
+      }
+      vector = await utteranceFromBytes(bytes, input, artifact.settings);
+    } else {
+      const name = input.name ?? "<samples>";
+      if (!Number.isInteger(input.sampleRate) || input.sampleRate <= 0) {
+        throw new RangeError(
+          `${name}: sample rate must be a positive whole number of Hz, got ${input.sampleRate}`,
+        );
+      }
+      const mono = Array.isArray(input.samples) ? mixToMono(input.samples) : input.samples;
+      const samples = await resample(mono, input.sampleRate, artifact.settings.sampleRate, {
+        quality: "kaiser_fast",
+      });
+      vector = utteranceFeatures(samples, { ...artifact.settings, source: name });
+    }
+    if (vector.values.length !== artifact.names.length) {
+      throw new Error(
+        `${typeof input === "string" ? input : input.name ?? "<samples>"}: ` +
+          `${vector.values.length} functionals, the model needs ${artifact.names.length}`,
+      );
+    }
+    return vector.values;
+  };
+  const predictFunctionals = (raw: Float32Array, name?: string): PooledPrediction => {
+    if (options.adapt) normalizer.add(raw);
+    const row = artifact.model.spec.normalization === "speaker" ? normalizer.normalize(raw) : raw;
+    const p = pooledPredictProba(artifact.model, row);
+    let best = 0;
+    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+    const probabilities: Record<string, number> = {};
+    classes.forEach((label, c) => (probabilities[label] = p[c]));
+    return {
+      emotion: classes[best],
+      confidence: p[best],
+      probabilities,
+      speakerClips: normalizer.count,
+      ...(name === undefined ? {} : { path: name }),
+    };
+  };
+  return {
+    kind: "pooled",
+    modelName,
+    classes,
+    artifact,
+    functionalsOf,
+    predictFunctionals,
+    async predict(input) {
+      const name = typeof input === "string" ? input : input.name;
+      return predictFunctionals(await functionalsOf(input), name);
+    },
+    async enrol(inputs) {
+      for (const input of inputs) normalizer.add(await functionalsOf(input));
+      return normalizer.count;
+    },
+    resetSpeaker: () => normalizer.reset(),
+    dispose() {},
+  };
+}
