@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { encodeWav } from "../audio/mod.ts";
+import { decodeAudio, encodeWav, mixToMono, resample } from "../audio/mod.ts";
 import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
 import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
 import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
@@ -29,6 +29,9 @@ import { argmaxRows, predictProbabilities } from "../trainer/trainer.ts";
 import { ProgressBar, type ProgressOptions } from "../util/progress.ts";
 import { ArtifactError, loadLabelEncoder, loadModelsManifest } from "./artifacts.ts";
 import { framesPerClip } from "../../config.ts";
+import { predictTimelineWith, type Timeline, type TimelineOptions } from "./timeline.ts";
+import type { WindowClassifier } from "./timeline.ts";
+import { sequenceWindowClassifier } from "./window_classifier.ts";
 
 /** Audio already in memory: one array (mono) or one per channel, at `sampleRate` Hz. */
 export interface SamplesInput {
@@ -94,6 +97,20 @@ export interface Predictor {
    * `.wav` and `.flac`). Unreadable files are collected in `failures`.
    */
   predictBatch(input: string | readonly string[], options?: BatchOptions): Promise<BatchResult>;
+  /**
+   * The emotion timeline of a recording of any length: decode -> mono -> resample once to the
+   * model's rate -> windows of the clip length every `hopSeconds` (default 1 s) -> skip windows
+   * without speech -> classify the rest in batches with {@link Predictor.windowClassifier}.
+   * Recordings shorter than a window or without speech are flagged (`summary.status`).
+   *
+   * @throws an error naming the file when it cannot be read or decoded
+   */
+  predictTimeline(
+    input: string | SamplesInput,
+    options?: TimelineOptions,
+  ): Promise<Timeline & { path: string }>;
+  /** The per-window classifier the timeline uses (samples at `settings.sampleRate`). */
+  readonly windowClassifier: WindowClassifier;
   /** Frees the model's tensors; the predictor cannot be used afterwards. */
   dispose(): void;
 }
@@ -105,6 +122,11 @@ export interface PredictorParts {
   classes: readonly string[];
   settings: FeatureSettings;
   scaler: StandardScaler;
+  /**
+   * The per-window classifier of timelines; default: {@link sequenceWindowClassifier} over
+   * `model` (a model kind with its own features passes its own).
+   */
+  windowClassifier?: WindowClassifier;
 }
 
 /** Options of {@link loadPredictor}. */
@@ -265,11 +287,55 @@ export function createPredictor(parts: PredictorParts): Predictor {
       batchSize,
     )).values;
 
+  const windowClassifier = parts.windowClassifier ??
+    sequenceWindowClassifier({ model, settings, scaler, classes });
+
+  /** Mono samples at the model's rate, resampled once for the whole recording. */
+  const recordingOf = async (input: string | SamplesInput) => {
+    const name = typeof input === "string" ? input : input.name ?? "<samples>";
+    let channels: Float32Array[];
+    let sampleRate: number;
+    if (typeof input === "string") {
+      let bytes: Uint8Array;
+      try {
+        bytes = await Deno.readFile(input);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
+        throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
+      }
+      const decoded = await decodeAudio(bytes, input);
+      channels = decoded.channels;
+      sampleRate = decoded.sampleRate;
+    } else {
+      channels = Array.isArray(input.samples) ? input.samples : [input.samples];
+      sampleRate = input.sampleRate;
+      if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+        throw new RangeError(
+          `${name}: sample rate must be a positive whole number of Hz, got ${sampleRate}`,
+        );
+      }
+    }
+    const mono = mixToMono(channels);
+    return { name, samples: await resample(mono, sampleRate, settings.sampleRate) };
+  };
+
   return {
     modelName,
     classes,
     settings,
     model,
+    windowClassifier,
+    async predictTimeline(input, options = {}) {
+      checkAlive();
+      const { name, samples } = await recordingOf(input);
+      const timeline = await predictTimelineWith(
+        samples,
+        settings.sampleRate,
+        windowClassifier,
+        options,
+      );
+      return { ...timeline, path: name };
+    },
     async predict(input) {
       checkAlive();
       const features = await featuresOf(input);

@@ -34,6 +34,7 @@ export {
   waveformFigure,
 } from "./audio_figures.ts";
 export { trainingHistoryFigure } from "./training.ts";
+export { timelineFigure, type TimelineLike } from "./timeline.ts";
 export {
   confusionMatricesFigure,
   confusionMatrixFigure,
