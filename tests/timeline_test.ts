@@ -6,27 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadConfig } from "../config.ts";
 import { encodeWav, whiteNoise } from "../lib/audio/mod.ts";
 import { initBackend } from "../lib/backend.ts";
-import { extractFeatures } from "../lib/features/extract.ts";
-import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
-import { applyStandardScaler, fitStandardScaler } from "../lib/features/normalize.ts";
 import {
   createPredictor,
   loadPredictor,
   predictTimelineWith,
-  saveLabelEncoder,
-  saveModelsManifest,
   timelineCsv,
   voiceActivity,
   type WindowClassifier,
   windowStarts,
 } from "../lib/inference/mod.ts";
-import { buildModel, compileModel, gruSpec, saveModel } from "../lib/models/mod.ts";
-import { fit } from "../lib/trainer/mod.ts";
 import { timelineFigure } from "../lib/visualizer/mod.ts";
 import { quiet, recording, speechLike } from "./speech_like.ts";
+import { CLASSES, F0, saveTiny, SETTINGS, trainTiny } from "./tiny_model.ts";
 
 await initBackend({ prefer: "cpu", quiet: true });
 
@@ -199,57 +192,6 @@ Deno.test("timeline: generic classifier, silence skipped, batched == one by one,
   );
 });
 
-const SETTINGS: FeatureSettings = {
-  sampleRate: RATE,
-  duration: 1,
-  nFft: 1024,
-  hopLength: 512,
-  nMfcc: 13,
-  nMels: 40,
-  features: ["mfcc"],
-};
-const CLASSES = ["sad", "neutral", "ps"];
-const F0 = [110, 220, 440];
-
-/** Trains a tiny GRU: class = the voice's fundamental band. */
-async function trainTiny() {
-  const perClass = 12;
-  const frames = 1 + Math.floor(RATE * SETTINGS.duration / SETTINGS.hopLength);
-  const width = featureColumns(SETTINGS).length;
-  const data = new Float32Array(CLASSES.length * perClass * frames * width);
-  const labels: number[] = [];
-  for (let i = 0; i < CLASSES.length * perClass; i++) {
-    const label = i % CLASSES.length;
-    const f0 = F0[label] * (0.9 + 0.2 * ((i * 7919) % 97) / 97);
-    // Utterances of 0.4-1 s padded with faint noise, as windows at the edges of speech look.
-    const seconds = 0.4 + 0.6 * ((i * 31) % 11) / 10;
-    const clip = new Float32Array(RATE);
-    clip.set(quiet(1, RATE, i));
-    const voice = speechLike(f0, seconds, RATE, 0.3 + 0.4 * ((i * 13) % 7) / 6, i);
-    clip.set(voice, (i % 3) * Math.floor((RATE - voice.length) / 2));
-    data.set(extractFeatures(clip, SETTINGS).data, i * frames * width);
-    labels.push(label);
-  }
-  const columns = featureColumns(SETTINGS);
-  const scaler = fitStandardScaler({ data, frames, width, columns, paths: labels.map(String) });
-  const model = compileModel(
-    buildModel(gruSpec({ gruUnits: [8], dropout: 0, denseUnits: [8] }), {
-      frames,
-      features: width,
-      classes: CLASSES.length,
-      seed: 3,
-    }),
-    { learningRate: 0.02 },
-  );
-  const history = await fit(model, {
-    xTrain: { values: applyStandardScaler(scaler, data), shape: [labels.length, frames, width] },
-    yTrain: { values: labels, shape: [labels.length] },
-  }, { epochs: 30, batchSize: 8, seed: 5 });
-  const accuracy = history.history.accuracy;
-  assert.equal(accuracy[accuracy.length - 1], 1, `training accuracy ${accuracy}`);
-  return { model, scaler };
-}
-
 Deno.test("predictTimeline: a 20 s recording with gaps, equal to predict on each window", async () => {
   const { model, scaler } = await trainTiny();
   const predictor = createPredictor({
@@ -307,16 +249,8 @@ Deno.test("predictTimeline: a 20 s recording with gaps, equal to predict on each
     }
     assert.ok(maxDiff < 1e-5, `max difference ${maxDiff}`);
 
-    // Files: saved artifacts, a 44.1 kHz stereo WAV of the recording, and the CLI.
-    await saveModel(model, join(dir, "gru_best"), { labels: CLASSES });
-    await saveLabelEncoder(dir, CLASSES);
-    await saveModelsManifest(dir, {
-      features: SETTINGS,
-      scaler,
-      models: { gru: { dir: "gru_best" } },
-      bestModel: "gru",
-      config: loadConfig({ ...SETTINGS, gruUnits: [8], denseUnits: [8], dropout: 0 }, { env: {} }),
-    });
+    // Files: saved artifacts, the recording as a 16-bit WAV, and the CLI.
+    await saveTiny(dir, { model, scaler });
     const wav = join(dir, "talk.wav");
     await Deno.writeFile(wav, encodeWav(samples, RATE, { bitsPerSample: 16 }));
     const loaded = await loadPredictor(dir);

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The live page's script (bundled by the server with `deno bundle --platform browser`): loads a
  * saved model with TensorFlow.js, records the microphone through an AudioWorklet, and every hop
@@ -190,7 +191,9 @@ function showLevel(samples: Float32Array) {
   // exactly what is wanted (a level meter needs no librosa parity).
   const frame = samples.length >= 512 ? samples.subarray(samples.length - 512) : samples;
   if (frame.length < 512) return;
-  const rms = Meyda.extract("rms", frame) as unknown as number;
+  // (Meyda's typings describe its CommonJS default export as the module: cast to what it is.)
+  const meyda = Meyda as unknown as { extract(feature: "rms", signal: Float32Array): number };
+  const rms = meyda.extract("rms", frame);
   const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
   $("level").textContent = `${Number.isFinite(db) ? db.toFixed(0) : "-∞"} dBFS`;
   ($("meterBar") as HTMLElement).style.width = `${
@@ -357,17 +360,19 @@ async function showFile(file: File) {
 
 /** Test mode: features of WAV files computed here, for comparison with Deno's. */
 async function featureSelfTest(urls: string[]) {
+  const override = params.get("featureSettings");
+  const settings: FeatureSettings = override ? JSON.parse(override) : manifest.features;
   const results = [];
   for (const url of urls) {
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     const decoded = decodeWav(bytes, url);
     const mono = mixToMono(decoded.channels);
-    // librosa.load(duration=3): cut at the original rate, then resample; no padding.
-    const cut = mono.subarray(0, Math.floor(manifest.features.duration * decoded.sampleRate));
-    const samples = decoded.sampleRate === manifest.features.sampleRate
+    // librosa.load(duration=...): cut at the original rate, then resample; no padding.
+    const cut = mono.subarray(0, Math.floor(settings.duration * decoded.sampleRate));
+    const samples = decoded.sampleRate === settings.sampleRate
       ? cut
-      : resampyResample(cut, decoded.sampleRate, manifest.features.sampleRate);
-    const matrix = extractFeatures(samples, manifest.features);
+      : resampyResample(cut, decoded.sampleRate, settings.sampleRate);
+    const matrix = extractFeatures(samples, settings);
     results.push({ url, frames: matrix.frames, width: matrix.width, data: base64(matrix.data) });
   }
   await postReport({ kind: "features", results });
