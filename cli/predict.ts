@@ -2,13 +2,15 @@
  * Classifies audio files with a trained model, over the whole recording.
  *
  * Usage: `deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR]
- * [--hop SECONDS] [--no-vad] [--out results.csv|results.json] [--plot timeline.html] [--quiet]`
+ * [--hop SECONDS] [--no-vad] [--workers N] [--out results.csv|results.json] [--plot timeline.html]
+ * [--quiet]`
  *
  * Every file goes through `predictTimeline`: windows of the model's clip length every `--hop`
  * seconds (default 1), windows without speech skipped by the voice-activity detector. A file
  * longer than one window prints one row per window and a summary line (the dominant emotion
  * over the windows with speech); a shorter one prints one row. A file shorter than a window is
  * flagged `SHORT`, one without speech `NO SPEECH` (and gets no label), in every output.
+ * `--workers N` featurises windows in N Web Workers (default: all cores on machines with 4+).
  *
  * `--out F.csv` writes one row per file (`path, emotion, confidence, prob_<class>..., status,
  * duration, voiced_windows, windows`) and, when some file is longer than one window,
@@ -30,7 +32,8 @@ import { writeTextAtomic } from "../lib/util/atomic.ts";
 import { join } from "node:path";
 
 const USAGE = "Usage: deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR] " +
-  "[--hop SECONDS] [--no-vad] [--out results.csv|results.json] [--plot timeline.html] [--quiet]";
+  "[--hop SECONDS] [--no-vad] [--workers N] [--out results.csv|results.json] " +
+  "[--plot timeline.html] [--quiet]";
 
 type FileTimeline = Timeline & { path: string };
 
@@ -151,6 +154,7 @@ async function main(args: string[]): Promise<number> {
       model: { type: "string" },
       "models-dir": { type: "string" },
       hop: { type: "string" },
+      workers: { type: "string" },
       "no-vad": { type: "boolean", default: false },
       out: { type: "string" },
       plot: { type: "string" },
@@ -174,7 +178,12 @@ async function main(args: string[]): Promise<number> {
   const modelsDir = projectPath(values["models-dir"] ?? loadConfig().modelsDir);
   const backend = await initBackend({ quiet: true });
   console.log(`backend: ${backend.name} (blas ${backend.blas}, tfjs ${backend.tfjsVersion})`);
-  const predictor = await loadPredictor(modelsDir, { model: values.model });
+  const featureWorkers = values.workers === undefined ? undefined : Number(values.workers);
+  if (featureWorkers !== undefined && !(Number.isInteger(featureWorkers) && featureWorkers >= 0)) {
+    console.error(`predict: --workers must be a whole number >= 0, got ${values.workers}`);
+    return 1;
+  }
+  const predictor = await loadPredictor(modelsDir, { model: values.model, featureWorkers });
   try {
     const window = predictor.windowClassifier.windowSeconds;
     console.log(

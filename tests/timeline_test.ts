@@ -253,15 +253,22 @@ Deno.test("predictTimeline: a 20 s recording with gaps, equal to predict on each
     await saveTiny(dir, { model, scaler });
     const wav = join(dir, "talk.wav");
     await Deno.writeFile(wav, encodeWav(samples, RATE, { bitsPerSample: 16 }));
-    const loaded = await loadPredictor(dir);
+    // From the file, featurised by 2 workers and inline: the same timeline, to the bit.
+    const pooled = await loadPredictor(dir, { featureWorkers: 2 });
+    const inline = await loadPredictor(dir, { featureWorkers: 0 });
     try {
-      const fromFile = await loaded.predictTimeline(wav, { hopSeconds: 0.5 });
+      const fromFile = await pooled.predictTimeline(wav, { hopSeconds: 0.5 });
       assert.deepEqual(
         fromFile.windows.map((w) => w.emotion),
         timeline.windows.map((w) => w.emotion),
       );
+      assert.deepEqual(
+        (await inline.predictTimeline(wav, { hopSeconds: 0.5 })).windows,
+        fromFile.windows,
+      );
     } finally {
-      loaded.dispose();
+      pooled.dispose();
+      inline.dispose();
     }
     const gap = join(dir, "gap.wav");
     await Deno.writeFile(gap, encodeWav(quiet(2, RATE), RATE));

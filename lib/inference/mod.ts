@@ -51,3 +51,5 @@ export {
 } from "./timeline.ts";
 export { VAD_DEFAULTS, type VadOptions, type VoiceActivity, voiceActivity } from "./vad.ts";
 export { type SequenceModelParts, sequenceWindowClassifier } from "./window_classifier.ts";
+export { type WindowFeatures, windowFeatures } from "./window_features.ts";
+export { WindowFeaturePool } from "./feature_pool.ts";

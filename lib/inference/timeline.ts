@@ -229,8 +229,8 @@ export async function predictTimelineWith(
   const sliceOf = (w: TimelineWindow) =>
     samples.subarray(Math.round(w.start * sampleRate), Math.round(w.end * sampleRate));
   const batchSize = Math.max(1, options.batchSize ?? 64);
-  for (let i = 0; i < voiced.length; i += classifier.predictBatch ? batchSize : 1) {
-    const chunk = voiced.slice(i, i + (classifier.predictBatch ? batchSize : 1));
+  const step = classifier.predictBatch ? batchSize : 1;
+  const classify = async (chunk: TimelineWindow[]) => {
     const rows = classifier.predictBatch
       ? await classifier.predictBatch(chunk.map(sliceOf), sampleRate)
       : [await classifier.predict(sliceOf(chunk[0]), sampleRate)];
@@ -247,7 +247,20 @@ export async function predictTimelineWith(
       w.emotion = classes[best];
       w.confidence = row[best];
     });
+  };
+  // Two batches in flight: a classifier that featurises off the main thread (worker pool)
+  // prepares the next batch while the model runs on this one. Results land in their windows,
+  // so the order of completion does not matter.
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < voiced.length; i += step) {
+    const batch = classify(voiced.slice(i, i + step));
+    // Awaited below; this only keeps a failing second batch from being an unhandled rejection
+    // when the first one's error is already on its way to the caller.
+    batch.catch(() => {});
+    inFlight.push(batch);
+    if (inFlight.length >= 2) await inFlight.shift();
   }
+  await Promise.all(inFlight);
   const summary = summarize(windows, classes, shorterThanWindow, duration, windowSeconds);
   return {
     duration,

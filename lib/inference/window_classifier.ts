@@ -13,11 +13,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { fitToLength } from "../audio/signal.ts";
-import { extractFeatures } from "../features/extract.ts";
 import type { FeatureSettings } from "../features/feature_set.ts";
-import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
+import type { StandardScaler } from "../features/normalize.ts";
 import type { WindowClassifier } from "./timeline.ts";
+import { type WindowFeatures, windowFeatures } from "./window_features.ts";
 
 /** What {@link sequenceWindowClassifier} needs: a `frames x width` input model and its setup. */
 export interface SequenceModelParts {
@@ -25,6 +24,11 @@ export interface SequenceModelParts {
   settings: FeatureSettings;
   scaler: StandardScaler;
   classes: readonly string[];
+  /**
+   * Computes {@link windowFeatures} elsewhere (e.g. a worker pool); default: inline. Must give
+   * exactly what `windowFeatures` gives.
+   */
+  features?: (windows: readonly Float32Array[]) => Promise<WindowFeatures>;
 }
 
 /**
@@ -43,7 +47,6 @@ export interface SequenceModelParts {
 export function sequenceWindowClassifier(parts: SequenceModelParts): WindowClassifier {
   const { model, settings, scaler } = parts;
   const classes = [...parts.classes];
-  const clipLength = Math.round(settings.duration * settings.sampleRate);
   const checkRate = (sampleRate: number) => {
     if (sampleRate !== settings.sampleRate) {
       throw new RangeError(
@@ -52,26 +55,13 @@ export function sequenceWindowClassifier(parts: SequenceModelParts): WindowClass
       );
     }
   };
-  /** Standardised features of windows, stacked `[count, frames, width]`. */
-  const featuresOf = (windows: readonly Float32Array[]) => {
-    let frames = 0;
-    let width = 0;
-    let stacked = new Float32Array(0);
-    windows.forEach((window, i) => {
-      const matrix = extractFeatures(fitToLength(window, clipLength), settings);
-      if (i === 0) {
-        frames = matrix.frames;
-        width = matrix.width;
-        stacked = new Float32Array(windows.length * frames * width);
-      }
-      stacked.set(applyStandardScaler(scaler, matrix.data), i * frames * width);
-    });
-    return { stacked, frames, width };
-  };
+  const featuresOf = parts.features ??
+    ((windows: readonly Float32Array[]) =>
+      Promise.resolve(windowFeatures(windows, settings, scaler)));
   const predictBatch = async (windows: readonly Float32Array[], sampleRate: number) => {
     checkRate(sampleRate);
     if (windows.length === 0) return [];
-    const { stacked, frames, width } = featuresOf(windows);
+    const { stacked, frames, width } = await featuresOf(windows);
     const output = tf.tidy(() =>
       model.apply(tf.tensor3d(stacked, [windows.length, frames, width]), {
         training: false,
