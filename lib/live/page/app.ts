@@ -126,7 +126,7 @@ function drawBars(probabilities: number[] | null) {
   }, { displaylogo: false, responsive: true });
 }
 
-const TIMELINE_SECONDS = 60;
+const TIMELINE_SECONDS = 30;
 function initTimeline() {
   Plotly.newPlot(
     "timeline",
