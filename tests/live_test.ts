@@ -169,6 +169,7 @@ Deno.test({
       // 1. Microphone windows.
       const live = reports.find((r) => r.kind === "live")!;
       assert.match(String(live.model), /^gru \(models\/gru_best, test accuracy 100\.0%\)$/);
+      assert.equal(live.captureRate, RATE);
       const windows = live.windows as PageWindow[];
       assert.equal(windows.length, 34);
       const maxDiff = await compareWindows(windows, predictor);
@@ -296,14 +297,17 @@ Deno.test({
       modelsDir: dir,
       chromium,
       microphoneWav: micPath,
-      query: { autostart: "1", windows: String(count) },
+      // The browser's own rate (as Firefox must record): each window resampled in the page.
+      query: { autostart: "1", windows: String(count), captureRate: "native" },
       until: (r) => r.some((x) => x.kind === "live"),
       timeoutSeconds: 90,
     });
     assertLocalOnly(reports);
     const predictor = await loadPredictor(dir);
     try {
-      const windows = reports.find((r) => r.kind === "live")!.windows as PageWindow[];
+      const live = reports.find((r) => r.kind === "live")!;
+      assert.notEqual(live.captureRate, RATE);
+      const windows = live.windows as PageWindow[];
       const maxDiff = await compareWindows(windows, predictor);
       assert.ok(maxDiff < 1e-3, `max |page - lib/inference| = ${maxDiff}`);
       const voiced = windows.filter((w) => w.voiced).length;
@@ -312,7 +316,8 @@ Deno.test({
       assert.ok(voiced >= 5, `${voiced} of ${windows.length} voiced`);
       assert.ok(windows.length - voiced >= 5, `${windows.length - voiced} without speech`);
       console.log(
-        `TESS microphone: ${windows.length} windows, ${voiced} with speech, max diff ${maxDiff}`,
+        `TESS microphone at ${live.captureRate} Hz: ${windows.length} windows, ${voiced} with ` +
+          `speech, max diff ${maxDiff}`,
       );
     } finally {
       predictor.dispose();

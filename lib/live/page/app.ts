@@ -16,7 +16,7 @@ import "../../models/fast_conv1d.ts";
 import "../../models/fast_batchnorm.ts";
 import "../../models/fast_dropout.ts";
 import { decodeWav } from "../../audio/wav.ts";
-import { mixToMono } from "../../audio/signal.ts";
+import { fitToLength, mixToMono } from "../../audio/signal.ts";
 import { resampyResample } from "../../audio/resampy.ts";
 import { extractFeatures } from "../../features/extract.ts";
 import type { FeatureSettings } from "../../features/feature_set.ts";
@@ -205,34 +205,66 @@ function showLevel(samples: Float32Array) {
 class Live {
   private context?: AudioContext;
   private stream?: MediaStream;
-  private buffer: Float32Array;
+  private buffer = new Float32Array(0);
   private received = 0;
-  private nextHopAt: number;
+  private nextHopAt = 0;
   private busy = false;
   private pending?: { window: Float32Array; end: number; receivedAt: number };
   readonly windows: LiveWindow[] = [];
   private reported = false;
+  /** Sample rate of the recording (the model's, unless the browser refused it). */
+  captureRate = 0;
+  private windowLength = 0;
+  private hopLength = 0;
 
-  constructor(private rate: number, private windowLength: number, private hopLength: number) {
-    // Room for a window plus a few seconds of lag.
-    this.buffer = new Float32Array(windowLength + rate * 10);
-    this.nextHopAt = windowLength;
+  constructor(
+    private rate: number,
+    private windowSeconds: number,
+    private hopSeconds: number,
+  ) {}
+
+  /** An AudioContext fed by the stream, at the model's rate when the browser allows it. */
+  private async open(stream: MediaStream, native: boolean) {
+    // At the model's rate the browser resamples the microphone once and the window samples
+    // are exactly what the model's features expect. Firefox cannot connect a microphone to a
+    // context of another rate than the device's: then record at the device's rate and resample
+    // each window with the project's resampy port.
+    if (!native) {
+      const context = new AudioContext({ sampleRate: this.rate });
+      try {
+        return { context, source: context.createMediaStreamSource(stream) };
+      } catch {
+        await context.close();
+      }
+    }
+    const context = new AudioContext();
+    return { context, source: context.createMediaStreamSource(stream) };
   }
 
   async start() {
     this.stream = await navigator.mediaDevices.getUserMedia({
       audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
     });
-    // The context runs at the model's rate: the browser resamples the microphone once, and the
-    // window samples are then exactly what the model's features expect.
-    this.context = new AudioContext({ sampleRate: this.rate });
-    await this.context.audioWorklet.addModule("/recorder_worklet.js");
-    const source = this.context.createMediaStreamSource(this.stream);
-    const node = new AudioWorkletNode(this.context, "ser-recorder");
+    const { context, source } = await this.open(
+      this.stream,
+      params.get("captureRate") === "native",
+    );
+    this.context = context;
+    this.captureRate = context.sampleRate;
+    this.windowLength = Math.round(this.windowSeconds * this.captureRate);
+    this.hopLength = Math.round(this.hopSeconds * this.captureRate);
+    // Room for a window plus a few seconds of lag.
+    this.buffer = new Float32Array(this.windowLength + this.captureRate * 10);
+    this.received = 0;
+    this.offset = 0;
+    this.nextHopAt = this.windowLength;
+    await context.audioWorklet.addModule("/recorder_worklet.js");
+    const node = new AudioWorkletNode(context, "ser-recorder");
     node.port.onmessage = (event) => this.onChunk(event.data.samples as Float32Array);
     source.connect(node);
     // Not connected to the speakers: nothing is played back.
     document.body.dataset.live = "recording";
+    document.body.dataset.captureRate = String(this.captureRate);
   }
 
   async stop() {
@@ -263,7 +295,7 @@ class Live {
       const end = this.nextHopAt;
       this.pending = {
         window: this.buffer.slice(end - this.windowLength, end),
-        end: (this.offset + end) / this.rate,
+        end: (this.offset + end) / this.captureRate,
         receivedAt,
       };
       this.nextHopAt += this.hopLength;
@@ -277,9 +309,16 @@ class Live {
   private async drain() {
     if (this.busy || !this.pending) return;
     this.busy = true;
-    const { window, end, receivedAt } = this.pending;
+    const { end, receivedAt } = this.pending;
+    let window = this.pending.window;
     this.pending = undefined;
     try {
+      if (this.captureRate !== this.rate) {
+        window = fitToLength(
+          resampyResample(window, this.captureRate, this.rate),
+          Math.round(this.windowSeconds * this.rate),
+        );
+      }
       const vad = voiceActivity(window, this.rate);
       const probabilities = vad.voiced
         ? Array.from(await classifier.predict(window, this.rate))
@@ -305,7 +344,13 @@ class Live {
       document.body.dataset.windows = String(this.windows.length);
       if (report && !this.reported && this.windows.length >= reportWindows) {
         this.reported = true;
-        await postReport({ kind: "live", model: modelLabel, classes, windows: this.windows });
+        await postReport({
+          kind: "live",
+          model: modelLabel,
+          classes,
+          captureRate: this.captureRate,
+          windows: this.windows,
+        });
       }
     } catch (error) {
       showError(error);
@@ -396,11 +441,7 @@ async function main() {
   drawBars(null);
   initTimeline();
   const rate = manifest.features.sampleRate;
-  const live = new Live(
-    rate,
-    Math.round(manifest.features.duration * rate),
-    Math.round(hopSeconds * rate),
-  );
+  const live = new Live(rate, manifest.features.duration, hopSeconds);
   const start = $("start") as HTMLButtonElement;
   const stop = $("stop") as HTMLButtonElement;
   start.disabled = false;
