@@ -127,57 +127,66 @@ function drawBars(probabilities: number[] | null) {
 }
 
 const TIMELINE_SECONDS = 30;
-function initTimeline() {
-  Plotly.newPlot(
+/** The scrolling timeline's points (kept to its visible span) and no-speech bands. */
+const timelinePoints: { t: number; probabilities: number[] | null }[] = [];
+
+function timelineLayout(t: number) {
+  const shapes = [];
+  for (const point of timelinePoints) {
+    if (point.probabilities) continue;
+    shapes.push({
+      type: "rect",
+      xref: "x",
+      yref: "paper",
+      x0: point.t - hopSeconds,
+      x1: point.t,
+      y0: 0,
+      y1: 1,
+      fillcolor: "rgba(128,128,128,0.2)",
+      line: { width: 0 },
+    });
+  }
+  return {
+    title: { text: "Timeline (grey: no speech)" },
+    xaxis: {
+      title: { text: "time (s)" },
+      range: [Math.max(0, t - TIMELINE_SECONDS), Math.max(TIMELINE_SECONDS, t)],
+    },
+    yaxis: { range: [0, 1.02], title: { text: "probability" } },
+    shapes,
+    margin: { t: 40 },
+    legend: { orientation: "h", y: -0.25 },
+  };
+}
+
+function drawTimeline(t: number) {
+  // One Plotly.react per hop (data and layout together: one redraw, not two).
+  Plotly.react(
     "timeline",
     classes.map((c, i) => ({
       type: "scatter",
       mode: "lines",
       name: c,
-      x: [],
-      y: [],
+      x: timelinePoints.map((p) => p.t),
+      y: timelinePoints.map((p) => p.probabilities ? p.probabilities[i] : NaN),
       line: { color: emotionColor(c, i) },
       connectgaps: false,
     })),
-    {
-      title: { text: "Timeline (grey: no speech)" },
-      xaxis: { title: { text: "time (s)" }, range: [0, TIMELINE_SECONDS] },
-      yaxis: { range: [0, 1.02], title: { text: "probability" } },
-      shapes: [],
-      margin: { t: 40 },
-      legend: { orientation: "h", y: -0.25 },
-    },
+    timelineLayout(t),
     { displaylogo: false, responsive: true },
   );
 }
 
+function initTimeline() {
+  drawTimeline(0);
+}
+
 function extendTimeline(window: LiveWindow) {
-  const t = window.end;
-  Plotly.extendTraces(
-    "timeline",
-    {
-      x: classes.map(() => [t]),
-      y: classes.map((_, i) => [window.probabilities ? window.probabilities[i] : NaN]),
-    },
-    classes.map((_, i) => i),
-  );
-  // deno-lint-ignore no-explicit-any
-  const layout = ($("timeline") as any).layout;
-  const shapes = window.voiced ? layout.shapes : [...layout.shapes, {
-    type: "rect",
-    xref: "x",
-    yref: "paper",
-    x0: t - hopSeconds,
-    x1: t,
-    y0: 0,
-    y1: 1,
-    fillcolor: "rgba(128,128,128,0.2)",
-    line: { width: 0 },
-  }];
-  Plotly.relayout("timeline", {
-    shapes: shapes.slice(-200),
-    "xaxis.range": [Math.max(0, t - TIMELINE_SECONDS), Math.max(TIMELINE_SECONDS, t)],
-  });
+  timelinePoints.push({ t: window.end, probabilities: window.probabilities });
+  while (timelinePoints.length && timelinePoints[0].t < window.end - TIMELINE_SECONDS - 1) {
+    timelinePoints.shift();
+  }
+  drawTimeline(window.end);
 }
 
 function setSpeechState(voiced: boolean) {
