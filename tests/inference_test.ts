@@ -377,7 +377,10 @@ Deno.test("cli/predict: prints a table, writes CSV, and exits 1 without models",
   assert.match(stdout, /backend: \w+/);
   assert.match(stdout, /cli_tone\.wav\s+ps\s+\d+\.\d%/);
   const csv = (await Deno.readTextFile(out)).trim().split("\n");
-  assert.equal(csv[0], "path,emotion,confidence,prob_sad,prob_neutral,prob_ps");
+  assert.equal(
+    csv[0],
+    "path,emotion,confidence,prob_sad,prob_neutral,prob_ps,status,duration,voiced_windows,windows",
+  );
   assert.equal(csv.length, 2);
 
   const missing = await run([wav, "--models-dir", join(audioDir, "no_models_here")]);

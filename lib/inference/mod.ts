@@ -7,6 +7,9 @@
  * import { loadPredictor } from "./lib/inference/mod.ts";
  * const predictor = await loadPredictor("models");
  * console.log(await predictor.predict("clip.wav"));
+ * // a recording of any length: windows of the clip length, silence skipped, flagged summary
+ * const timeline = await predictor.predictTimeline("long.wav", { hopSeconds: 1 });
+ * console.log(timeline.summary.message);
  * ```
  * @module
  */
@@ -36,3 +39,19 @@ export {
   type PredictorParts,
   type SamplesInput,
 } from "./predictor.ts";
+export {
+  DEFAULT_HOP_SECONDS,
+  predictTimelineWith,
+  type Timeline,
+  timelineCsv,
+  type TimelineOptions,
+  type TimelineStatus,
+  type TimelineSummary,
+  type TimelineWindow,
+  type WindowClassifier,
+  windowStarts,
+} from "./timeline.ts";
+export { VAD_DEFAULTS, type VadOptions, type VoiceActivity, voiceActivity } from "./vad.ts";
+export { type SequenceModelParts, sequenceWindowClassifier } from "./window_classifier.ts";
+export { type WindowFeatures, windowFeatures } from "./window_features.ts";
+export { WindowFeaturePool } from "./feature_pool.ts";

@@ -35,6 +35,7 @@ export {
 } from "./audio_figures.ts";
 export { trainingHistoryFigure } from "./training.ts";
 export * from "./augmentation.ts"; // augmentationFigure, audioPlayerHtml and their option types
+export { timelineFigure, type TimelineLike } from "./timeline.ts";
 export {
   confusionMatricesFigure,
   confusionMatrixFigure,
