@@ -34,7 +34,21 @@ export const FEATURE_NAMES = [
 ] as const;
 
 /** Names of the models the project can build (see lib/models). */
-export const MODEL_NAMES = ["lstm", "gru", "hybrid", "hybrid_gru"] as const;
+export const MODEL_NAMES = [
+  "ensemble",
+  "svm",
+  "logistic",
+  "lstm",
+  "gru",
+  "hybrid",
+  "hybrid_gru",
+] as const;
+
+/**
+ * The models that classify pooled utterance functionals (speaker-normalised) instead of frame
+ * sequences: `ensemble` (RBF SVM + softmax regression, the default), `svm`, `logistic`.
+ */
+export const POOLED_MODEL_NAMES: readonly ModelName[] = ["ensemble", "svm", "logistic"];
 
 /** One buildable model. */
 export type ModelName = typeof MODEL_NAMES[number];
@@ -107,7 +121,11 @@ export interface Config {
   valSize: number;
   /** Seed for splits, weight initialisation and shuffling. */
   seed: number;
-  /** Models to train, by name: `lstm`, `gru`, `hybrid` (Conv1D + LSTM), `hybrid_gru`. */
+  /**
+   * Models to train, by name: `ensemble` (the default for new voices: RBF SVM + softmax
+   * regression on speaker-normalised utterance functionals), `svm`, `logistic`, and the seed's
+   * sequence models `lstm`, `gru`, `hybrid` (Conv1D + LSTM), `hybrid_gru`.
+   */
   models: ModelName[];
   /** Folds of the k-fold cross-validation in the evaluation notebook (0 skips it). */
   cvFolds: number;
@@ -166,7 +184,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   testSize: 0.2,
   valSize: 0.1,
   seed: 42,
-  models: ["lstm", "gru", "hybrid"] as ModelName[],
+  models: ["ensemble", "lstm", "gru", "hybrid"] as ModelName[],
   cvFolds: 5,
   evalEpochs: 30,
   dataDir: "",

@@ -14,7 +14,13 @@
  */
 import type pl from "nodejs-polars";
 import { columnValues } from "./data_loader/mod.ts";
-import { computeMetrics, type MetricsResult } from "./evaluate/mod.ts";
+import {
+  computeMetrics,
+  crossValidate,
+  type CrossValidationResult,
+  type Fold,
+  type MetricsResult,
+} from "./evaluate/mod.ts";
 import { speakerPrior, speakerStandardize } from "./features/speaker_norm.ts";
 import { extractUtteranceSet, type UtteranceSettings } from "./features/utterance_set.ts";
 import { fitPooled, pooledPredictProba, type PooledSpec } from "./models/pooled.ts";
@@ -109,4 +115,119 @@ export async function trainPooledModel(
     testProbabilities: tested.probabilities,
     trainingSeconds: (performance.now() - start) / 1000,
   };
+}
+
+/** Predictions and metrics of a saved pooled model on some clips (like `evaluateModel`). */
+export interface PooledEvaluation {
+  metrics: MetricsResult;
+  predictions: number[];
+  probabilities: Float32Array;
+}
+
+/**
+ * Scores a saved pooled model on the clips `paths`, with the speaker normalisation it was
+ * trained with (each speaker standardised with all of that speaker's clips in `table`, no
+ * labels).
+ *
+ * @param artifact the saved model (see `loadPooledModel`)
+ * @param table scan table of the dataset
+ * @param classes label-encoder order (must equal the model's)
+ * @param paths clips to score
+ * @param options feature cache
+ */
+export async function evaluatePooledArtifact(
+  artifact: PooledArtifact,
+  table: pl.DataFrame,
+  classes: readonly string[],
+  paths: readonly string[],
+  options: { cacheDir?: string; progress?: boolean } = {},
+): Promise<PooledEvaluation> {
+  if (artifact.model.classes.join(",") !== classes.join(",")) {
+    throw new Error(
+      `the pooled model's classes (${artifact.model.classes.join(", ")}) differ from ` +
+        `${classes.join(", ")}`,
+    );
+  }
+  const set = await extractUtteranceSet(columnValues(table, "path"), artifact.settings, {
+    cacheDir: options.cacheDir,
+    progress: options.progress,
+  });
+  const data = utteranceData(set, table, classes);
+  const vectors = artifact.model.spec.normalization === "speaker"
+    ? speakerStandardize(data.vectors, data.dimensions, data.speakers)
+    : data.vectors;
+  const rowOf = new Map(data.paths.map((path, row) => [path, row]));
+  const d = data.dimensions;
+  const probabilities = new Float32Array(paths.length * classes.length);
+  const truth: number[] = [];
+  const predictions = paths.map((path, i) => {
+    const row = rowOf.get(path);
+    if (row === undefined) throw new Error(`${path}: no functionals (the file failed to load)`);
+    const p = pooledPredictProba(artifact.model, vectors.subarray(row * d, (row + 1) * d));
+    probabilities.set(p, i * classes.length);
+    truth.push(data.labels[row]);
+    let best = 0;
+    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+    return best;
+  });
+  return { metrics: computeMetrics(truth, predictions, classes), predictions, probabilities };
+}
+
+/** The paths of a split given as indices into `paths` (e.g. `data.features.paths`). */
+export function pathSplit(
+  paths: readonly string[],
+  split: { train: readonly number[]; val: readonly number[]; test: readonly number[] },
+): PathSplit {
+  const pick = (indices: readonly number[]) => indices.map((i) => paths[i]);
+  return { train: pick(split.train), val: pick(split.val), test: pick(split.test) };
+}
+
+/**
+ * k-fold cross-validation of a pooled spec (like `crossValidateSpec` for sequence models): a
+ * fresh classifier per fold, trained on the fold's training clips, scored on its test clips.
+ *
+ * @param spec the classifier
+ * @param table scan table of the dataset
+ * @param classes label-encoder order
+ * @param paths the clips the fold indices point into (e.g. `data.features.paths`)
+ * @param folds train/test indices into `paths`
+ * @param options feature cache
+ */
+export async function crossValidatePooled(
+  spec: PooledSpec,
+  table: pl.DataFrame,
+  classes: readonly string[],
+  paths: readonly string[],
+  folds: readonly Fold[],
+  options: { cacheDir?: string; settings?: UtteranceSettings; progress?: boolean } = {},
+): Promise<CrossValidationResult> {
+  const settings = options.settings ?? { sampleRate: 22050 };
+  const set = await extractUtteranceSet(columnValues(table, "path"), settings, {
+    cacheDir: options.cacheDir,
+    progress: options.progress,
+  });
+  const data = utteranceData(set, table, classes);
+  const vectors = spec.normalization === "speaker"
+    ? speakerStandardize(data.vectors, data.dimensions, data.speakers)
+    : data.vectors;
+  const rowOf = new Map(data.paths.map((path, row) => [path, row]));
+  const d = data.dimensions;
+  const rowsOf = (indices: readonly number[]) =>
+    indices.map((i) => {
+      const row = rowOf.get(paths[i]);
+      if (row === undefined) throw new Error(`${paths[i]}: no functionals (the file failed)`);
+      return row;
+    });
+  const vector = (row: number) => vectors.subarray(row * d, (row + 1) * d);
+  return crossValidate(folds, (fold) => {
+    const train = rowsOf(fold.train), test = rowsOf(fold.test);
+    const model = fitPooled(spec, train.map(vector), train.map((r) => data.labels[r]), classes);
+    const predictions = test.map((row) => {
+      const p = pooledPredictProba(model, vector(row));
+      return p.indexOf(Math.max(...p));
+    });
+    return Promise.resolve(
+      computeMetrics(test.map((row) => data.labels[row]), predictions, classes),
+    );
+  });
 }

@@ -22,7 +22,19 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { type Config, dataDirs, type ModelName, projectPath } from "../config.ts";
+import {
+  type Config,
+  dataDirs,
+  type ModelName,
+  POOLED_MODEL_NAMES,
+  projectPath,
+} from "../config.ts";
+import {
+  ensemblePooledSpec,
+  logisticPooledSpec,
+  type PooledSpec,
+  svmPooledSpec,
+} from "./models/pooled.ts";
 import {
   type BadFile,
   type CorpusKind,
@@ -277,7 +289,25 @@ export async function loadDatasetFeatures(config: Config): Promise<FeatureSet> {
   return set;
 }
 
-/** The model spec behind each name in `config.models`. */
+/** True for the names of pooled-functionals models (`ensemble`, `svm`, `logistic`). */
+export function isPooledModel(name: string): boolean {
+  return (POOLED_MODEL_NAMES as readonly string[]).includes(name);
+}
+
+/** The pooled spec behind `ensemble`, `svm` or `logistic`. */
+export function pooledModelSpec(name: ModelName): PooledSpec {
+  switch (name) {
+    case "svm":
+      return svmPooledSpec();
+    case "logistic":
+      return logisticPooledSpec();
+    case "ensemble":
+      return ensemblePooledSpec();
+  }
+  throw new Error(`"${name}" is not a pooled model (pooled: ${POOLED_MODEL_NAMES.join(", ")})`);
+}
+
+/** The sequence-model spec behind each other name in `config.models`. */
 export function modelSpec(name: ModelName, config: Config): ModelSpec {
   switch (name) {
     case "lstm":
@@ -289,6 +319,7 @@ export function modelSpec(name: ModelName, config: Config): ModelSpec {
     case "hybrid_gru":
       return hybridSpec(config, "gru");
   }
+  throw new Error(`"${name}" is a pooled model: use pooledModelSpec`);
 }
 
 /** Train/validation/test clip indices, saved so evaluation scores the same test clips. */

@@ -52,6 +52,10 @@ export interface ManifestModelEntry {
   dir: string;
   /** Accuracy on the held-out test split, in [0, 1], when it was measured. */
   testAccuracy?: number;
+  /** Accuracy on the validation split, in [0, 1], when it was measured. */
+  validationAccuracy?: number;
+  /** `pooled` (a `pooled.json` classifier on functionals) or `sequence` (tfjs; the default). */
+  kind?: "pooled" | "sequence";
 }
 
 /** `config.json` of the models folder: everything inference needs besides the model weights. */

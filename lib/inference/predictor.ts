@@ -35,6 +35,9 @@ import {
 } from "./artifacts.ts";
 import { framesPerClip } from "../../config.ts";
 import { predictTimelineWith, type Timeline, type TimelineOptions } from "./timeline.ts";
+import { createPooledPredictor, type PooledPredictor } from "./pooled_predictor.ts";
+import { isPooledModelDir, loadPooledModel } from "../models/pooled_store.ts";
+import { utteranceFeatures } from "../features/utterance.ts";
 import type { WindowClassifier } from "./timeline.ts";
 import { sequenceWindowClassifier } from "./window_classifier.ts";
 import { windowFeatures } from "./window_features.ts";
@@ -91,8 +94,13 @@ export interface Predictor {
   readonly classes: readonly string[];
   /** Feature settings every input is converted with. */
   readonly settings: FeatureSettings;
-  /** The underlying tfjs model. */
-  readonly model: tf.LayersModel;
+  /** `sequence`: a recurrent/convolutional tfjs model on frame features; `pooled`: a classifier
+   * on speaker-normalised utterance functionals (see `pooled_predictor.ts`). */
+  readonly kind: "sequence" | "pooled";
+  /** The underlying tfjs model (sequence models only). */
+  readonly model?: tf.LayersModel;
+  /** The pooled model's own predictor (pooled models only): `enrol` clips of a new speaker. */
+  readonly pooled?: PooledPredictor;
   /**
    * Classifies one clip: a file path (WAV, AIFF or FLAC) or samples in memory.
    *
@@ -165,6 +173,11 @@ export interface LoadPredictorOptions {
   model?: string;
   /** See {@link PredictorParts.featureWorkers}. */
   featureWorkers?: number;
+  /**
+   * Pooled models: learn the speaker's statistics from every clip predicted (default false:
+   * the training speakers' prior, plus whatever `predictor.pooled.enrol` was given).
+   */
+  adaptSpeaker?: boolean;
 }
 
 function defaultFeatureWorkers(): number {
@@ -213,6 +226,25 @@ export async function loadPredictor(
     );
   }
   const modelDir = join(setDir, entry.dir);
+  if (await isPooledModelDir(modelDir)) {
+    let artifact;
+    try {
+      artifact = await loadPooledModel(modelDir);
+    } catch (error) {
+      throw new ArtifactError(modelDir, `model "${modelName}": ${(error as Error).message}`);
+    }
+    if (artifact.model.classes.join(",") !== classes.join(",")) {
+      throw new ArtifactError(
+        modelDir,
+        `model "${modelName}" has classes ${artifact.model.classes.join(", ")} but the label ` +
+          `encoder lists ${classes.join(", ")}`,
+      );
+    }
+    return pooledModelPredictor(
+      createPooledPredictor(artifact, modelName, { adapt: options.adaptSpeaker }),
+      manifest.features,
+    );
+  }
   let model: tf.LayersModel;
   try {
     model = await loadModel(modelDir);
@@ -411,6 +443,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
   };
 
   return {
+    kind: "sequence",
     modelName,
     classes,
     settings,
@@ -509,6 +542,95 @@ export function predictionTable(
       pl.Series(`prob_${name}`, predictions.map((p) => p.probabilities[name]), pl.Float64)
     ),
   ]);
+}
+
+/**
+ * A pooled model behind the {@link Predictor} interface: clips are classified from their
+ * functionals (whole recording), timelines window by window (`settings.duration` seconds).
+ */
+function pooledModelPredictor(pooled: PooledPredictor, settings: FeatureSettings): Predictor {
+  const classes = [...pooled.classes];
+  const toPrediction = (
+    result: { emotion: string; confidence: number; probabilities: Record<string, number> },
+    path?: string,
+  ): Prediction => ({
+    emotion: result.emotion,
+    displayName: displayNameOf(result.emotion),
+    confidence: result.confidence,
+    probabilities: result.probabilities,
+    ...(path === undefined ? {} : { path }),
+  });
+  const windowClassifier: WindowClassifier = {
+    classes,
+    windowSeconds: settings.duration,
+    predict(samples, sampleRate) {
+      const vector = utteranceFeatures(samples, { ...pooled.artifact.settings, sampleRate });
+      const result = pooled.predictFunctionals(vector.values);
+      return classes.map((name) => result.probabilities[name]);
+    },
+  };
+  return {
+    kind: "pooled",
+    modelName: pooled.modelName,
+    classes,
+    settings,
+    pooled,
+    windowClassifier,
+    async predict(input) {
+      const name = typeof input === "string" ? input : input.name;
+      return toPrediction(await pooled.predict(input), name);
+    },
+    async predictBatch(input, options = {}) {
+      const paths = await resolveInputs(input);
+      const progress = options.progress ?? true;
+      const bar = new ProgressBar("predict", paths.length, {
+        ...(typeof progress === "object" ? progress : {}),
+        silent: progress === false || (typeof progress === "object" && progress.silent),
+      });
+      const failures: FailedFile[] = [];
+      const done: Prediction[] = [];
+      for (const path of paths) {
+        try {
+          done.push(toPrediction(await pooled.predict(path), path));
+        } catch (error) {
+          failures.push({ path, problem: problemText(error, path) });
+        }
+        bar.tick();
+      }
+      bar.finish(failures.length ? `${failures.length} failed` : undefined);
+      return { table: predictionTable(done, classes), failures };
+    },
+    async predictTimeline(input, options = {}) {
+      const name = typeof input === "string" ? input : input.name ?? "<samples>";
+      let channels: Float32Array[], sampleRate: number;
+      if (typeof input === "string") {
+        let bytes: Uint8Array;
+        try {
+          bytes = await Deno.readFile(input);
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
+          throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
+        }
+        const decoded = await decodeAudio(bytes, input);
+        channels = decoded.channels;
+        sampleRate = decoded.sampleRate;
+      } else {
+        channels = Array.isArray(input.samples) ? input.samples : [input.samples];
+        sampleRate = input.sampleRate;
+      }
+      const samples = await resample(mixToMono(channels), sampleRate, settings.sampleRate, {
+        quality: "kaiser_fast",
+      });
+      const timeline = await predictTimelineWith(
+        samples,
+        settings.sampleRate,
+        windowClassifier,
+        options,
+      );
+      return { ...timeline, path: name };
+    },
+    dispose() {},
+  };
 }
 
 function displayNameOf(emotion: string): string {

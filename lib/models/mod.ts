@@ -53,3 +53,28 @@ export * from "./model_set.ts";
 export { blasInfo, setBlasImplementation, setBlasThreads, sgemm } from "./blas.ts";
 export type { BlasInfo, BlasKind } from "./blas.ts";
 export { glorotUniform, orthogonal, seededRandom } from "./init.ts";
+export {
+  describePooledSpec,
+  ensemblePooledSpec,
+  fitPooled,
+  logisticPooledSpec,
+  type PooledModel,
+  type PooledNormalization,
+  pooledPredictProba,
+  type PooledSpec,
+  svmPooledSpec,
+} from "./pooled.ts";
+export {
+  isPooledModelDir,
+  loadPooledModel,
+  POOLED_MODEL_FILE,
+  type PooledArtifact,
+  savePooledModel,
+} from "./pooled_store.ts";
+export { fitSvm, type SvmModel, type SvmOptions, svmPredictProba } from "./svm.ts";
+export {
+  fitLogistic,
+  type LogisticModel,
+  type LogisticOptions,
+  logisticPredictProba,
+} from "./logistic.ts";

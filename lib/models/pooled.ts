@@ -172,3 +172,21 @@ export function pooledPredictProba(model: PooledModel, x: ArrayLike<number>): Fl
   }
   return out;
 }
+
+/** One line that says what a pooled spec is, for notebooks and logs. */
+export function describePooledSpec(spec: PooledSpec): string {
+  const svm = `RBF SVM (C ${spec.c}, gamma ${spec.gamma > 0 ? spec.gamma : "1/values"})`;
+  const logistic = `softmax regression (L2 ${spec.l2})`;
+  const classifier = spec.classifier === "svm"
+    ? svm
+    : spec.classifier === "logistic"
+    ? logistic
+    : `the mean of an ${svm} and ${logistic}`;
+  const normalization = spec.normalization === "speaker"
+    ? "each speaker standardised with their own clips' statistics (no labels)"
+    : spec.normalization === "global"
+    ? "standardised with the training clips' statistics"
+    : "not normalised";
+  return `${spec.name}: utterance functionals, ${normalization}, into ${classifier}` +
+    `${spec.balanced ? ", balanced class weights" : ""}`;
+}
