@@ -244,11 +244,29 @@ export function runPooledProtocol(
   data: UtteranceData,
   protocol: Protocol,
   spec: PooledSpec,
-  options: { onFold?: (fold: FoldResult, index: number) => void; allowSharedSpeakers?: boolean } =
-    {},
+  options: {
+    onFold?: (fold: FoldResult, index: number) => void;
+    allowSharedSpeakers?: boolean;
+    /**
+     * Augmented copies of every clip (each `count x dimensions`, rows aligned with `data`'s):
+     * a fold's training clips add their copies to the training set; test clips never do. Each
+     * (speaker, copy) is normalised as a speaker of its own, so a pitch-shifted voice is
+     * standardised with its own statistics like any new voice.
+     */
+    augmented?: readonly Float32Array[];
+  } = {},
 ): ProtocolResult {
   const start = performance.now();
   const vectors = normalizedVectors(data, spec);
+  const copies = (options.augmented ?? []).map((copy) => {
+    if (copy.length !== data.vectors.length) {
+      throw new RangeError(
+        `${protocol.name}: an augmented copy has ${copy.length / data.dimensions} rows, ` +
+          `the data ${data.labels.length}`,
+      );
+    }
+    return normalizedVectors({ ...data, vectors: copy }, spec);
+  });
   const d = data.dimensions;
   const row = (i: number) => vectors.subarray(i * d, (i + 1) * d);
   const folds: FoldResult[] = [];
@@ -270,12 +288,15 @@ export function runPooledProtocol(
       shared = true;
     }
     const foldStart = performance.now();
-    const model = fitPooled(
-      spec,
-      fold.train.map(row),
-      fold.train.map((i) => data.labels[i]),
-      data.classes,
-    );
+    const trainVectors = fold.train.map(row);
+    const trainLabels = fold.train.map((i) => data.labels[i]);
+    for (const copy of copies) {
+      for (const i of fold.train) {
+        trainVectors.push(copy.subarray(i * d, (i + 1) * d));
+        trainLabels.push(data.labels[i]);
+      }
+    }
+    const model = fitPooled(spec, trainVectors, trainLabels, data.classes);
     const truth: number[] = [], predicted: number[] = [];
     for (const i of fold.test) {
       const probabilities = pooledPredictProba(model, row(i));

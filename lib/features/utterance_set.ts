@@ -17,6 +17,8 @@
 import { decodeAudio, mixToMono, resample } from "../audio/mod.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { ProgressBar } from "../util/progress.ts";
+import { type AugmentationPolicy, augmentClip, policyKey } from "../augment/mod.ts";
+import { basename } from "node:path";
 import { sha256Hex } from "./clip_features.ts";
 import type { FailedFile } from "./feature_set.ts";
 import { utteranceFeatures, type UtteranceOptions, type UtteranceVector } from "./utterance.ts";
@@ -51,13 +53,33 @@ export interface UtteranceBatchOptions {
   workers?: number;
   /** Show a progress bar (default true). */
   progress?: boolean;
+  /**
+   * Compute the functionals of augmented copy `copy` of every file instead of the original
+   * (for the training split only; see `lib/augment`). Deterministic for (seed, file name, copy).
+   */
+  augmentation?: UtteranceAugmentation;
+}
+
+/** Which augmented copy of the files to compute. */
+export interface UtteranceAugmentation {
+  policy: AugmentationPolicy;
+  seed: number;
+  /** Copy index, in `0..policy.copies-1`. */
+  copy: number;
 }
 
 /** Version of the functionals' definition: bump when `utteranceFeatures` changes its output. */
 const FUNCTIONALS_VERSION = 4;
 
-async function settingsKey(settings: UtteranceSettings): Promise<string> {
-  return (await sha256Hex(JSON.stringify({ v: FUNCTIONALS_VERSION, ...settings }))).slice(0, 16);
+async function settingsKey(
+  settings: UtteranceSettings,
+  augmentation?: UtteranceAugmentation,
+): Promise<string> {
+  const augmented = augmentation
+    ? { augment: policyKey(augmentation.policy), seed: augmentation.seed, copy: augmentation.copy }
+    : {};
+  return (await sha256Hex(JSON.stringify({ v: FUNCTIONALS_VERSION, ...settings, ...augmented })))
+    .slice(0, 16);
 }
 
 /**
@@ -67,6 +89,7 @@ export async function utteranceFromBytes(
   bytes: Uint8Array,
   path: string,
   settings: UtteranceSettings,
+  augmentation?: UtteranceAugmentation,
 ): Promise<UtteranceVector> {
   const decoded = await decodeAudio(bytes, path);
   const mono = mixToMono(decoded.channels);
@@ -75,7 +98,17 @@ export async function utteranceFromBytes(
   const samples = await resample(input, decoded.sampleRate, settings.sampleRate, {
     quality: "kaiser_fast",
   });
-  return utteranceFeatures(samples, { ...settings, source: path });
+  const analysed = augmentation
+    ? augmentClip(
+      samples,
+      settings.sampleRate,
+      augmentation.policy,
+      augmentation.seed,
+      augmentation.copy,
+      basename(path),
+    ).samples
+    : samples;
+  return utteranceFeatures(analysed, { ...settings, source: path });
 }
 
 /** Computes (or reads from the cache) the functionals of one file. */
@@ -84,6 +117,7 @@ export async function utteranceForFile(
   settings: UtteranceSettings,
   cacheDir?: string,
   key?: string,
+  augmentation?: UtteranceAugmentation,
 ): Promise<UtteranceVector> {
   let bytes: Uint8Array;
   try {
@@ -92,8 +126,10 @@ export async function utteranceForFile(
     if (error instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
     throw new Error(`${path}: cannot read file: ${(error as Error).message}`);
   }
-  if (!cacheDir) return await utteranceFromBytes(bytes, path, settings);
-  const entry = `${cacheDir}/utterance-${key ?? await settingsKey(settings)}/${await sha256Hex(
+  if (!cacheDir) return await utteranceFromBytes(bytes, path, settings, augmentation);
+  const entry = `${cacheDir}/utterance-${
+    key ?? await settingsKey(settings, augmentation)
+  }/${await sha256Hex(
     bytes,
   )}.json`;
   try {
@@ -104,7 +140,7 @@ export async function utteranceForFile(
   } catch {
     // Missing or unreadable entry: compute below.
   }
-  const vector = await utteranceFromBytes(bytes, path, settings);
+  const vector = await utteranceFromBytes(bytes, path, settings, augmentation);
   await writeFileAtomic(
     entry,
     new TextEncoder().encode(
@@ -128,9 +164,14 @@ export async function extractUtteranceSet(
   settings: UtteranceSettings,
   options: UtteranceBatchOptions = {},
 ): Promise<UtteranceSet> {
-  const key = await settingsKey(settings);
+  const key = await settingsKey(settings, options.augmentation);
   const outcomes: Outcome[] = new Array(paths.length);
-  const bar = options.progress === false ? undefined : new ProgressBar("functionals", paths.length);
+  const bar = options.progress === false ? undefined : new ProgressBar(
+    options.augmentation
+      ? `functionals (augmented copy ${options.augmentation.copy + 1})`
+      : "functionals",
+    paths.length,
+  );
   const workerCount = Math.min(
     options.workers ?? Math.max(1, navigator.hardwareConcurrency ?? 1),
     paths.length,
@@ -142,7 +183,15 @@ export async function extractUtteranceSet(
   if (workerCount <= 0 || paths.length < 4) {
     for (let i = 0; i < paths.length; i++) {
       try {
-        onOne(i, { vector: await utteranceForFile(paths[i], settings, options.cacheDir, key) });
+        onOne(i, {
+          vector: await utteranceForFile(
+            paths[i],
+            settings,
+            options.cacheDir,
+            key,
+            options.augmentation,
+          ),
+        });
       } catch (error) {
         onOne(i, { problem: error instanceof Error ? error.message : String(error) });
       }
@@ -181,7 +230,9 @@ export async function extractUtteranceSet(
           stopAll();
           reject(new Error(`functionals worker crashed: ${event.message}`));
         };
-        worker.postMessage({ init: { settings, cacheDir: options.cacheDir, key } });
+        worker.postMessage({
+          init: { settings, cacheDir: options.cacheDir, key, augmentation: options.augmentation },
+        });
         feed(worker);
       }
     });

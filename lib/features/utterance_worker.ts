@@ -4,9 +4,20 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { utteranceForFile, type UtteranceSettings } from "./utterance_set.ts";
+import {
+  type UtteranceAugmentation,
+  utteranceForFile,
+  type UtteranceSettings,
+} from "./utterance_set.ts";
 
-let init: { settings: UtteranceSettings; cacheDir?: string; key: string } | undefined;
+let init:
+  | {
+    settings: UtteranceSettings;
+    cacheDir?: string;
+    key: string;
+    augmentation?: UtteranceAugmentation;
+  }
+  | undefined;
 
 self.onmessage = async (event: MessageEvent) => {
   const message = event.data;
@@ -16,7 +27,13 @@ self.onmessage = async (event: MessageEvent) => {
   }
   if (!init) throw new Error("utterance worker: job before init");
   try {
-    const vector = await utteranceForFile(message.path, init.settings, init.cacheDir, init.key);
+    const vector = await utteranceForFile(
+      message.path,
+      init.settings,
+      init.cacheDir,
+      init.key,
+      init.augmentation,
+    );
     self.postMessage({ id: message.id, values: vector.values, names: vector.names }, [
       vector.values.buffer as ArrayBuffer,
     ]);
