@@ -21,22 +21,19 @@ import {
   svmPooledSpec,
 } from "../lib/models/pooled.ts";
 import {
-  crossCorpusFolds,
-  leaveOneCorpusOutFolds,
   type Protocol,
   type ProtocolResult,
-  randomSplitFold,
-  ravdessActorFolds,
+  protocolsFor,
   runPooledProtocol,
-  tessCrossSpeakerFolds,
   utteranceData,
 } from "../lib/protocols.ts";
+import { DEFAULT_AUGMENTATION_POLICY } from "../lib/augment/mod.ts";
 import { writeTextAtomic } from "../lib/util/atomic.ts";
 import { parseCliArgs } from "../lib/util/cli_args.ts";
 import { resolveDataSource } from "../lib/workflow.ts";
 
 const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensemble,svm,logistic]
-                              [--no-demo] [--out outputs/generalisation.json]`;
+                              [--augment COPIES] [--no-demo] [--out outputs/generalisation.json]`;
 
 const SPECS: Record<string, () => PooledSpec> = {
   ensemble: () => ensemblePooledSpec(),
@@ -61,10 +58,18 @@ async function main(): Promise<number> {
       models: { type: "string" },
       out: { type: "string" },
       "no-demo": { type: "boolean", default: false },
+      augment: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   const args = { flags: values };
+  const augmentCopies = Number(values.augment ?? 0);
+  if (!Number.isInteger(augmentCopies) || augmentCopies < 0) {
+    console.error(
+      `generalise: --augment must be a whole number of copies >= 0, got ${values.augment}`,
+    );
+    return 2;
+  }
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -90,12 +95,18 @@ async function main(): Promise<number> {
   const cacheDir = projectPath(".cache/features");
   const results: ProtocolResult[] = [];
   const rows: string[][] = [];
-  const runAll = (label: string, protocols: Protocol[], data: ReturnType<typeof utteranceData>) => {
+  const runAll = (
+    label: string,
+    protocols: Protocol[],
+    data: ReturnType<typeof utteranceData>,
+    augmented: Float32Array[],
+  ) => {
     for (const protocol of protocols) {
       for (const name of modelNames) {
         const spec = SPECS[name]();
         const result = runPooledProtocol(data, protocol, spec, {
           allowSharedSpeakers: protocol.name.startsWith("random"),
+          augmented,
         });
         results.push(result);
         const folds = result.folds.map((fold) => `${fold.name}: ${fold.ua.toFixed(3)}`).join("; ");
@@ -126,23 +137,26 @@ async function main(): Promise<number> {
     );
     for (const failure of set.failures) console.warn(`skipped ${failure.path}: ${failure.problem}`);
     const data = utteranceData(set, scan.table, scan.classes);
+    // Augmented copies of every clip (the protocols use those of training clips only).
+    const augmented: Float32Array[] = [];
+    const policy = { ...DEFAULT_AUGMENTATION_POLICY, copies: augmentCopies };
+    for (let copy = 0; copy < augmentCopies; copy++) {
+      const copySet = await extractUtteranceSet(data.paths, settings, {
+        cacheDir,
+        augmentation: { policy, seed: 42, copy },
+      });
+      if (copySet.paths.length !== data.paths.length) {
+        throw new Error(`augmented copy ${copy}: ${copySet.failures.length} files failed`);
+      }
+      augmented.push(copySet.data);
+    }
     timings.extractSeconds = (performance.now() - start) / 1000;
     console.log(
       `${data.labels.length} clips, ${new Set(data.speakers).size} speakers, ` +
         `${data.dimensions} functionals, corpora ${[...new Set(data.corpora)].join("+")} ` +
         `(${timings.extractSeconds.toFixed(0)} s to scan and extract)`,
     );
-    const corpora = new Set(data.corpora);
-    const protocols: Protocol[] = [];
-    if (corpora.has("tess")) protocols.push(randomSplitFold(data, { corpus: "tess" }));
-    if (corpora.has("tess")) protocols.push(tessCrossSpeakerFolds(data));
-    if (corpora.has("ravdess")) {
-      const ravdessStart = performance.now();
-      protocols.push(ravdessActorFolds(data));
-      timings.ravdessFoldsSetup = (performance.now() - ravdessStart) / 1000;
-    }
-    if (corpora.size > 1) protocols.push(leaveOneCorpusOutFolds(data), crossCorpusFolds(data));
-    runAll("", protocols, data);
+    runAll("", protocolsFor(data, { seed: 42 }), data, augmented);
   } else {
     console.warn("generalise: no corpus found (../shared/data/TESS, RAVDESS-22k); pass --data");
   }
@@ -158,8 +172,7 @@ async function main(): Promise<number> {
       { cacheDir, progress: false },
     );
     const data = utteranceData(set, scan.table, scan.classes);
-    const demoSplit = randomSplitFold(data);
-    runAll("demo corpus: ", [demoSplit], data);
+    runAll("demo corpus: ", protocolsFor(data, { seed: 42 }), data, []);
   }
 
   const header = ["protocol", "model", "accuracy (WA)", "UA", "minutes"];
@@ -172,6 +185,7 @@ async function main(): Promise<number> {
     JSON.stringify(
       {
         settings,
+        augmentCopies,
         timings,
         results: results.map((result) => ({
           ...result,

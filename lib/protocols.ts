@@ -123,6 +123,20 @@ export function tessCrossSpeakerFolds(data: UtteranceData): Protocol {
   };
 }
 
+/**
+ * TESS cross-speaker with every other corpus loaded added to the training side: train on one
+ * actress plus all non-TESS clips, test on the other actress (still a voice never heard).
+ */
+export function tessCrossSpeakerMultiCorpusFolds(data: UtteranceData): Protocol {
+  const base = tessCrossSpeakerFolds(data);
+  const n = data.labels.length;
+  const others = rowsWhere(n, (i) => data.corpora[i] !== "tess");
+  return {
+    name: "TESS cross-speaker, other corpora in training",
+    folds: base.folds.map((fold) => ({ ...fold, train: [...fold.train, ...others] })),
+  };
+}
+
 /** RAVDESS: 6 folds of 4 unseen actors (fold k tests actors 4k+1..4k+4; only RAVDESS clips). */
 export function ravdessActorFolds(data: UtteranceData): Protocol {
   const n = data.labels.length;
@@ -383,7 +397,10 @@ export function protocolsFor(data: UtteranceData, options: { seed?: number } = {
       });
     }
   }
-  if (corpora.length > 1) protocols.push(leaveOneCorpusOutFolds(data), crossCorpusFolds(data));
+  if (corpora.length > 1) {
+    if (corpora.includes("tess")) protocols.push(tessCrossSpeakerMultiCorpusFolds(data));
+    protocols.push(leaveOneCorpusOutFolds(data), crossCorpusFolds(data));
+  }
   return protocols;
 }
 
