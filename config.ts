@@ -131,6 +131,12 @@ export interface Config {
   cvFolds: number;
   /** Maximum epochs of each cross-validation / speaker-independent run (early stopping applies). */
   evalEpochs: number;
+  /**
+   * Continue the newest training run that was killed, from its last epoch (weights, optimizer,
+   * callbacks and random streams restored) instead of starting a fresh run (`SER_RESUME=true`,
+   * `--resume`).
+   */
+  resume: boolean;
 
   // --- Data ---
   /**
@@ -187,6 +193,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   models: ["ensemble", "lstm", "gru", "hybrid"] as ModelName[],
   cvFolds: 5,
   evalEpochs: 30,
+  resume: false,
   dataDir: "",
   labelPolicy: "merge" as LabelPolicy,
   modelsDir: "models",
@@ -212,7 +219,8 @@ type Kind =
   | "features"
   | "models"
   | "folders"
-  | "labelPolicy";
+  | "labelPolicy"
+  | "boolean";
 
 const FIELD_KINDS: Record<keyof Config, Kind> = {
   sampleRate: "int",
@@ -240,6 +248,7 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   models: "models",
   cvFolds: "count",
   evalEpochs: "int",
+  resume: "boolean",
   dataDir: "folders",
   labelPolicy: "labelPolicy",
   modelsDir: "string",
@@ -286,6 +295,12 @@ function parseValue(field: keyof Config, raw: string): unknown {
     case "string":
     case "labelPolicy":
       return text;
+    case "boolean": {
+      const lower = text.toLowerCase();
+      if (["true", "1", "yes", ""].includes(lower)) return true;
+      if (["false", "0", "no"].includes(lower)) return false;
+      throw new ConfigError(field, `expected true or false, got "${raw}"`);
+    }
     case "folders":
       // Normalised (spaces around commas dropped) so configToEnv round-trips it.
       return text === "" ? "" : text.split(",").map((part) => part.trim()).join(",");
@@ -363,7 +378,7 @@ export function configFromArgs(
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const next = args[i + 1];
     const field = byFlag.get(name);
-    const kind = field ? "value" : kinds.get(name);
+    const kind = field ? (FIELD_KINDS[field] === "boolean" ? "boolean" : "value") : kinds.get(name);
     if (kind === undefined) throw unknownFlagError(`--${name}`, known());
     const hasValue = eq >= 0 || (kind === "value" && next !== undefined && !next.startsWith("--"));
     const value = eq >= 0 ? arg.slice(eq + 1) : hasValue ? args[++i] : "true";
@@ -421,6 +436,9 @@ export function validateConfig(config: Config): Config {
       if (typeof value !== "number" || !Number.isFinite(value)) {
         throw new ConfigError(field, `must be a finite number, got ${value}`);
       }
+    }
+    if (kind === "boolean" && typeof config[field] !== "boolean") {
+      throw new ConfigError(field, `must be true or false, got ${config[field]}`);
     }
     if ((kind === "string" || kind === "folders") && typeof config[field] !== "string") {
       throw new ConfigError(field, `must be a string, got ${typeof config[field]}`);

@@ -47,6 +47,7 @@ import {
   ProgressLogger,
   ReduceLROnPlateau,
   TensorBoardLogger,
+  TerminateOnNaN,
 } from "./trainer/mod.ts";
 
 /** A feature set with a class label, speaker and utterance per clip. */
@@ -211,6 +212,9 @@ export async function trainModel(
     restoreBestWeights: true,
   });
   const callbacks: Callback[] = [
+    // A NaN/Inf batch loss stops training at once (Keras' TerminateOnNaN): the checkpoint keeps
+    // the last good weights instead of training on garbage.
+    new TerminateOnNaN(),
     earlyStopping,
     new ReduceLROnPlateau({
       monitor,

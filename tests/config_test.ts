@@ -132,3 +132,16 @@ Deno.test("config: several data folders from env, flags and lists; the label pol
     /config\.labelPolicy: unknown policy "nope"/,
   );
 });
+
+Deno.test("resume is a boolean flag: --resume alone, SER_RESUME=true, bad values named", () => {
+  assert.equal(loadConfig({}, { env: {} }).resume, false);
+  const { overrides, positional } = configFromArgs(["--resume", "data"]);
+  assert.equal(overrides.resume, true);
+  assert.deepEqual(positional, ["data"], "--resume does not swallow the next argument");
+  assert.equal(configFromArgs(["--resume=false"]).overrides.resume, false);
+  assert.equal(loadConfig({}, { env: { SER_RESUME: "true" } }).resume, true);
+  assert.throws(
+    () => loadConfig({}, { env: { SER_RESUME: "maybe" } }),
+    /config.resume: expected true/,
+  );
+});

@@ -261,3 +261,33 @@ Deno.test("protocols: speaker normalisation never reads labels, and rescues shif
   const names = protocolsFor(data).map((p) => p.name);
   assert.deepEqual(names, ["random split", "speaker-independent (4 folds)"]);
 });
+
+Deno.test("functionals cache: a changed value fails the checksum and is recomputed", async () => {
+  const { extractUtteranceSet } = await import("../lib/features/utterance_set.ts");
+  const { encodeWav } = await import("../lib/audio/mod.ts");
+  const dir = await Deno.makeTempDir({ prefix: "ser_functionals_cache_" });
+  try {
+    const path = `${dir}/clip.wav`;
+    await Deno.writeFile(path, encodeWav(voice(180, 0.6, 16000, 1, 4), 16000));
+    const settings = { sampleRate: 16000 };
+    const options = { cacheDir: `${dir}/cache`, workers: 0, progress: false };
+    const first = await extractUtteranceSet([path], settings, options);
+    const entries: string[] = [];
+    for await (const folder of Deno.readDir(`${dir}/cache`)) {
+      for await (const file of Deno.readDir(`${dir}/cache/${folder.name}`)) {
+        entries.push(`${dir}/cache/${folder.name}/${file.name}`);
+      }
+    }
+    assert.equal(entries.length, 1);
+    const entry = JSON.parse(await Deno.readTextFile(entries[0]));
+    assert.match(entry.sha256, /^[0-9a-f]{64}$/);
+    entry.values[0] += 1; // a plausible, finite, wrong value
+    await Deno.writeTextFile(entries[0], JSON.stringify(entry));
+    const again = await extractUtteranceSet([path], settings, options);
+    assert.deepEqual(again.data, first.data, "the damaged entry was recomputed, not served");
+    const repaired = JSON.parse(await Deno.readTextFile(entries[0]));
+    assert.equal(repaired.values[0], first.data[0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

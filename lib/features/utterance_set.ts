@@ -82,6 +82,23 @@ async function settingsKey(
     .slice(0, 16);
 }
 
+/** SHA-256 of a cache entry's content (values as float32 bytes, then the names). */
+async function entryChecksum(values: number[], names: string[]): Promise<string> {
+  const floats = Float32Array.from(values);
+  return await sha256Hex(
+    new Uint8Array([
+      ...new Uint8Array(floats.buffer),
+      ...new TextEncoder().encode(names.join("\n")),
+    ]),
+  );
+}
+
+/** Writes a cache entry with its checksum; a read-only or full cache costs speed only. */
+async function writeEntry(entry: string, values: number[], names: string[]): Promise<void> {
+  const text = JSON.stringify({ values, names, sha256: await entryChecksum(values, names) });
+  await writeFileAtomic(entry, new TextEncoder().encode(text)).catch(() => {});
+}
+
 /**
  * The functionals of one recording's bytes: decode, mix to mono, cut to `maxSeconds`, resample.
  */
@@ -134,19 +151,22 @@ export async function utteranceForFile(
   )}.json`;
   try {
     const cached = JSON.parse(await Deno.readTextFile(entry));
-    if (Array.isArray(cached.values) && cached.values.every(Number.isFinite)) {
-      return { values: Float32Array.from(cached.values), names: cached.names };
+    // A changed value (disk error, hand edit) fails the checksum: recompute, never serve it.
+    if (Array.isArray(cached.values) && Array.isArray(cached.names)) {
+      if (cached.sha256 === await entryChecksum(cached.values, cached.names)) {
+        return { values: Float32Array.from(cached.values), names: cached.names };
+      }
+      if (cached.sha256 === undefined && cached.values.every(Number.isFinite)) {
+        // An entry from before checksums (FUNCTIONALS_VERSION 4 wrote none): sealed as it is.
+        await writeEntry(entry, cached.values, cached.names);
+        return { values: Float32Array.from(cached.values), names: cached.names };
+      }
     }
   } catch {
     // Missing or unreadable entry: compute below.
   }
   const vector = await utteranceFromBytes(bytes, path, settings, augmentation);
-  await writeFileAtomic(
-    entry,
-    new TextEncoder().encode(
-      JSON.stringify({ values: Array.from(vector.values), names: vector.names }),
-    ),
-  ).catch(() => {});
+  await writeEntry(entry, Array.from(vector.values), vector.names);
   return vector;
 }
 
