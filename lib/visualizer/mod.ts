@@ -42,9 +42,12 @@ export {
   normalizeRows,
 } from "./evaluation.ts";
 export {
+  ensurePlotlyCopy,
   findPlotlyBundle,
   loadPlotlyBundle,
   plotlyBundleCandidates,
+  plotlyCopyName,
+  projectVendorDir,
   type PlotlyBundleLocation,
 } from "./plotly_bundle.ts";
 export {
@@ -56,7 +59,12 @@ export {
   pageNeedsPlotly,
   saveFigureHtml,
 } from "./html.ts";
-export type { PlotlyFallback, SnippetOptions } from "./html.ts";
+export type {
+  FigureHtmlOptions,
+  PlotlyFallback,
+  SaveHtmlOptions,
+  SnippetOptions,
+} from "./html.ts";
 export {
   type FigureMimeBundle,
   figureMimeBundle,
