@@ -230,8 +230,8 @@ export function projectJupyterPath(): string {
 
 /**
  * Writes (when missing or different) this project's kernel spec `deno`:
- * `<project>/.cache/jupyter/kernels/deno/kernel.json`, starting `deno` (default: the Deno
- * running this code, i.e. this clone's `tools/deno`). Jupyter finds it when `JUPYTER_PATH`
+ * `<project>/.cache/jupyter/kernels/deno/kernel.json`, starting `deno` (default: this clone's
+ * `tools/deno`, else the Deno running this code). Jupyter finds it when `JUPYTER_PATH`
  * starts with {@link projectJupyterPath} (see {@link projectJupyterEnv}); it then shadows a
  * user-wide `deno` kernel registered by `deno jupyter --install` from another clone.
  *
@@ -242,7 +242,7 @@ export function projectJupyterPath(): string {
  * await ensureProjectKernel(); // ".../.cache/jupyter/kernels/deno/kernel.json"
  * ```
  */
-export async function ensureProjectKernel(deno: string = Deno.execPath()): Promise<string> {
+export async function ensureProjectKernel(deno: string = projectDeno()): Promise<string> {
   const dir = join(projectJupyterPath(), "kernels", "deno");
   const file = join(dir, "kernel.json");
   const spec = JSON.stringify(
@@ -263,6 +263,12 @@ export async function ensureProjectKernel(deno: string = Deno.execPath()): Promi
   await Deno.writeTextFile(`${file}.tmp`, spec);
   await Deno.rename(`${file}.tmp`, file);
   return file;
+}
+
+/** This clone's `tools/deno` (which runs the pinned Deno), else the running Deno. */
+function projectDeno(): string {
+  const wrapper = fileURLToPath(new URL("../tools/deno", import.meta.url));
+  return isFile(wrapper) ? wrapper : Deno.execPath();
 }
 
 /**

@@ -46,9 +46,9 @@ export {
   findPlotlyBundle,
   loadPlotlyBundle,
   plotlyBundleCandidates,
+  type PlotlyBundleLocation,
   plotlyCopyName,
   projectVendorDir,
-  type PlotlyBundleLocation,
 } from "./plotly_bundle.ts";
 export {
   figureHtml,
@@ -59,12 +59,7 @@ export {
   pageNeedsPlotly,
   saveFigureHtml,
 } from "./html.ts";
-export type {
-  FigureHtmlOptions,
-  PlotlyFallback,
-  SaveHtmlOptions,
-  SnippetOptions,
-} from "./html.ts";
+export type { FigureHtmlOptions, PlotlyFallback, SaveHtmlOptions, SnippetOptions } from "./html.ts";
 export {
   type FigureMimeBundle,
   figureMimeBundle,
