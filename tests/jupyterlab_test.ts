@@ -47,7 +47,7 @@ const missing = [
 ].filter((reason) => reason);
 if (missing.length > 0) console.error(`jupyterlab_test: skipped (no ${missing.join(", ")})`);
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -176,7 +176,7 @@ Deno.test({
       SER_LOGS_DIR: join(work, "logs"),
       SER_CACHE_DIR: join(work, "cache"),
     };
-    const port = await freePort();
+    const port = freePort();
     const token = crypto.randomUUID().replaceAll("-", "");
     const base = `http://127.0.0.1:${port}`;
     const server = new Deno.Command("setsid", {
