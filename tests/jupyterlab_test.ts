@@ -7,7 +7,8 @@
  * "could not be loaded" note), with plotly.js fetched from the server's `/files/vendor/` copy.
  * Then the same notebook is executed headless (`runNotebook`): its exported HTML draws every
  * chart from a file URL, and the executed `.ipynb`, opened in JupyterLab without running it,
- * draws them too (it is signed, so JupyterLab trusts its outputs).
+ * draws them too (it is signed, so JupyterLab trusts its outputs). Each of the 7 example clips
+ * has an audio player that the browser can decode, in JupyterLab and in the exported HTML.
  *
  * Skipped (with a note) without JupyterLab (`bash tools/setup.sh` installs it into
  * `.cache/jupyterlab-venv`; `$SER_JUPYTERLAB` names another `jupyter-lab`), Chromium, espeak-ng
@@ -92,6 +93,15 @@ const RUN_ALL = `(async () => {
   await panel.sessionContext.ready;
   const ok = await window.jupyterapp.commands.execute("notebook:run-all-cells");
   return { ok, cells: panel.content.widgets.length };
+})()`;
+
+/** Audio players (lib/visualizer/audio_player.ts): how many, and how many the browser decoded. */
+const AUDIO = `(() => {
+  const players = [...document.querySelectorAll(".ser-audio audio")];
+  return {
+    players: players.length,
+    playable: players.filter((a) => a.readyState >= 1 && a.duration > 0.2).length,
+  };
 })()`;
 
 /** Error outputs shown in the page (a failed cell). */
@@ -235,6 +245,12 @@ Deno.test({
       assert.equal(census.charts, 15, `15 charts shown (${census.titles.join(" | ")})`);
       assert.equal(census.failed, 0, "no chart says plotly.js could not be loaded");
       assert.equal(census.drawn, 15, "every chart drawn as a Plotly SVG");
+      const audio = await page.waitFor<{ players: number; playable: number }>(
+        `(() => { const a = ${AUDIO}; return a.playable === 7 ? a : null; })()`,
+        20_000,
+        "7 playable audio players (one example clip per emotion)",
+      );
+      assert.equal(audio.players, 7);
       const sources = await page.evaluate<string[]>(
         `performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /plotly/.test(n))`,
       );
@@ -267,6 +283,11 @@ Deno.test({
       assert.equal(report.charts, 15);
       assert.equal(report.failed, 0);
       assert.equal(report.drawn, 15, "every chart of the exported report is drawn offline");
+      await page.waitFor(
+        `${AUDIO}.playable === 7`,
+        20_000,
+        "the exported report's 7 audio players to load",
+      );
       if (screenshots) {
         await page.evaluate(
           `document.querySelectorAll(".ser-plotly-figure")[1].scrollIntoView({ block: "start" })`,

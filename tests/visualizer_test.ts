@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { basename, join, resolve } from "node:path";
 import {
+  audioPlayerHtml,
   columnDomains,
   confusionMatricesFigure,
   confusionMatrixFigure,
@@ -33,6 +34,7 @@ import {
   trainingHistoryFigure,
   waveformFigure,
 } from "../lib/visualizer/mod.ts";
+import { decodeWav } from "../lib/audio/wav.ts";
 import { NotebookExecutionError, notebookSupport, runNotebook } from "../lib/notebook_runner.ts";
 import { FAILED_FIGURE, renderedDom } from "./browser.ts";
 
@@ -256,6 +258,26 @@ Deno.test("visualizer: metricsComparisonFigure groups four metrics per model", (
     () => metricsComparisonFigure([{ model: "X", accuracy: 1.5, precision: 0, recall: 0, f1: 0 }]),
     /X\.accuracy must be in \[0, 1\]/,
   );
+});
+
+Deno.test("visualizer: audio players carry the clip as a WAV that decodes back to it", () => {
+  const rate = 8000;
+  const tone = Float32Array.from({ length: 3 * rate }, (_, i) => 0.5 * Math.sin(i / 5));
+  const html = audioPlayerHtml(tone, rate, { label: "tone <1>" });
+  assert.ok(html.includes("tone &lt;1&gt;"), "the label is escaped");
+  const uri = /src="data:audio\/wav;base64,([^"]+)"/.exec(html)![1];
+  const decoded = decodeWav(Uint8Array.from(atob(uri), (c) => c.charCodeAt(0)));
+  assert.equal(decoded.sampleRate, rate);
+  const samples = decoded.channels[0];
+  assert.equal(samples.length, tone.length);
+  // 16-bit PCM: within half a step (1 / 65536) of the input.
+  let worst = 0;
+  for (let i = 0; i < tone.length; i++) worst = Math.max(worst, Math.abs(samples[i] - tone[i]));
+  assert.ok(worst <= 1 / 65536 + 1e-9, `worst error ${worst}`);
+  const cut = audioPlayerHtml(tone, rate, { label: "long", maxSeconds: 1 });
+  assert.ok(cut.includes("first 1 s of 3.0 s"));
+  assert.ok(cut.length < html.length / 2);
+  assert.throws(() => audioPlayerHtml(tone, 0), /sampleRate/);
 });
 
 Deno.test("visualizer: figure JSON cannot close the script element it is embedded in", () => {

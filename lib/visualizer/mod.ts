@@ -67,3 +67,4 @@ export {
   show,
 } from "./display.ts";
 export { findChromium, isPng, type PngOptions, saveFigurePng } from "./png.ts";
+export { audioPlayerHtml, type AudioPlayerOptions, showAudio } from "./audio_player.ts";
