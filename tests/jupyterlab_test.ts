@@ -173,6 +173,13 @@ Deno.test({
     const settings = join(work, "lab-settings", "@jupyterlab", "docmanager-extension");
     await Deno.mkdir(settings, { recursive: true });
     await Deno.writeTextFile(join(settings, "plugin.jupyterlab-settings"), '{"autosave": false}');
+    // No news popup (and no request for it).
+    const apputils = join(work, "lab-settings", "@jupyterlab", "apputils-extension");
+    await Deno.mkdir(apputils, { recursive: true });
+    await Deno.writeTextFile(
+      join(apputils, "notification.jupyterlab-settings"),
+      '{"fetchNews": "false"}',
+    );
     const env: Record<string, string> = {
       ...projectJupyterEnv(),
       JUPYTER_DATA_DIR: join(work, "jupyter-data"),
@@ -260,11 +267,13 @@ Deno.test({
       );
       if (screenshots) {
         await Deno.mkdir(screenshots, { recursive: true });
-        // The first waveform, below the distribution chart.
-        await page.evaluate(
-          `document.querySelectorAll(".ser-plotly-figure")[0].scrollIntoView({ block: "start" })`,
-        );
+        // The first example clip: its player, waveform and mel spectrogram, full width.
+        await page.evaluate(`window.jupyterapp.commands.execute("application:toggle-left-area")`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
+        await page.evaluate(
+          `document.querySelector(".ser-audio").closest(".jp-Cell").scrollIntoView({ block: "start" })`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1500));
         await page.screenshot(join(screenshots, "jupyterlab_01.png"));
       }
       // Leave the notebook without saving, and shut its kernel down.

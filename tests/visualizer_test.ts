@@ -221,6 +221,8 @@ Deno.test("visualizer: confusion matrices normalise rows and lay out one subplot
   // Row % with the count under it, and the count in the hover label.
   assert.deepEqual(heatmap.text, [["83%<br>5", "17%<br>1"], ["25%<br>2", "75%<br>6"]]);
   assert.deepEqual(heatmap.customdata, [[5, 1], [2, 6]]);
+  const sparse = confusionMatrixFigure([[3, 0], [1, 1]], ["a", "b"]).data[0] as HeatmapTrace;
+  assert.deepEqual(sparse.text, [["100%<br>3", ""], ["50%<br>1", "50%<br>1"]], "zeros blank");
   assert.match(String(heatmap.hovertemplate), /%\{customdata\} clips/);
   assert.deepEqual(heatmap.x, ["angry", "sad"]);
   assert.equal((single.layout.yaxis as { autorange: string }).autorange, "reversed");

@@ -57,7 +57,12 @@ function confusionTrace(
 ): HeatmapTrace {
   const z = normalize ? normalizeRows(matrix) : matrix.map((row) => [...row]);
   const text = normalize
-    ? z.map((row, i) => row.map((share, j) => `${(100 * share).toFixed(0)}%<br>${matrix[i][j]}`))
+    ? z.map((row, i) =>
+      // Empty cells stay blank so the confusions stand out (the hover still says 0).
+      row.map((share, j) =>
+        matrix[i][j] === 0 ? "" : `${(100 * share).toFixed(0)}%<br>${matrix[i][j]}`
+      )
+    )
     : matrix.map((row) => row.map((count) => String(count)));
   return {
     type: "heatmap",
