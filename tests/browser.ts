@@ -137,6 +137,12 @@ export class BrowserPage {
         socket.onerror = () => reject(new Error("cannot connect to Chromium's DevTools"));
       });
       const page = new BrowserPage(child, profile, socket);
+      // The window size includes the (invisible) browser frame; fix the page's own size.
+      await page.send("Emulation.setDeviceMetricsOverride", {
+        ...size,
+        deviceScaleFactor: 1,
+        mobile: false,
+      });
       await page.send("Page.enable");
       await page.send("Runtime.enable");
       return page;

@@ -219,7 +219,7 @@ Deno.test({
     let page: BrowserPage | undefined;
     try {
       await waitForServer(`${base}/api/status?token=${token}`, server, 60_000);
-      page = await BrowserPage.launch(chromium!, { width: 1280, height: 900 });
+      page = await BrowserPage.launch(chromium!, { width: 1280, height: 1000 });
 
       // 1. Notebook 01, run in JupyterLab.
       await page.goto(`${base}/lab/tree/${NOTEBOOK}?token=${token}`);
@@ -265,13 +265,28 @@ Deno.test({
         sources.some((url) => url.startsWith(`${base}/files/vendor/plotly-`)),
         `plotly.js came from the server's vendor/ copy (loaded: ${sources.join(", ")})`,
       );
+      // Charts follow their output area's width: closing the file browser widens them. (A
+      // chart is resized when it is on screen: JupyterLab skips rendering cells out of view.)
+      await page.evaluate(
+        `document.querySelector(".ser-plotly-figure").scrollIntoView({ block: "center" })`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const chartWidth = `document.querySelector(".ser-plotly-figure svg.main-svg")` +
+        `.getBoundingClientRect().width`;
+      const before = await page.evaluate<number>(chartWidth);
+      await page.evaluate(`window.jupyterapp.commands.execute("application:toggle-left-area")`);
+      const after = await page.waitFor<number>(
+        `(() => { const w = ${chartWidth}; return w > ${before} + 100 ? w : 0; })()`,
+        10_000,
+        `the charts to widen from ${before} px when the side panel closes`,
+      );
+      console.log(`chart width ${before} px -> ${after} px when the side panel closes`);
       if (screenshots) {
         await Deno.mkdir(screenshots, { recursive: true });
-        // The first example clip: its player, waveform and mel spectrogram, full width.
-        await page.evaluate(`window.jupyterapp.commands.execute("application:toggle-left-area")`);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // The first example clip: its player, waveform and mel spectrogram, full width. (The
+        // scroll leaves the player just under the toolbar.)
         await page.evaluate(
-          `document.querySelector(".ser-audio").closest(".jp-Cell").scrollIntoView({ block: "start" })`,
+          `document.querySelector(".ser-audio").scrollIntoView({ block: "start" })`,
         );
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await page.screenshot(join(screenshots, "jupyterlab_01.png"));

@@ -98,9 +98,10 @@ export interface SpectrogramOptions {
   yLabel?: string;
   /**
    * What the rows are, which sets the y axis and the colour scale:
-   * - `"mel"`: mel bands; the y axis shows each band's centre frequency in Hz (Slaney mel
-   *   scale from `fMin` to `fMax`, as librosa's `mel_frequencies`), bands evenly spaced as in
-   *   `librosa.display.specshow(y_axis="mel")`.
+   * - `"mel"`: mel bands; the y axis reads in Hz (ticks at 500 Hz, 1k, 2k, ... placed by the
+   *   bands' centre frequencies: Slaney mel scale from `fMin` to `fMax`, as librosa's
+   *   `mel_frequencies`), bands evenly spaced as in `librosa.display.specshow(y_axis="mel")`;
+   *   the hover label gives each band's centre in Hz.
    * - `"mfcc"`: cepstral coefficients; each coefficient is standardised over time (zero mean,
    *   unit variance: `sklearn.preprocessing.scale` as in librosa's MFCC example), because MFCC 0
    *   (overall loudness, often -300..-100) would otherwise set the colour range alone and leave
@@ -233,8 +234,11 @@ function standardise(row: number[]): number[] {
   return row.map((v) => (std > 0 ? (v - mean) / std : 0));
 }
 
-/** Frequencies worth a tick label, in Hz. */
-const NICE_HZ = [50, 100, 250, 500, 1000, 2000, 4000, 8000, 16000];
+/**
+ * Frequencies worth a tick label, in Hz: octaves from 500 Hz (below, the mel scale is linear and
+ * lower labels would crowd into the bottom few bands).
+ */
+const NICE_HZ = [500, 1000, 2000, 4000, 8000, 16000];
 
 /**
  * Ticks of a mel-band axis: at the (fractional) band positions of round frequencies, labelled in

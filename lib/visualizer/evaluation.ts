@@ -72,9 +72,8 @@ function confusionTrace(
     text,
     texttemplate: "%{text}",
     textfont: { size: 11 },
-    colorscale: "Blues",
-    // Plotly's "Blues" runs dark-to-light; reversed, a larger share is a darker cell.
-    reversescale: true,
+    // White for empty cells, darker blue for larger shares (ColorBrewer Blues).
+    colorscale: [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]],
     zmin: 0,
     ...(normalize ? { zmax: 1 } : {}),
     showscale,

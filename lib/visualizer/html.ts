@@ -192,6 +192,20 @@ ${PLOTLY_LOADER}
     window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
       element.setAttribute("data-ser-plotted", "true");
       document.body.setAttribute("data-ser-plotted", "true");
+      // plotly's "responsive" follows window resizes only; a notebook's output area also
+      // changes width when a side panel opens or closes.
+      if (config.responsive && window.ResizeObserver) {
+        var width = element.clientWidth, pending = false;
+        new ResizeObserver(function () {
+          if (pending || element.clientWidth === width || element.clientWidth === 0) return;
+          pending = true;
+          setTimeout(function () {
+            pending = false;
+            width = element.clientWidth;
+            window.Plotly.Plots.resize(element).catch(function () {});
+          }, 100);
+        }).observe(element);
+      }
     });
   }
   window.__serLoadPlotly(urls, function (ok) {
