@@ -7,6 +7,12 @@
  * and a {@link NotebookExecutionError} names the notebook, the cell and the error; later
  * notebooks are not run.
  *
+ * The kernel is this project's own: a kernel spec named `deno` in `.cache/jupyter/kernels/deno/`
+ * that starts this clone's Deno ({@link ensureProjectKernel}), found through `JUPYTER_PATH`
+ * ahead of any user-wide `deno` kernel, so two clones never fight over one registration.
+ * Executed notebooks are signed (trusted) with the user's Jupyter notebook secret, so JupyterLab
+ * runs their chart scripts when they are opened later.
+ *
  * @example
  * ```ts
  * const results = await runNotebooks(["notebooks/01_data.ipynb"], { outDir: "outputs" });
@@ -16,6 +22,7 @@
  */
 import { firstFile, isFile } from "./util/fs.ts";
 import { basename, dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { inlinePlotlyInHtml, pageNeedsPlotly } from "./visualizer/html.ts";
 import { loadPlotlyBundle } from "./visualizer/plotly_bundle.ts";
 
@@ -83,11 +90,21 @@ except Exception as exc:
         detail["evalue"] = str(exc).strip()[-2000:]
     error = detail
 seconds = time.time() - start
+signed = None
+try:
+    # Trust the outputs we just produced (as "jupyter trust" does), so the front end runs the
+    # charts' scripts when this notebook is opened: untrusted HTML output is shown without them.
+    from nbformat.sign import NotebookNotary
+    NotebookNotary().sign(nb)
+    signed = True
+except Exception as exc:
+    signed = str(exc)
 nbformat.write(nb, args["ipynb_out"])
 html, _ = HTMLExporter().from_notebook_node(nb)
 with open(args["html_out"], "w", encoding="utf-8") as handle:
     handle.write(html)
-print("@@SER_RESULT@@" + json.dumps({"error": error, "seconds": seconds, "cells": len(nb.cells)}))
+print("@@SER_RESULT@@" + json.dumps({"error": error, "seconds": seconds, "cells": len(nb.cells),
+    "signed": signed}))
 `;
 
 /**
@@ -153,6 +170,11 @@ export interface RunNotebookOptions {
   lateOutputGraceSeconds?: number;
   /** Python interpreter that has nbclient (default: see {@link findJupyterPython}). */
   python?: string;
+  /**
+   * Extra environment variables for the Jupyter client and the kernel it starts (e.g.
+   * `JUPYTER_DATA_DIR`, where the notebook-signing secret lives).
+   */
+  env?: Record<string, string>;
   /** Print a line per notebook. */
   verbose?: boolean;
 }
@@ -167,6 +189,106 @@ export interface NotebookRunResult {
   html: string;
   /** Execution time in seconds. */
   seconds: number;
+  /** Whether the executed notebook was signed (trusted); false when signing failed. */
+  signed: boolean;
+}
+
+/**
+ * Environment variable that {@link runNotebook} sets to `1` for the kernel: the notebook runs
+ * headless (the pipeline), so steps may do what only a report needs, such as PNG charts.
+ */
+export const HEADLESS_ENV = "SER_NOTEBOOK_HEADLESS";
+
+/**
+ * Whether this process is a kernel started by {@link runNotebook} (see {@link HEADLESS_ENV}).
+ *
+ * @example
+ * ```ts
+ * if (isHeadlessNotebookRun()) await saveFigurePng(figure, "outputs/chart.png");
+ * ```
+ */
+export function isHeadlessNotebookRun(): boolean {
+  try {
+    return Deno.env.get(HEADLESS_ENV) === "1";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * This project's Jupyter data folder for `JUPYTER_PATH`: `<project>/.cache/jupyter`, holding
+ * `kernels/deno/kernel.json` (see {@link ensureProjectKernel}).
+ *
+ * @example
+ * ```ts
+ * projectJupyterPath(); // "/home/me/ser/.cache/jupyter"
+ * ```
+ */
+export function projectJupyterPath(): string {
+  return fileURLToPath(new URL("../.cache/jupyter", import.meta.url));
+}
+
+/**
+ * Writes (when missing or different) this project's kernel spec `deno`:
+ * `<project>/.cache/jupyter/kernels/deno/kernel.json`, starting `deno` (default: this clone's
+ * `tools/deno`, else the Deno running this code). Jupyter finds it when `JUPYTER_PATH`
+ * starts with {@link projectJupyterPath} (see {@link projectJupyterEnv}); it then shadows a
+ * user-wide `deno` kernel registered by `deno jupyter --install` from another clone.
+ *
+ * @param deno the Deno executable the kernel runs
+ * @returns the kernel spec file
+ * @example
+ * ```ts
+ * await ensureProjectKernel(); // ".../.cache/jupyter/kernels/deno/kernel.json"
+ * ```
+ */
+export async function ensureProjectKernel(deno: string = projectDeno()): Promise<string> {
+  const dir = join(projectJupyterPath(), "kernels", "deno");
+  const file = join(dir, "kernel.json");
+  const spec = JSON.stringify(
+    {
+      argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"],
+      display_name: "Deno",
+      language: "typescript",
+    },
+    null,
+    2,
+  ) + "\n";
+  try {
+    if ((await Deno.readTextFile(file)) === spec) return file;
+  } catch {
+    // Not written yet.
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${file}.tmp`, spec);
+  await Deno.rename(`${file}.tmp`, file);
+  return file;
+}
+
+/** This clone's `tools/deno` (which runs the pinned Deno), else the running Deno. */
+function projectDeno(): string {
+  const wrapper = fileURLToPath(new URL("../tools/deno", import.meta.url));
+  return isFile(wrapper) ? wrapper : Deno.execPath();
+}
+
+/**
+ * Environment for a Jupyter process (server, client) that should use this project's kernel:
+ * `JUPYTER_PATH` with {@link projectJupyterPath} first (the current value kept after it).
+ *
+ * @example
+ * ```ts
+ * new Deno.Command("jupyter", { args: ["lab"], env: projectJupyterEnv() });
+ * ```
+ */
+export function projectJupyterEnv(): Record<string, string> {
+  let current = "";
+  try {
+    current = Deno.env.get("JUPYTER_PATH") ?? "";
+  } catch {
+    // No --allow-env: only the project's folder.
+  }
+  const path = [projectJupyterPath(), ...current.split(":").filter((dir) => dir)];
+  return { JUPYTER_PATH: [...new Set(path)].join(":") };
 }
 
 function shebangPython(executable: string): string | undefined {
@@ -235,6 +357,13 @@ export async function notebookSupport(
   }
   // Kernel name -> the program its spec starts (argv[0]), to catch a spec left pointing at a
   // Deno binary that has since moved (e.g. the repository was cloned elsewhere).
+  if (kernel === "deno") {
+    try {
+      await ensureProjectKernel();
+    } catch (error) {
+      return { ok: false, reason: `cannot write the project's kernel spec: ${error}` };
+    }
+  }
   const script = "import json, nbclient, nbconvert\n" +
     "from jupyter_client.kernelspec import KernelSpecManager\n" +
     "m = KernelSpecManager()\n" +
@@ -242,6 +371,7 @@ export async function notebookSupport(
   try {
     const { success, stdout, stderr } = await new Deno.Command(python, {
       args: ["-c", script],
+      env: projectJupyterEnv(),
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -265,7 +395,7 @@ export async function notebookSupport(
       return {
         ok: false,
         reason: `Jupyter kernel "${kernel}" starts ${program}, which does not exist (moved?); ` +
-          "re-register it: tools/deno jupyter --install --force (or bash tools/setup.sh)",
+          "re-register it: bash tools/setup.sh",
       };
     }
     return { ok: true, python };
@@ -306,6 +436,7 @@ export async function runNotebook(
     throw new Error(`cannot run ${notebook}: file not found`);
   }
   const name = basename(notebook, extname(notebook));
+  if (kernel === "deno") await ensureProjectKernel();
   await Deno.mkdir(outDir, { recursive: true });
   const temp = await Deno.makeTempDir({ dir: outDir, prefix: `.${name}.run-` });
   const ipynb = join(outDir, `${name}.ipynb`);
@@ -327,6 +458,7 @@ export async function runNotebook(
     const { success, code, stdout, stderr } = await new Deno.Command(python, {
       args: ["-c", DRIVER, JSON.stringify(args)],
       cwd: dirname(input),
+      env: { ...projectJupyterEnv(), [HEADLESS_ENV]: "1", ...options.env },
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -357,12 +489,14 @@ export async function runNotebook(
         source: result.error.source,
       }, { html, ipynb });
     }
+    const signed = result.signed === true;
+    if (!signed) console.error(`${notebook}: executed notebook not signed: ${result.signed}`);
     if (options.verbose) {
       console.log(
         `${notebook}: ${result.cells} cells in ${result.seconds.toFixed(1)} s -> ${html}`,
       );
     }
-    return { notebook, ipynb, html, seconds: result.seconds };
+    return { notebook, ipynb, html, seconds: result.seconds, signed };
   } finally {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }

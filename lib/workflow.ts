@@ -52,6 +52,8 @@ import { gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
 import { type Figure, saveFigureHtml, saveFigurePng, show } from "./visualizer/mod.ts";
 import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
 import { type ModelRun, type PromotedRun, promoteRun, startRun } from "./models/model_set.ts";
+import { isHeadlessNotebookRun } from "./notebook_runner.ts";
+import { inJupyter } from "./util/progress.ts";
 
 /** Folder of the generated demo corpus, relative to the project root. */
 export const DEMO_CORPUS_DIR = "data/demo";
@@ -369,21 +371,26 @@ export function limitPerEmotion(table: pl.DataFrame, perClass: number): pl.DataF
 }
 
 /**
- * Shows a figure inline (in Jupyter) and saves it as `outputs/<name>.html` (plotly inlined,
- * works offline) and, with `png`, as `outputs/<name>.png` through headless Chromium when it is
- * installed. Returns the files written.
+ * Shows a figure inline (in Jupyter) and saves it as `outputs/<name>.html` (offline: the chart
+ * pages share one `outputs/plotly-<version>.min.js`). With `png: true` it also writes
+ * `outputs/<name>.png` through headless Chromium (when installed), but only where a report is
+ * being made: in a headless run (`deno task pipeline`, see `isHeadlessNotebookRun`) or outside
+ * Jupyter, not on every interactive rerun of a cell (a PNG takes seconds); `png: "always"`
+ * writes it everywhere. Returns the files written.
  */
 export async function publishFigure(
   config: Config,
   figure: Figure,
   name: string,
-  options: { png?: boolean; width?: number; height?: number } = {},
+  options: { png?: boolean | "always"; width?: number; height?: number } = {},
 ): Promise<string[]> {
   await show(figure);
   const base = `${projectPaths(config).outputsDir}/${name}`;
   await saveFigureHtml(figure, `${base}.html`);
   const written = [`${base}.html`];
-  if (options.png) {
+  const png = options.png === "always" ||
+    (options.png === true && (isHeadlessNotebookRun() || !inJupyter()));
+  if (png) {
     const ok = await saveFigurePng(figure, `${base}.png`, {
       width: options.width,
       height: options.height,

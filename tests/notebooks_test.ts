@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../config.ts";
 import { findEspeak, generateDemoCorpus } from "../lib/demo_corpus.ts";
 import { notebookSupport } from "../lib/notebook_runner.ts";
-import { findChromium } from "../lib/visualizer/mod.ts";
+import { findChromium, findPlotlyBundle, plotlyCopyName } from "../lib/visualizer/mod.ts";
 import { SHARED_DIR } from "./shared_data.ts";
 import { FAILED_FIGURE, renderedDom } from "./browser.ts";
 
@@ -65,6 +65,11 @@ async function checkOutputs(outputs: string, models: string[]) {
     assert.ok(dom.includes('data-ser-plotted="true"'), `${page}: the charts are drawn`);
     assert.ok(!FAILED_FIGURE.test(dom), `${page}: no chart is missing plotly.js`);
   }
+  // The standalone chart pages share one plotly.js beside them instead of inlining it each.
+  const { version } = await findPlotlyBundle();
+  assert.ok((await Deno.stat(join(outputs, plotlyCopyName(version)))).size > 1_000_000);
+  const chart = await Deno.readTextFile(join(outputs, "emotion_distribution.html"));
+  assert.ok(chart.length < 200_000, `a chart page is small (${chart.length} characters)`);
   const report = JSON.parse(await Deno.readTextFile(join(outputs, "project_report.json")));
   assert.ok(report.backend?.name, "the report names the backend that ran");
   assert.ok(report.versions?.deno, "the report lists versions");

@@ -4,8 +4,9 @@
  * calls show() runs headless through Jupyter (skipped without Jupyter and the Deno kernel).
  */
 import assert from "node:assert/strict";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import {
+  audioPlayerHtml,
   columnDomains,
   confusionMatricesFigure,
   confusionMatrixFigure,
@@ -24,6 +25,7 @@ import {
   normalizeRows,
   notebookPlotlyFallback,
   pageNeedsPlotly,
+  projectVendorDir,
   saveFigureHtml,
   saveFigurePng,
   type ScatterTrace,
@@ -32,6 +34,7 @@ import {
   trainingHistoryFigure,
   waveformFigure,
 } from "../lib/visualizer/mod.ts";
+import { decodeWav } from "../lib/audio/wav.ts";
 import { NotebookExecutionError, notebookSupport, runNotebook } from "../lib/notebook_runner.ts";
 import { FAILED_FIGURE, renderedDom } from "./browser.ts";
 
@@ -80,8 +83,8 @@ Deno.test("visualizer: spectrogramFigure transposes frames to a coefficient x ti
   const figure = spectrogramFigure({ frames, width, data }, {
     sampleRate: 1000,
     hopLength: 100,
-    title: "MFCC",
-    yLabel: "MFCC",
+    title: "Raw",
+    yLabel: "Coefficient",
   });
   const heatmap = figure.data[0] as HeatmapTrace;
   assert.equal(heatmap.type, "heatmap");
@@ -89,7 +92,8 @@ Deno.test("visualizer: spectrogramFigure transposes frames to a coefficient x ti
   assert.equal(heatmap.z[0].length, frames);
   assert.equal(heatmap.z[2][4], data[4 * width + 2]);
   assert.deepEqual(heatmap.x, [0, 0.1, 0.2, 0.3, 0.4]);
-  assert.equal((figure.layout.yaxis as { title: { text: string } }).title.text, "MFCC");
+  assert.equal((figure.layout.yaxis as { title: { text: string } }).title.text, "Coefficient");
+  assert.equal(figure.layout.width, undefined, "responsive: no fixed width");
 
   const db = spectrogramFigure({ frames, width, data }, {
     sampleRate: 1000,
@@ -97,7 +101,8 @@ Deno.test("visualizer: spectrogramFigure transposes frames to a coefficient x ti
     toDb: true,
   }).data[0] as HeatmapTrace;
   assert.equal(Math.max(...db.z.flat()), 0, "the loudest cell is 0 dB");
-  assert.ok(Math.abs(db.z[0][0] - 10 * Math.log10(1 / 15)) < 1e-9);
+  // Values are rounded to 4 significant digits (-11.76 for -11.7609 dB).
+  assert.ok(Math.abs(db.z[0][0] - 10 * Math.log10(1 / 15)) < 0.005);
   assert.throws(
     () =>
       spectrogramFigure({ frames, width, data: new Float32Array(4) }, {
@@ -106,6 +111,57 @@ Deno.test("visualizer: spectrogramFigure transposes frames to a coefficient x ti
       }),
     /expected frames\*width = 15/,
   );
+});
+
+Deno.test("visualizer: MFCC heatmaps standardise each coefficient; mel axes read in Hz", () => {
+  // MFCC 0 around -300, the others small: raw, c0 alone would span the colour range.
+  const frames = 50;
+  const width = 13;
+  const data = new Float32Array(frames * width);
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < width; c++) {
+      data[f * width + c] = c === 0 ? -300 + 20 * Math.sin(f) : c + Math.cos(f * c);
+    }
+  }
+  const mfcc = spectrogramFigure({ frames, width, data }, {
+    sampleRate: 22050,
+    hopLength: 512,
+    yLabel: "MFCC",
+    title: "happy: MFCC",
+  });
+  const z = (mfcc.data[0] as HeatmapTrace).z;
+  for (const row of z) {
+    const mean = row.reduce((a, b) => a + b, 0) / row.length;
+    const std = Math.sqrt(row.reduce((a, b) => a + (b - mean) ** 2, 0) / row.length);
+    assert.ok(Math.abs(mean) < 0.01, `row mean ${mean}`);
+    assert.ok(Math.abs(std - 1) < 0.01, `row std ${std}`);
+  }
+  assert.match(mfcc.layout.title!.text, /standardised/, "the title says how it was scaled");
+  assert.equal((mfcc.data[0] as HeatmapTrace).zmid, 0);
+
+  // 128 mel bands of 0..11025 Hz: band centres from librosa.mel_frequencies(130, 0, 11025)[1:-1].
+  const mel = spectrogramFigure({ frames: 2, width: 128, data: new Float32Array(256).fill(1) }, {
+    sampleRate: 22050,
+    hopLength: 512,
+    toDb: true,
+    yLabel: "Mel band",
+  });
+  const axis = mel.layout.yaxis as {
+    tickvals: number[];
+    ticktext: string[];
+    title: { text: string };
+  };
+  assert.match(axis.title.text, /Hz/);
+  assert.deepEqual(axis.ticktext, ["500", "1k", "2k", "4k", "8k"]);
+  // Below 1 kHz the Slaney scale is linear: 1000 Hz = 15 mel; hzToMel(11025) = 49.91; band k's
+  // centre is at (k + 1) * 49.91 / 129 mel, so 1 kHz sits at band 15 * 129 / 49.91 - 1 = 37.77.
+  const oneK = axis.tickvals[axis.ticktext.indexOf("1k")];
+  assert.ok(Math.abs(oneK - 37.77) < 0.02, `1 kHz at band ${oneK}`);
+  for (let i = 1; i < axis.tickvals.length; i++) assert.ok(axis.tickvals[i] > axis.tickvals[i - 1]);
+  const hover = (mel.data[0] as HeatmapTrace).customdata as number[][];
+  assert.equal(hover.length, 128);
+  assert.ok(hover[0][0] > 20 && hover[0][0] < 30, `lowest band centre ${hover[0][0]} Hz`);
+  assert.ok(hover[127][0] > 10_000 && hover[127][0] < 11_025, `highest ${hover[127][0]} Hz`);
 });
 
 Deno.test("visualizer: trainingHistoryFigure draws loss and accuracy, train vs val, per model", () => {
@@ -145,6 +201,15 @@ Deno.test("visualizer: trainingHistoryFigure draws loss and accuracy, train vs v
     () => trainingHistoryFigure({ M: { epoch: [1, 2], history: { loss: [1] } } }),
     /M\.history\.loss has 1 values but there are 2 epochs/,
   );
+  // Whole-number epoch ticks: one per epoch for short runs (no "1.5").
+  const xaxis = figure.layout.xaxis as { dtick?: number; tickformat?: string };
+  assert.equal(xaxis.dtick, 1);
+  assert.equal(xaxis.tickformat, "d");
+  const long = trainingHistoryFigure({
+    M: { epoch: Array.from({ length: 40 }, (_, i) => i), history: {} },
+  });
+  assert.equal((long.layout.xaxis as { dtick?: number }).dtick, undefined, "Plotly's steps");
+  assert.equal(figure.layout.width, undefined, "responsive: no fixed width");
 });
 
 Deno.test("visualizer: confusion matrices normalise rows and lay out one subplot per model", () => {
@@ -153,12 +218,18 @@ Deno.test("visualizer: confusion matrices normalise rows and lay out one subplot
   const heatmap = single.data[0] as HeatmapTrace;
   assert.equal(heatmap.type, "heatmap");
   assert.deepEqual(heatmap.z, [[5 / 6, 1 / 6], [0.25, 0.75]]);
-  assert.deepEqual(heatmap.text, [["0.83", "0.17"], ["0.25", "0.75"]]);
+  // Row % with the count under it, and the count in the hover label.
+  assert.deepEqual(heatmap.text, [["83%<br>5", "17%<br>1"], ["25%<br>2", "75%<br>6"]]);
+  assert.deepEqual(heatmap.customdata, [[5, 1], [2, 6]]);
+  const sparse = confusionMatrixFigure([[3, 0], [1, 1]], ["a", "b"]).data[0] as HeatmapTrace;
+  assert.deepEqual(sparse.text, [["100%<br>3", ""], ["50%<br>1", "50%<br>1"]], "zeros blank");
+  assert.match(String(heatmap.hovertemplate), /%\{customdata\} clips/);
   assert.deepEqual(heatmap.x, ["angry", "sad"]);
   assert.equal((single.layout.yaxis as { autorange: string }).autorange, "reversed");
 
-  const counts = confusionMatrixFigure([[5, 1], [2, 6]], ["angry", "sad"]);
+  const counts = confusionMatrixFigure([[5, 1], [2, 6]], ["angry", "sad"], { normalize: false });
   assert.deepEqual((counts.data[0] as HeatmapTrace).text, [["5", "1"], ["2", "6"]]);
+  assert.deepEqual((counts.data[0] as HeatmapTrace).z, [[5, 1], [2, 6]]);
 
   const many = confusionMatricesFigure(
     { LSTM: [[5, 1], [2, 6]], GRU: [[6, 0], [1, 7]] },
@@ -167,6 +238,8 @@ Deno.test("visualizer: confusion matrices normalise rows and lay out one subplot
   assert.equal(many.data.length, 2);
   assert.equal(many.data[1].xaxis, "x2");
   assert.deepEqual(many.layout.annotations?.map((a) => a.text), ["<b>LSTM</b>", "<b>GRU</b>"]);
+  assert.match(many.layout.title!.text, /% of each true class/, "normalised by default");
+  assert.equal(many.layout.width, undefined, "responsive: no fixed width (was 960 px)");
   const [first, second] = [many.layout.xaxis, many.layout.xaxis2] as { domain: number[] }[];
   assert.ok(first.domain[1] < second.domain[0], "subplots do not overlap");
   assert.throws(() => confusionMatrixFigure([[1, 2]], ["a", "b"]), /1 rows but there are 2 labels/);
@@ -189,6 +262,26 @@ Deno.test("visualizer: metricsComparisonFigure groups four metrics per model", (
   );
 });
 
+Deno.test("visualizer: audio players carry the clip as a WAV that decodes back to it", () => {
+  const rate = 8000;
+  const tone = Float32Array.from({ length: 3 * rate }, (_, i) => 0.5 * Math.sin(i / 5));
+  const html = audioPlayerHtml(tone, rate, { label: "tone <1>" });
+  assert.ok(html.includes("tone &lt;1&gt;"), "the label is escaped");
+  const uri = /src="data:audio\/wav;base64,([^"]+)"/.exec(html)![1];
+  const decoded = decodeWav(Uint8Array.from(atob(uri), (c) => c.charCodeAt(0)));
+  assert.equal(decoded.sampleRate, rate);
+  const samples = decoded.channels[0];
+  assert.equal(samples.length, tone.length);
+  // 16-bit PCM: within half a step (1 / 65536) of the input.
+  let worst = 0;
+  for (let i = 0; i < tone.length; i++) worst = Math.max(worst, Math.abs(samples[i] - tone[i]));
+  assert.ok(worst <= 1 / 65536 + 1e-9, `worst error ${worst}`);
+  const cut = audioPlayerHtml(tone, rate, { label: "long", maxSeconds: 1 });
+  assert.ok(cut.includes("first 1 s of 3.0 s"));
+  assert.ok(cut.length < html.length / 2);
+  assert.throws(() => audioPlayerHtml(tone, 0), /sampleRate/);
+});
+
 Deno.test("visualizer: figure JSON cannot close the script element it is embedded in", () => {
   const figure: Figure = { data: [], layout: { title: { text: "</script><b>x</b>" } } };
   const json = figureJson(figure);
@@ -196,22 +289,38 @@ Deno.test("visualizer: figure JSON cannot close the script element it is embedde
   assert.deepEqual(JSON.parse(json), figure);
 });
 
-Deno.test("visualizer: saveFigureHtml writes a standalone page with the figure and plotly.js", async () => {
+Deno.test("visualizer: saveFigureHtml writes standalone pages sharing one plotly.js", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const figure = emotionDistribution({ angry: 7, sad: 9 }, "Distribution <test>");
     const path = join(dir, "sub", "emotion_distribution.html");
     await saveFigureHtml(figure, path);
+    await saveFigureHtml(emotionDistribution({ angry: 1 }), join(dir, "sub", "second.html"));
     const html = await Deno.readTextFile(path);
+    const { version } = await findPlotlyBundle();
     assert.ok(html.startsWith("<!DOCTYPE html>"));
     assert.ok(html.includes("<title>Distribution &lt;test&gt;</title>"));
     assert.ok(html.includes(figureJson(figure)), "figure JSON is embedded");
-    assert.match(html, /plotly\.js v3\.\d+\.\d+/, "plotly.js bundle is inlined");
-    assert.ok(html.length > 1_000_000);
+    assert.ok(html.includes(`src="plotly-${version}.min.js"`), "links the shared bundle");
+    assert.ok(html.length < 20_000, `the page is small (${html.length} characters)`);
     assert.ok(html.includes("Plotly.newPlot"));
     const names = [];
     for await (const entry of Deno.readDir(join(dir, "sub"))) names.push(entry.name);
-    assert.deepEqual(names, ["emotion_distribution.html"], "no temporary file left");
+    assert.deepEqual(
+      names.sort(),
+      ["emotion_distribution.html", `plotly-${version}.min.js`, "second.html"],
+      "one bundle for both pages, no temporary file left",
+    );
+    const chromium = findChromium();
+    if (chromium) {
+      const dom = await renderedDom(chromium, `file://${path}`);
+      assert.ok(dom.includes('data-ser-plotted="true"'), "the page draws offline");
+    }
+    const single = join(dir, "single.html");
+    await saveFigureHtml(figure, single, { plotly: "inline" });
+    const inline = await Deno.readTextFile(single);
+    assert.match(inline, /plotly\.js v3\.\d+\.\d+/, "plotly.js bundle is inlined");
+    assert.ok(inline.length > 1_000_000);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -227,11 +336,19 @@ Deno.test("visualizer: the Jupyter MIME bundle carries the figure and a small HT
   assert.ok(html.includes(figureJson(figure)));
   assert.ok(!/plotly\.js v3/.test(html), "plotly.js is never sent through the kernel");
   assert.ok(html.length < 20_000, `fallback is ${html.length} characters`);
-  // The fallback names the project's bundle relative to the kernel's folder, then the CDN copy.
+  // The fallback names the project's copy in vendor/ (absolute and relative to the kernel's
+  // folder), then the CDN copy. The copy lies under no hidden folder: jupyter_server refuses
+  // those (node_modules/.deno/, where the npm package is, answers 404).
   const bundlePath = resolve(Deno.cwd(), fallback.filesRelative!);
-  assert.equal(bundlePath, (await findPlotlyBundle()).path);
-  assert.ok((await Deno.stat(bundlePath)).size > 1_000_000);
+  assert.equal(bundlePath, fallback.serverPath);
+  assert.equal(bundlePath, join(projectVendorDir()!, basename(bundlePath)));
+  assert.ok(!bundlePath.split("/").some((part) => part.startsWith(".")), bundlePath);
+  assert.equal(
+    (await Deno.stat(bundlePath)).size,
+    (await Deno.stat((await findPlotlyBundle()).path)).size,
+  );
   assert.ok(html.includes(JSON.stringify(fallback.filesRelative)));
+  assert.ok(html.includes(JSON.stringify(fallback.serverPath)));
   assert.match(fallback.urls![0], /^https:\/\/cdn\.plot\.ly\/plotly-3\.\d+\.\d+\.min\.js$/);
   // Outside Jupyter show() only notes that it did nothing.
   await show(figure);
@@ -346,6 +463,50 @@ Deno.test({
 });
 
 Deno.test({
+  name: "visualizer: on a JupyterLab page the bundle's /files/ URL comes from the server root",
+  ignore: findChromium() === undefined,
+  fn: async () => {
+    const chromium = findChromium()!;
+    const figure = emotionDistribution({ angry: 3, sad: 4 });
+    // JupyterLab's address often names no notebook (/lab, or another notebook than the one
+    // whose output this is), and the kernel's relative path would be wrong for a notebook
+    // opened from another folder: the page config's rootUri/serverRoot decide.
+    const fallback = {
+      serverPath: "/home/ana/ser/vendor/plotly-3.1.1.min.js",
+      filesRelative: "../elsewhere/plotly.min.js",
+      urls: ["http://127.0.0.1:9/unreachable.js"],
+    };
+    const page = (config: Record<string, string>) =>
+      `<!DOCTYPE html><html><head><script id="jupyter-config-data" type="application/json">` +
+      `${JSON.stringify(config)}</script></head><body>` +
+      `${figureSnippet(figure, { plotlyFallback: fallback })}</body></html>`;
+    await withPageServer(
+      {
+        "/jh/user/ana/lab": page({ baseUrl: "/jh/user/ana/", rootUri: "file:///home/ana" }),
+        "/jh/user/ana/lab/tree/x.ipynb": page({
+          baseUrl: "/jh/user/ana/",
+          serverRoot: "/home/ana/",
+        }),
+        // The project outside the server root: nothing to load from the server.
+        "/jh/user/ana/lab/tree/y.ipynb": page({
+          baseUrl: "/jh/user/ana/",
+          rootUri: "file:///srv/other",
+        }),
+      },
+      "/jh/user/ana/files/ser/vendor/plotly-3.1.1.min.js",
+      async (origin) => {
+        for (const path of ["/jh/user/ana/lab", "/jh/user/ana/lab/tree/x.ipynb"]) {
+          const dom = await renderedDom(chromium, `${origin}${path}`);
+          assert.ok(dom.includes('data-ser-plotted="true"'), `drawn at ${path}`);
+        }
+        const outside = await renderedDom(chromium, `${origin}/jh/user/ana/lab/tree/y.ipynb`);
+        assert.ok(FAILED_FIGURE.test(outside), "outside the root: the figure says so");
+      },
+    );
+  },
+});
+
+Deno.test({
   name: "visualizer: saveFigurePng renders a PNG of the requested size through Chromium",
   ignore: findChromium() === undefined,
   fn: async () => {
@@ -432,6 +593,7 @@ Deno.test({
         cellTimeoutSeconds: 120,
       });
       assert.equal(result.html, join(outDir, "smoke.html"));
+      assert.equal(result.signed, true, "the executed notebook is signed (trusted when opened)");
       const html = await Deno.readTextFile(result.html);
       assert.ok(html.includes("Smoke test"));
       assert.ok(html.includes("ser-plotly-figure"), "the figure's div is in the page");

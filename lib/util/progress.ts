@@ -131,9 +131,13 @@ export class ProgressBar {
     this.#lastDraw = now;
     const line = this.#line();
     const escaped = line.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-    const html = `<div style="font-family: monospace; white-space: pre">` +
+    // The text wraps inside the output box (a long suffix of metrics would otherwise run off
+    // its edge), and the HTML bar replaces the text one.
+    const text = escaped.replace(/\[[#-]+\] /, "");
+    const html = `<div style="font-family: monospace; white-space: pre-wrap; ` +
+      `overflow-wrap: anywhere; max-width: 100%">` +
       `<progress value="${this.#done}" max="${Math.max(1, this.total)}" ` +
-      `style="width: 240px; vertical-align: middle"></progress> ${escaped}</div>`;
+      `style="width: min(240px, 40%); vertical-align: middle"></progress> ${text}</div>`;
     const update = this.#displayed;
     this.#displayed = true;
     const displayId = this.#jupyterDisplayId;

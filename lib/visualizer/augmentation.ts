@@ -1,9 +1,8 @@
 /**
- * Figures and players for data augmentation: an original clip's mel spectrogram beside its
- * augmented versions, and an inline HTML audio player for any samples.
+ * The data-augmentation figure: an original clip's mel spectrogram beside its augmented
+ * versions (players for them: `audioPlayerHtml` in `audio_player.ts`).
  * @module
  */
-import { encodeWav } from "../audio/wav.ts";
 import { melSpectrogram } from "../features/spectral.ts";
 import { stft } from "../features/stft.ts";
 import { axisSuffix, columnDomains, subplotTitle } from "./style.ts";
@@ -162,49 +161,4 @@ function wrapTitle(name: string, width: number): string[] {
   }
   lines.push(line);
   return lines;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function base64(bytes: Uint8Array): string {
-  // btoa wants a binary string; build it in chunks to stay under argument-count limits.
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/**
- * An HTML audio player for mono samples: `<audio controls src="data:audio/wav;base64,...">`
- * holding a 16-bit PCM WAV (lib/audio's `encodeWav`), with an optional caption. Signals
- * peaking above 1 (e.g. after a positive gain) are scaled down to peak 1 rather than clipped.
- * A 3 s clip at 22050 Hz is about 176 kB of HTML. Show it in Deno Jupyter with
- * `Deno.jupyter.html`.
- *
- * @param samples mono samples, nominally in [-1, 1]
- * @param sampleRate their rate in Hz (rounded to a whole number for the WAV header)
- * @param label optional caption shown above the player
- * @example
- * ```ts
- * import { sine } from "../audio/synth.ts";
- * const html = audioPlayerHtml(sine(440, 0.5, 16000), 16000, "A4");
- * // in a notebook: Deno.jupyter.html`${html}`
- * ```
- */
-export function audioPlayerHtml(samples: Float32Array, sampleRate: number, label?: string): string {
-  if (!(sampleRate > 0)) throw new RangeError(`${FILE}: sampleRate must be > 0, got ${sampleRate}`);
-  let peak = 0;
-  for (const value of samples) peak = Math.max(peak, Math.abs(value));
-  const scaled = peak > 1 ? samples.map((value) => value / peak) : samples;
-  const wav = encodeWav(scaled, Math.round(sampleRate), { bitsPerSample: 16 });
-  const player = `<audio controls preload="none" src="data:audio/wav;base64,${
-    base64(wav)
-  }"></audio>`;
-  if (label === undefined) return player;
-  return `<figure style="display:inline-block;margin:4px 12px 4px 0"><figcaption>${
-    escapeHtml(label)
-  }</figcaption>${player}</figure>`;
 }

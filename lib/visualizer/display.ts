@@ -7,15 +7,20 @@
  *
  * The 4.8 MB plotly.js bundle is never sent through the kernel: the Deno kernel can interleave
  * its "idle" status into a multi-megabyte message still being written, and the client then
- * rejects the corrupted message ("Invalid Signature"). The fallback fetches plotly.js from the
- * project's `node_modules` through the Jupyter server (then the plotly.js CDN), and exported HTML
- * reports get the bundle inlined once by the notebook runner (`inlinePlotlyInHtml`).
+ * rejects the corrupted message ("Invalid Signature"). Instead, the first `show()` copies the
+ * bundle to the project's `vendor/` folder, which the Jupyter server serves under `/files/`
+ * (`node_modules/.deno/`, where the npm package lives, is a hidden folder that jupyter_server
+ * refuses), and the HTML fallback loads it from there: offline, with no extension, in
+ * JupyterLab 4, Notebook 7 and the classic notebook, as long as the server's root folder
+ * contains the project (start Jupyter in the project folder). Last, it tries the plotly.js CDN.
+ * Exported HTML reports get the bundle inlined once by the notebook runner
+ * (`inlinePlotlyInHtml`).
  * @module
  */
 import { relative } from "node:path";
 import type { Figure } from "./types.ts";
 import { figureSnippet, figureTitle, type PlotlyFallback } from "./html.ts";
-import { findPlotlyBundle } from "./plotly_bundle.ts";
+import { ensurePlotlyCopy, findPlotlyBundle } from "./plotly_bundle.ts";
 import { inJupyter } from "../util/progress.ts";
 
 /** A Jupyter MIME bundle for one figure. */
@@ -51,21 +56,33 @@ export function figureMimeBundle(
 }
 
 /**
- * Where a notebook page fetches plotly.js: the project's bundle relative to the kernel's
- * working directory (served by the Jupyter server), then the CDN copy of the same version.
+ * Where a notebook page fetches plotly.js: the project's copy in `vendor/` (made here when
+ * missing, see {@link ensurePlotlyCopy}) by its absolute path and relative to the kernel's
+ * working directory, both served by the Jupyter server, then the CDN copy of the same version.
  *
  * @example
  * ```ts
  * await notebookPlotlyFallback();
- * // { filesRelative: "../node_modules/plotly.js-dist-min/plotly.min.js",
+ * // { serverPath: "/home/me/ser/vendor/plotly-3.1.1.min.js",
+ * //   filesRelative: "../vendor/plotly-3.1.1.min.js",
  * //   urls: ["https://cdn.plot.ly/plotly-3.1.1.min.js"] }
  * ```
  */
 export async function notebookPlotlyFallback(): Promise<PlotlyFallback> {
-  const { path, version } = await findPlotlyBundle();
+  const { version } = await findPlotlyBundle();
+  const urls = version ? [`https://cdn.plot.ly/plotly-${version}.min.js`] : [];
+  let copy: string;
+  try {
+    copy = await ensurePlotlyCopy();
+  } catch (error) {
+    // A read-only project still shows its charts where the CDN is reachable.
+    console.error(`show: ${(error as Error).message}; charts load plotly.js from the CDN`);
+    return { urls };
+  }
   return {
-    filesRelative: relative(Deno.cwd(), path).split("\\").join("/"),
-    urls: version ? [`https://cdn.plot.ly/plotly-${version}.min.js`] : [],
+    serverPath: copy.split("\\").join("/"),
+    filesRelative: relative(Deno.cwd(), copy).split("\\").join("/"),
+    urls,
   };
 }
 

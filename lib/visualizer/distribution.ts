@@ -48,7 +48,7 @@ export function emotionDistribution(
       title: { text: title },
       xaxis: { title: { text: "Emotion" } },
       yaxis: { title: { text: "Number of clips" }, rangemode: "tozero" },
-      width: 800,
+      autosize: true,
       height: 500,
       margin: { t: 70 },
     },

@@ -8,7 +8,11 @@ import { axisSuffix, columnDomains, SERIES_COLORS, subplotTitle } from "./style.
 
 /** Options of the confusion-matrix figures. */
 export interface ConfusionMatrixOptions {
-  /** Divide each row by its total, so a cell is the share of that true class (recall). */
+  /**
+   * `true` (default): colour and label each cell by its share of the true class's clips (row
+   * %, so the diagonal is each class's recall and classes of different sizes compare), with the
+   * clip count under it and in the hover label. `false`: counts only.
+   */
   normalize?: boolean;
   /** Figure title. */
   title?: string;
@@ -52,22 +56,34 @@ function confusionTrace(
   showscale: boolean,
 ): HeatmapTrace {
   const z = normalize ? normalizeRows(matrix) : matrix.map((row) => [...row]);
+  const text = normalize
+    ? z.map((row, i) =>
+      // Empty cells stay blank so the confusions stand out (the hover still says 0).
+      row.map((share, j) =>
+        matrix[i][j] === 0 ? "" : `${(100 * share).toFixed(0)}%<br>${matrix[i][j]}`
+      )
+    )
+    : matrix.map((row) => row.map((count) => String(count)));
   return {
     type: "heatmap",
     z,
     x: labels,
     y: labels,
-    text: z.map((row) => row.map((value) => (normalize ? value.toFixed(2) : String(value)))),
+    text,
     texttemplate: "%{text}",
-    colorscale: "Blues",
-    // Plotly's "Blues" runs dark-to-light; reversed, a larger share is a darker cell.
-    reversescale: true,
+    textfont: { size: 11 },
+    // White for empty cells, darker blue for larger shares (ColorBrewer Blues).
+    colorscale: [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]],
     zmin: 0,
     ...(normalize ? { zmax: 1 } : {}),
     showscale,
+    ...(normalize ? { colorbar: { title: { text: "share of row" }, tickformat: ".0%" } } : {}),
+    customdata: matrix.map((row) => [...row]),
     xaxis: `x${suffix}`,
     yaxis: `y${suffix}`,
-    hovertemplate: "true %{y}<br>predicted %{x}<br>%{text}<extra></extra>",
+    hovertemplate: normalize
+      ? "true %{y}<br>predicted %{x}<br>%{z:.1%} of true %{y}<br>%{customdata} clips<extra></extra>"
+      : "true %{y}<br>predicted %{x}<br>%{customdata} clips<extra></extra>",
   };
 }
 
@@ -117,7 +133,7 @@ export function confusionMatricesFigure(
 ): Figure {
   const models = Object.keys(matrices);
   if (models.length === 0) throw new Error("confusionMatricesFigure: no matrices given");
-  const normalize = options.normalize ?? false;
+  const normalize = options.normalize ?? true;
   const domains = columnDomains(models.length, 0.08);
   const data: HeatmapTrace[] = models.map((model, i) => {
     checkMatrix(matrices[model], labels, `confusion matrix ${model || ""}`.trim());
@@ -129,13 +145,16 @@ export function confusionMatricesFigure(
       i === models.length - 1,
     );
   });
-  const panelSize = 420;
   const layout: Figure["layout"] = {
     title: {
-      text: options.title ?? (normalize ? "Confusion matrices (normalized)" : "Confusion matrices"),
+      text: options.title ??
+        (normalize
+          ? "Confusion matrices (% of each true class; clip counts below)"
+          : "Confusion matrices (clip counts)"),
     },
-    width: Math.max(500, panelSize * models.length + 120),
-    height: panelSize + 140,
+    // As wide as the page; square-ish panels need about 400 px of height.
+    autosize: true,
+    height: 540,
     annotations: models.filter((model) => model !== "").map((model, i) =>
       subplotTitle(model, domains[i])
     ),
@@ -211,7 +230,7 @@ export function metricsComparisonFigure(
       barmode: "group",
       xaxis: { title: { text: "Metric" } },
       yaxis: { title: { text: "Score" }, range: [0, 1.1] },
-      width: 900,
+      autosize: true,
       height: 500,
       legend: { title: { text: "Model" } },
     },

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Figure } from "./types.ts";
-import { loadPlotlyBundle } from "./plotly_bundle.ts";
+import { basename, dirname } from "node:path";
+import { ensurePlotlyCopy, loadPlotlyBundle } from "./plotly_bundle.ts";
 import { writeTextAtomic } from "../util/atomic.ts";
 
 let divCounter = 0;
@@ -35,13 +36,22 @@ export function figureTitle(figure: Figure, fallback = "Figure"): string {
 
 /**
  * Where a figure's HTML fetches plotly.js when its page has none (a live notebook whose front
- * end does not render `application/vnd.plotly.v1+json` itself, e.g. the classic notebook).
+ * end does not render `application/vnd.plotly.v1+json` itself: JupyterLab 4 and Notebook 7
+ * without the plotly extension, the classic notebook). Candidates are tried in this order.
  */
 export interface PlotlyFallback {
   /**
-   * Path of the plotly.js bundle relative to the kernel's working directory (the notebook's
-   * folder), e.g. `../node_modules/plotly.js-dist-min/plotly.min.js`. The page resolves it
-   * against the Jupyter server's `/files/` route for the notebook's folder.
+   * Absolute file-system path of a copy of plotly.js at a path the Jupyter server serves (not
+   * under a hidden folder), e.g. `/home/me/ser/vendor/plotly-3.1.1.min.js`. JupyterLab and
+   * Notebook 7 pages name the server's root folder (`rootUri`/`serverRoot` in their
+   * `jupyter-config-data`), so the page turns this path into `<base>files/<path under root>`,
+   * whichever notebook the page's address shows.
+   */
+  serverPath?: string;
+  /**
+   * The same copy relative to the kernel's working directory (the notebook's folder), e.g.
+   * `../vendor/plotly-3.1.1.min.js`, resolved against the `/files/` route of the notebook's
+   * folder as the page's address names it (classic notebook: `/notebooks/<dir>/<name>.ipynb`).
    */
   filesRelative?: string;
   /** Absolute URLs tried after it, in order (e.g. the plotly.js CDN for the same version). */
@@ -52,6 +62,8 @@ export interface PlotlyFallback {
 export interface SnippetOptions {
   /** plotly.js source to inline before the figure (standalone pages). */
   plotlySource?: string;
+  /** URL of plotly.js to load with a `<script src>` before the figure (shared bundle). */
+  plotlySrc?: string;
   /** Where to fetch plotly.js from when the page has no `window.Plotly`. */
   plotlyFallback?: PlotlyFallback;
   /** Render a static image-like plot (no hover, no mode bar), e.g. for screenshots. */
@@ -94,13 +106,53 @@ const PLOTLY_LOADER = `if (!window.__serLoadPlotly) {
 }`;
 
 /**
- * An HTML fragment that draws the figure: a sized `<div>` and a script that calls
- * `Plotly.newPlot` once `window.Plotly` exists. When the page has no plotly.js (and none is
- * inlined), it is fetched from `plotlyFallback`: first the Jupyter server's copy in the
- * project's `node_modules`, then the given URLs; if all fail the `<div>` says so.
+ * The page-side list of plotly.js URLs (see {@link PlotlyFallback}): from the server root in
+ * JupyterLab's / Notebook 7's page config, from the notebook folder in the page's address, then
+ * the given URLs. Runs in the browser; `serverPath`, `filesRelative` and `extra` are defined
+ * before it.
+ */
+const CANDIDATE_URLS = `var urls = [];
+  var configElement = document.getElementById("jupyter-config-data");
+  var pageConfig = null;
+  try { pageConfig = configElement ? JSON.parse(configElement.textContent) : null; } catch (e) {}
+  var base = (pageConfig && pageConfig.baseUrl) ||
+    (document.body && document.body.getAttribute("data-base-url")) || "/";
+  base = base.replace(/[/]*$/, "/");
+  function filesUrl(folder, relative) {
+    return new URL(relative, window.location.origin + base + "files/" + folder).href;
+  }
+  if (serverPath && pageConfig) {
+    // rootUri (file:///abs/root) is absolute; serverRoot may be written with "~".
+    var root = pageConfig.rootUri && pageConfig.rootUri.indexOf("file://") === 0
+      ? decodeURIComponent(pageConfig.rootUri.slice(7)) : pageConfig.serverRoot;
+    if (root && root.charAt(0) === "/") {
+      root = root.replace(/[/]*$/, "/");
+      if (serverPath.indexOf(root) === 0) {
+        urls.push(filesUrl("", serverPath.slice(root.length).split("/").map(encodeURIComponent).join("/")));
+      }
+    }
+  }
+  // A notebook page's path names the notebook: <base>notebooks/<dir>/<name>.ipynb (classic,
+  // Notebook 7) or <base>lab/tree/<dir>/<name>.ipynb (JupyterLab); its folder is served under
+  // <base>files/<dir>/.
+  var page = window.location.pathname.match(
+    /^(.*?[/])(?:notebooks|tree|(?:lab|doc)(?:[/]workspaces[/][^/]+)?[/]tree)[/]((?:[^/]+[/])*)[^/]*$/);
+  if (filesRelative && page) {
+    base = page[1];
+    var url = filesUrl(page[2], filesRelative);
+    if (urls.indexOf(url) < 0) urls.push(url);
+  }
+  urls = urls.concat(extra);`;
+
+/**
+ * An HTML fragment that draws the figure: a `<div>` as wide as its container (the figure
+ * resizes with it unless its layout fixes a width) and a script that calls `Plotly.newPlot`
+ * once `window.Plotly` exists. When the page has no plotly.js (and none is inlined or linked),
+ * it is fetched from `plotlyFallback`: the Jupyter server's copy of the bundle, then the given
+ * URLs; if all fail the `<div>` says so.
  *
  * @param figure the figure
- * @param options inline plotly.js or where to fetch it, static rendering, element id
+ * @param options inline or linked plotly.js, or where to fetch it, static rendering, element id
  * @example
  * ```ts
  * const html = figureSnippet(figure, { plotlyFallback: { urls: ["https://cdn.plot.ly/plotly-3.1.1.min.js"] } });
@@ -113,34 +165,47 @@ export function figureSnippet(figure: Figure, options: SnippetOptions = {}): str
   const height = typeof figure.layout.height === "number" ? `${figure.layout.height}px` : "450px";
   const config = {
     displaylogo: false,
+    // Redraw at the container's width when the notebook or window is resized.
+    responsive: typeof figure.layout.width !== "number",
     ...(options.staticPlot ? { staticPlot: true } : {}),
     ...(figure.config ?? {}),
   };
-  const bundle = options.plotlySource !== undefined
-    ? `<script type="text/javascript">${options.plotlySource}</script>\n`
-    : "";
+  let bundle = "";
+  if (options.plotlySource !== undefined) {
+    bundle = `<script type="text/javascript">${options.plotlySource}</script>\n`;
+  } else if (options.plotlySrc !== undefined) {
+    bundle = `<script type="text/javascript" src="${escapeHtml(options.plotlySrc)}"></script>\n`;
+  }
   const fallback = options.plotlyFallback ?? {};
-  return `${bundle}<div id="${id}" class="ser-plotly-figure" style="width:${width};height:${height};"></div>
+  return `${bundle}<div id="${id}" class="ser-plotly-figure" style="width:${width};max-width:100%;height:${height};"></div>
 <script type="text/javascript">
 ${PLOTLY_LOADER}
 (function () {
   var figure = ${figureJson(figure)};
   var config = ${JSON.stringify(config)};
   var element = document.getElementById(${JSON.stringify(id)});
-  var urls = [];
+  var serverPath = ${JSON.stringify(fallback.serverPath ?? null)};
   var filesRelative = ${JSON.stringify(fallback.filesRelative ?? null)};
-  // A notebook page's path names the notebook: <base>notebooks/<dir>/<name>.ipynb (classic,
-  // Notebook 7) or <base>lab/tree/<dir>/<name>.ipynb (JupyterLab); its folder is served under
-  // <base>files/<dir>/.
-  var page = window.location.pathname.match(
-    /^(.*?[/])(?:notebooks|tree|(?:lab|doc)(?:[/]workspaces[/][^/]+)?[/]tree)[/]((?:[^/]+[/])*)[^/]*$/);
-  if (filesRelative && page) {
-    urls.push(new URL(filesRelative, window.location.origin + page[1] + "files/" + page[2]).href);
-  }
-  urls = urls.concat(${JSON.stringify(fallback.urls ?? [])});
+  var extra = ${JSON.stringify(fallback.urls ?? [])};
+  ${CANDIDATE_URLS}
   function draw() {
     window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      element.setAttribute("data-ser-plotted", "true");
       document.body.setAttribute("data-ser-plotted", "true");
+      // plotly's "responsive" follows window resizes only; a notebook's output area also
+      // changes width when a side panel opens or closes.
+      if (config.responsive && window.ResizeObserver) {
+        var width = element.clientWidth, pending = false;
+        new ResizeObserver(function () {
+          if (pending || element.clientWidth === width || element.clientWidth === 0) return;
+          pending = true;
+          setTimeout(function () {
+            pending = false;
+            width = element.clientWidth;
+            window.Plotly.Plots.resize(element).catch(function () {});
+          }, 100);
+        }).observe(element);
+      }
     });
   }
   window.__serLoadPlotly(urls, function (ok) {
@@ -191,11 +256,23 @@ export function inlinePlotlyInHtml(html: string, plotlySource: string): string {
   return `${html.slice(0, at)}\n${script}${html.slice(at)}`;
 }
 
+/** Options of {@link figureHtml}. */
+export interface FigureHtmlOptions {
+  /** Render a static image-like plot (no hover, no mode bar), e.g. for screenshots. */
+  staticPlot?: boolean;
+  /**
+   * URL of plotly.js for a `<script src>` (relative to the page, or a `file://` URL); when
+   * omitted the 4.8 MB bundle is inlined.
+   */
+  plotlySrc?: string;
+}
+
 /**
- * A standalone HTML page showing the figure, with plotly.js inlined so it works offline.
+ * A standalone HTML page showing the figure, with plotly.js inlined (or linked with
+ * `plotlySrc`), so it works offline.
  *
  * @param figure the figure
- * @param options `staticPlot` for screenshots
+ * @param options `staticPlot` for screenshots, `plotlySrc` to link the bundle instead
  * @example
  * ```ts
  * const page = await figureHtml(figure);
@@ -203,33 +280,57 @@ export function inlinePlotlyInHtml(html: string, plotlySource: string): string {
  */
 export async function figureHtml(
   figure: Figure,
-  options: { staticPlot?: boolean } = {},
+  options: FigureHtmlOptions = {},
 ): Promise<string> {
-  const plotlySource = await loadPlotlyBundle();
+  const bundle = options.plotlySrc !== undefined
+    ? { plotlySrc: options.plotlySrc }
+    : { plotlySource: await loadPlotlyBundle() };
   return `<!DOCTYPE html>
 <html>
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(figureTitle(figure))}</title>
 <style>body { margin: 0; background: white; font-family: sans-serif; }</style>
 </head>
 <body>
-${figureSnippet(figure, { plotlySource, staticPlot: options.staticPlot, divId: "figure" })}
+${figureSnippet(figure, { ...bundle, staticPlot: options.staticPlot, divId: "figure" })}
 </body>
 </html>
 `;
 }
 
+/** Options of {@link saveFigureHtml}. */
+export interface SaveHtmlOptions {
+  /**
+   * `"shared"` (default): the page links `plotly-<version>.min.js`, copied once into the page's
+   * folder and shared by every chart page there (the folder works offline as a whole; 4.8 MB
+   * once instead of per page). `"inline"`: the page carries the bundle itself (one file).
+   */
+  plotly?: "shared" | "inline";
+}
+
 /**
- * Writes the figure as a standalone, offline HTML page (plotly.js inlined), atomically.
+ * Writes the figure as a standalone, offline HTML page, atomically. By default the pages of a
+ * folder share one copy of plotly.js beside them (see {@link SaveHtmlOptions}).
  *
  * @param figure the figure
  * @param path destination `.html` file; parent folders are created
+ * @param options `plotly: "inline"` for a single self-contained file
  * @example
  * ```ts
  * await saveFigureHtml(emotionDistribution(counts), "outputs/emotion_distribution.html");
  * ```
  */
-export async function saveFigureHtml(figure: Figure, path: string): Promise<void> {
-  await writeTextAtomic(path, await figureHtml(figure));
+export async function saveFigureHtml(
+  figure: Figure,
+  path: string,
+  options: SaveHtmlOptions = {},
+): Promise<void> {
+  if (options.plotly === "inline") {
+    await writeTextAtomic(path, await figureHtml(figure));
+    return;
+  }
+  const copy = await ensurePlotlyCopy(dirname(path));
+  await writeTextAtomic(path, await figureHtml(figure, { plotlySrc: basename(copy) }));
 }

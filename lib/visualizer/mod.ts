@@ -44,10 +44,13 @@ export {
   normalizeRows,
 } from "./evaluation.ts";
 export {
+  ensurePlotlyCopy,
   findPlotlyBundle,
   loadPlotlyBundle,
   plotlyBundleCandidates,
   type PlotlyBundleLocation,
+  plotlyCopyName,
+  projectVendorDir,
 } from "./plotly_bundle.ts";
 export {
   figureHtml,
@@ -58,7 +61,7 @@ export {
   pageNeedsPlotly,
   saveFigureHtml,
 } from "./html.ts";
-export type { PlotlyFallback, SnippetOptions } from "./html.ts";
+export type { FigureHtmlOptions, PlotlyFallback, SaveHtmlOptions, SnippetOptions } from "./html.ts";
 export {
   type FigureMimeBundle,
   figureMimeBundle,
@@ -67,3 +70,4 @@ export {
 } from "./display.ts";
 export { findChromium, isPng, type PngOptions, saveFigurePng } from "./png.ts";
 export { protocolFoldsFigure, type ProtocolFoldsRow } from "./protocols.ts";
+export { audioPlayerHtml, type AudioPlayerOptions, showAudio } from "./audio_player.ts";

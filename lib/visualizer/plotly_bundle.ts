@@ -4,7 +4,8 @@
  * @module
  */
 import { firstFile } from "../util/fs.ts";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../util/atomic.ts";
 import { fileURLToPath } from "node:url";
 
 /** Bundles tried in order, relative to `node_modules`: the minified one first (4.8 MB). */
@@ -106,4 +107,72 @@ export async function loadPlotlyBundle(): Promise<string> {
   const { path } = await findPlotlyBundle();
   cachedBundle = (await Deno.readTextFile(path)).replaceAll("</script", "<\\/script");
   return cachedBundle;
+}
+
+/**
+ * The project's `vendor/` folder (two folders above this file), where {@link ensurePlotlyCopy}
+ * puts the copy of plotly.js that a Jupyter server can serve; undefined when this module is not
+ * loaded from a local file.
+ *
+ * Why a copy: `node_modules/plotly.js-dist-min` is a link into `node_modules/.deno/`, and
+ * jupyter_server's `/files/` route refuses anything under a hidden folder (HTTP 404), so the
+ * page of a notebook cannot load the bundle from there. A plain file under `vendor/` is served.
+ *
+ * @example
+ * ```ts
+ * projectVendorDir(); // "/home/me/ser/vendor"
+ * ```
+ */
+export function projectVendorDir(): string | undefined {
+  if (!import.meta.url.startsWith("file:")) return undefined;
+  return fileURLToPath(new URL("../../vendor", import.meta.url));
+}
+
+/**
+ * File name of the bundle copy: versioned, so a browser never reuses a cached older copy.
+ *
+ * @param version the plotly.js version, if known
+ * @example
+ * ```ts
+ * plotlyCopyName("3.1.1"); // "plotly-3.1.1.min.js"
+ * ```
+ */
+export function plotlyCopyName(version: string | undefined): string {
+  return version ? `plotly-${version}.min.js` : "plotly.min.js";
+}
+
+/**
+ * Puts a copy of the plotly.js bundle into `dir` (default: {@link projectVendorDir}) as
+ * {@link plotlyCopyName}, unless a copy of the same size is already there, and returns its path.
+ * Written atomically, so a page never loads half a file.
+ *
+ * @param dir destination folder; created when missing
+ * @throws Error when no bundle is found or `dir` cannot be written
+ * @example
+ * ```ts
+ * await ensurePlotlyCopy(); // ".../vendor/plotly-3.1.1.min.js"
+ * await ensurePlotlyCopy("outputs"); // "outputs/plotly-3.1.1.min.js", shared by the chart pages
+ * ```
+ */
+export async function ensurePlotlyCopy(dir?: string): Promise<string> {
+  const target = dir ?? projectVendorDir();
+  if (target === undefined) {
+    throw new Error("ensurePlotlyCopy: no destination folder (lib/ is not a local folder)");
+  }
+  const { path, version } = await findPlotlyBundle();
+  const copy = join(target, plotlyCopyName(version));
+  const size = (await Deno.stat(path)).size;
+  try {
+    if ((await Deno.stat(copy)).size === size) return copy;
+  } catch {
+    // Not copied yet.
+  }
+  try {
+    await writeFileAtomic(copy, await Deno.readFile(path));
+  } catch (error) {
+    throw new Error(
+      `ensurePlotlyCopy: cannot write ${copy} (${basename(path)}): ${(error as Error).message}`,
+    );
+  }
+  return copy;
 }

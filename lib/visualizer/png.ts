@@ -8,6 +8,8 @@ import { firstFile } from "../util/fs.ts";
 import { join } from "node:path";
 import type { Figure } from "./types.ts";
 import { figureHtml } from "./html.ts";
+import { findPlotlyBundle } from "./plotly_bundle.ts";
+import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../util/atomic.ts";
 
 /** Chromium executables tried in order (after `$SER_CHROMIUM`). */
@@ -55,7 +57,10 @@ export function isPng(bytes: Uint8Array): boolean {
 
 /** Options of {@link saveFigurePng}. */
 export interface PngOptions {
-  /** Image width in CSS pixels (default: the figure's layout width, else 1000). */
+  /**
+   * Image width in CSS pixels (default: the figure's layout width, else 1000, or 400 per
+   * side-by-side subplot plus 200 when that is wider).
+   */
   width?: number;
   /** Image height in CSS pixels (default: the figure's layout height, else 600). */
   height?: number;
@@ -96,7 +101,7 @@ export async function saveFigurePng(
     }
     return false;
   }
-  const width = Math.round(options.width ?? numberOr(figure.layout.width, 1000));
+  const width = Math.round(options.width ?? numberOr(figure.layout.width, defaultWidth(figure)));
   const height = Math.round(options.height ?? numberOr(figure.layout.height, 600));
   const sized: Figure = {
     ...figure,
@@ -106,7 +111,9 @@ export async function saveFigurePng(
   try {
     const page = join(workDir, "figure.html");
     const shot = join(workDir, "figure.png");
-    await Deno.writeTextFile(page, await figureHtml(sized, { staticPlot: true }));
+    // The page links the bundle where it lies instead of carrying a 4.8 MB copy.
+    const plotlySrc = pathToFileURL((await findPlotlyBundle()).path).href;
+    await Deno.writeTextFile(page, await figureHtml(sized, { staticPlot: true, plotlySrc }));
     await runChromium(
       chromium,
       [
@@ -144,6 +151,12 @@ export async function saveFigurePng(
   } finally {
     await Deno.remove(workDir, { recursive: true }).catch(() => {});
   }
+}
+
+/** Figures are responsive (no layout width); a picture of side-by-side subplots needs room. */
+function defaultWidth(figure: Figure): number {
+  const panels = Object.keys(figure.layout).filter((key) => /^xaxis\d*$/.test(key)).length;
+  return Math.max(1000, 400 * panels + 200);
 }
 
 function numberOr(value: unknown, fallback: number): number {

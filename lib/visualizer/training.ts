@@ -70,9 +70,10 @@ export function trainingHistoryFigure(
   });
   // One legend entry per model and split, though each appears in both panels.
   dedupeLegend(data);
+  const epochs = Math.max(0, ...models.map((model) => histories[model].epoch.length));
   const layout: Figure["layout"] = {
     title: { text: title },
-    width: 1100,
+    autosize: true,
     height: 450,
     legend: { orientation: "h", y: -0.2 },
     annotations: PANELS.map((panel, i) => subplotTitle(panel.title, domains[i])),
@@ -84,6 +85,9 @@ export function trainingHistoryFigure(
       domain: domains[i],
       anchor: `y${suffix}`,
       title: { text: "Epoch" },
+      // Whole epochs only: one tick each for short runs, Plotly's whole steps otherwise.
+      tickformat: "d",
+      ...(epochs <= 15 ? { tick0: 1, dtick: 1 } : {}),
     };
     layout[`yaxis${suffix}`] = { anchor: `x${suffix}`, title: { text: panel.title } };
   });
