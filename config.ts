@@ -137,6 +137,12 @@ export interface Config {
    * `--resume`).
    */
   resume: boolean;
+  /**
+   * Augmented copies of each training clip for the pooled models (speed, pitch, reverb, noise
+   * and gain, seeded; `lib/augment`'s default policy); 0 turns augmentation off. Validation and
+   * test clips are never augmented.
+   */
+  augmentCopies: number;
 
   // --- Data ---
   /**
@@ -194,6 +200,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   cvFolds: 5,
   evalEpochs: 30,
   resume: false,
+  augmentCopies: 2,
   dataDir: "",
   labelPolicy: "merge" as LabelPolicy,
   modelsDir: "models",
@@ -249,6 +256,7 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   cvFolds: "count",
   evalEpochs: "int",
   resume: "boolean",
+  augmentCopies: "count",
   dataDir: "folders",
   labelPolicy: "labelPolicy",
   modelsDir: "string",

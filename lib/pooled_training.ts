@@ -25,6 +25,7 @@ import { speakerPrior, speakerStandardize } from "./features/speaker_norm.ts";
 import { extractUtteranceSet, type UtteranceSettings } from "./features/utterance_set.ts";
 import { fitPooled, pooledPredictProba, type PooledSpec } from "./models/pooled.ts";
 import type { PooledArtifact } from "./models/pooled_store.ts";
+import type { AugmentationPolicy } from "./augment/mod.ts";
 import { utteranceData } from "./protocols.ts";
 
 /** Clip paths of a split. */
@@ -61,7 +62,16 @@ export async function trainPooledModel(
   table: pl.DataFrame,
   classes: readonly string[],
   split: PathSplit,
-  options: { cacheDir?: string; settings?: UtteranceSettings; progress?: boolean } = {},
+  options: {
+    cacheDir?: string;
+    settings?: UtteranceSettings;
+    progress?: boolean;
+    /**
+     * Augmented copies of the TRAINING clips added to the training set (`policy.copies` of
+     * each; none by default). Each (speaker, copy) is normalised as a voice of its own.
+     */
+    augmentation?: { policy: AugmentationPolicy; seed: number };
+  } = {},
 ): Promise<TrainedPooledModel> {
   const start = performance.now();
   const settings = options.settings ?? { sampleRate: 22050 };
@@ -85,7 +95,32 @@ export async function trainPooledModel(
     : data.vectors;
   const d = data.dimensions;
   const vector = (row: number) => vectors.subarray(row * d, (row + 1) * d);
-  const model = fitPooled(spec, train.map(vector), train.map((row) => data.labels[row]), classes);
+  const trainVectors: ArrayLike<number>[] = train.map(vector);
+  const trainLabels = train.map((row) => data.labels[row]);
+  const augmentation = options.augmentation;
+  for (let copy = 0; augmentation && copy < augmentation.policy.copies; copy++) {
+    const trainPaths = train.map((row) => data.paths[row]);
+    const copies = await extractUtteranceSet(trainPaths, settings, {
+      cacheDir: options.cacheDir,
+      progress: options.progress,
+      augmentation: { ...augmentation, copy },
+    });
+    const copyRow = new Map(copies.paths.map((path, i) => [path, i]));
+    const kept = train.filter((row) => copyRow.has(data.paths[row]));
+    const raw = new Float32Array(kept.length * d);
+    kept.forEach((row, i) => {
+      const from = copyRow.get(data.paths[row])! * d;
+      raw.set(copies.data.subarray(from, from + d), i * d);
+    });
+    const normalised = spec.normalization === "speaker"
+      ? speakerStandardize(raw, d, kept.map((row) => data.speakers[row]))
+      : raw;
+    kept.forEach((row, i) => {
+      trainVectors.push(normalised.subarray(i * d, (i + 1) * d));
+      trainLabels.push(data.labels[row]);
+    });
+  }
+  const model = fitPooled(spec, trainVectors, trainLabels, classes);
   const score = (indices: number[]) => {
     const probabilities = new Float32Array(indices.length * classes.length);
     const predictions = indices.map((row, i) => {

@@ -29,6 +29,7 @@ import {
   POOLED_MODEL_NAMES,
   projectPath,
 } from "../config.ts";
+import { type AugmentationPolicy, DEFAULT_AUGMENTATION_POLICY } from "./augment/mod.ts";
 import {
   ensemblePooledSpec,
   logisticPooledSpec,
@@ -289,6 +290,20 @@ export async function loadDatasetFeatures(config: Config): Promise<FeatureSet> {
     );
   }
   return set;
+}
+
+/**
+ * The augmentation of the pooled models' training clips that `config.augmentCopies` asks for
+ * (`lib/augment`'s default policy, `config.seed`), or undefined for none.
+ */
+export function pooledAugmentation(
+  config: Config,
+): { policy: AugmentationPolicy; seed: number } | undefined {
+  if (config.augmentCopies <= 0) return undefined;
+  return {
+    policy: { ...DEFAULT_AUGMENTATION_POLICY, copies: config.augmentCopies },
+    seed: config.seed,
+  };
 }
 
 /** True for the names of pooled-functionals models (`ensemble`, `svm`, `logistic`). */
