@@ -37,6 +37,7 @@ export {
   predictionTable,
   type Predictor,
   type PredictorParts,
+  type PredictTimelineOptions,
   type SamplesInput,
 } from "./predictor.ts";
 export {
@@ -53,5 +54,6 @@ export {
 } from "./timeline.ts";
 export { VAD_DEFAULTS, type VadOptions, type VoiceActivity, voiceActivity } from "./vad.ts";
 export { type SequenceModelParts, sequenceWindowClassifier } from "./window_classifier.ts";
+export { type PooledWindowOptions, pooledWindowClassifier } from "./pooled_window.ts";
 export { type WindowFeatures, windowFeatures } from "./window_features.ts";
 export { WindowFeaturePool } from "./feature_pool.ts";

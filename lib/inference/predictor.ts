@@ -34,7 +34,12 @@ import {
   openPromotedModelSet,
 } from "./artifacts.ts";
 import { framesPerClip } from "../../config.ts";
-import { predictTimelineWith, type Timeline, type TimelineOptions } from "./timeline.ts";
+import {
+  predictTimelineWith,
+  type Timeline,
+  TIMELINE_RESAMPLE_QUALITY,
+  type TimelineOptions,
+} from "./timeline.ts";
 import { createPooledPredictor, type PooledPredictor } from "./pooled_predictor.ts";
 import { isPooledModelDir, loadPooledModel } from "../models/pooled_store.ts";
 import { utteranceFeatures } from "../features/utterance.ts";
@@ -42,6 +47,7 @@ import type { WindowClassifier } from "./timeline.ts";
 import { sequenceWindowClassifier } from "./window_classifier.ts";
 import { windowFeatures } from "./window_features.ts";
 import { WindowFeaturePool } from "./feature_pool.ts";
+import { pooledWindowClassifier } from "./pooled_window.ts";
 
 /** Audio already in memory: one array (mono) or one per channel, at `sampleRate` Hz. */
 export interface SamplesInput {
@@ -86,6 +92,20 @@ export interface BatchResult {
   failures: FailedFile[];
 }
 
+/** Options of {@link Predictor.predictTimeline}. */
+export interface PredictTimelineOptions extends TimelineOptions {
+  /**
+   * Pooled models: treat the recording as one speaker and adapt the speaker normalisation on
+   * it, as the live page does — every voiced window, in time order, is first added to the
+   * speaker statistics, then normalised with them and classified. The statistics start from
+   * the predictor's current speaker (the prior, plus clips given to `pooled.enrol`) and the
+   * predictor's own speaker is left unchanged (a copy adapts). Default false: every window is
+   * normalised with the predictor's current statistics (which change only when the predictor
+   * was loaded with `adaptSpeaker: true`). Sequence models ignore it.
+   */
+  adaptSpeaker?: boolean;
+}
+
 /** A model ready to classify audio. */
 export interface Predictor {
   /** Name of the model in the manifest (e.g. `lstm`). */
@@ -114,7 +134,7 @@ export interface Predictor {
   predictBatch(input: string | readonly string[], options?: BatchOptions): Promise<BatchResult>;
   /**
    * The emotion timeline of a recording of any length: decode -> mono -> resample once to the
-   * model's rate -> windows of the clip length every `hopSeconds` (default 1 s) -> skip windows
+   * model's rate (`TIMELINE_RESAMPLE_QUALITY`, resampy's `kaiser_fast`) -> windows of the clip length every `hopSeconds` (default 1 s) -> skip windows
    * without speech -> classify the rest in batches with {@link Predictor.windowClassifier}.
    * Recordings shorter than a window or without speech are flagged (`summary.status`).
    *
@@ -122,7 +142,7 @@ export interface Predictor {
    */
   predictTimeline(
     input: string | SamplesInput,
-    options?: TimelineOptions,
+    options?: PredictTimelineOptions,
   ): Promise<Timeline & { path: string }>;
   /** The per-window classifier the timeline uses (samples at `settings.sampleRate`). */
   readonly windowClassifier: WindowClassifier;
@@ -439,7 +459,12 @@ export function createPredictor(parts: PredictorParts): Predictor {
       }
     }
     const mono = mixToMono(channels);
-    return { name, samples: await resample(mono, sampleRate, settings.sampleRate) };
+    return {
+      name,
+      samples: await resample(mono, sampleRate, settings.sampleRate, {
+        quality: TIMELINE_RESAMPLE_QUALITY,
+      }),
+    };
   };
 
   return {
@@ -619,12 +644,19 @@ function pooledModelPredictor(pooled: PooledPredictor, settings: FeatureSettings
         sampleRate = input.sampleRate;
       }
       const samples = await resample(mixToMono(channels), sampleRate, settings.sampleRate, {
-        quality: "kaiser_fast",
+        quality: TIMELINE_RESAMPLE_QUALITY,
       });
+      const classifier = options.adaptSpeaker
+        ? pooledWindowClassifier(pooled.artifact, {
+          windowSeconds: settings.duration,
+          normalizer: pooled.speakerNormalizer(),
+          adapt: true,
+        })
+        : windowClassifier;
       const timeline = await predictTimelineWith(
         samples,
         settings.sampleRate,
-        windowClassifier,
+        classifier,
         options,
       );
       return { ...timeline, path: name };

@@ -141,6 +141,16 @@ export interface Timeline {
  */
 export const DEFAULT_HOP_SECONDS = 1;
 
+/**
+ * How timelines resample a whole recording to the model's rate: resampy's `kaiser_fast`
+ * (`predictTimeline` of both model kinds, and the live page's file mode). `kaiser_best`, the
+ * single-clip default (librosa's), costs 4x as much and was the largest stage of a 10-minute
+ * 44.1 kHz file (~3.5 s of 12 s); the windows' probabilities move by at most ~1e-3 between the
+ * two (tests/timeline_test.ts measures it), far below what a 1 s hop changes between
+ * neighbouring windows.
+ */
+export const TIMELINE_RESAMPLE_QUALITY = "kaiser_fast" as const;
+
 /** Start sample of every window; see {@link TimelineOptions.hopSeconds} for the rule. */
 export function windowStarts(length: number, windowLength: number, hopLength: number): number[] {
   if (!(windowLength > 0 && hopLength > 0)) {
