@@ -47,8 +47,10 @@ export interface LongRecordingOptions {
   sampleRate?: number;
   /** Timeline hop in seconds (default: `predictTimeline`'s, 1 s). */
   hopSeconds?: number;
-  /** Also time a `kaiser_best` resampling of the recording, for comparison (default true). */
-  compareKaiserBest?: boolean;
+  /** Feature workers of the predictor (default: `loadPredictor`'s choice for the kind). */
+  featureWorkers?: number;
+  /** Also time the other resampy filter on the recording, for comparison (default true). */
+  compareResamplers?: boolean;
 }
 
 /** What {@link longRecordingBenchmark} measured (seconds are wall-clock unless named CPU). */
@@ -68,11 +70,12 @@ export interface LongRecordingResult {
   /** Stages, timed separately on the same file. */
   stages: {
     decodeSeconds: number;
-    /** The timelines' resampler (`TIMELINE_RESAMPLE_QUALITY`). */
+    /** The timelines' resampler for the kind (`TIMELINE_RESAMPLE_QUALITY`). */
     resampleSeconds: number;
     resampleQuality: string;
-    /** `kaiser_best` on the same samples, when measured. */
-    kaiserBestSeconds?: number;
+    /** The other resampy filter on the same samples, when measured. */
+    otherQuality?: string;
+    otherSeconds?: number;
     /** The rest: voice activity, features, model. */
     windowsSeconds: number;
   };
@@ -128,7 +131,10 @@ export async function longRecordingBenchmark(
 ): Promise<LongRecordingResult> {
   const seconds = options.seconds ?? 600;
   const rate = options.sampleRate ?? 44100;
-  const predictor = await loadPredictor(options.modelsDir, { model: options.model });
+  const predictor = await loadPredictor(options.modelsDir, {
+    model: options.model,
+    featureWorkers: options.featureWorkers,
+  });
   const dir = await Deno.makeTempDir({ prefix: "ser_long_bench_" });
   try {
     const path = join(dir, `talk_${seconds}s_${rate}.wav`);
@@ -150,13 +156,15 @@ export async function longRecordingBenchmark(
     const decodeSeconds = (performance.now() - t) / 1000;
     t = performance.now();
     const target = predictor.settings.sampleRate;
-    await resample(mono, rate, target, { quality: TIMELINE_RESAMPLE_QUALITY });
+    const quality = TIMELINE_RESAMPLE_QUALITY[predictor.kind];
+    await resample(mono, rate, target, { quality });
     const resampleSeconds = (performance.now() - t) / 1000;
-    let kaiserBestSeconds: number | undefined;
-    if (options.compareKaiserBest ?? true) {
+    const otherQuality = quality === "kaiser_best" ? "kaiser_fast" : "kaiser_best";
+    let otherSeconds: number | undefined;
+    if (options.compareResamplers ?? true) {
       t = performance.now();
-      await resample(mono, rate, target, { quality: "kaiser_best" });
-      kaiserBestSeconds = (performance.now() - t) / 1000;
+      await resample(mono, rate, target, { quality: otherQuality });
+      otherSeconds = (performance.now() - t) / 1000;
     }
     return {
       model: predictor.modelName,
@@ -173,8 +181,8 @@ export async function longRecordingBenchmark(
       stages: {
         decodeSeconds,
         resampleSeconds,
-        resampleQuality: TIMELINE_RESAMPLE_QUALITY,
-        ...(kaiserBestSeconds === undefined ? {} : { kaiserBestSeconds }),
+        resampleQuality: quality,
+        ...(otherSeconds === undefined ? {} : { otherQuality, otherSeconds }),
         windowsSeconds: Math.max(0, wallSeconds - decodeSeconds - resampleSeconds),
       },
     };

@@ -37,6 +37,15 @@ export interface PooledWindowOptions {
   normalizer: RunningSpeakerNormalizer;
   /** Add every classified window to `normalizer` before normalising it (default false). */
   adapt?: boolean;
+  /**
+   * Computes many windows' raw functionals at once (e.g. `FunctionalsPool` on all
+   * cores); must give exactly what `utteranceFeatures` gives. With it the classifier has a
+   * `predictBatch` (used by timelines); without it, windows are featurised one by one inline.
+   */
+  functionalsBatch?: (
+    windows: readonly Float32Array[],
+    sampleRate: number,
+  ) => Promise<Float32Array[]>;
 }
 
 /** A pooled {@link WindowClassifier} whose `predict` is synchronous. */
@@ -77,10 +86,46 @@ export function pooledWindowClassifier(
     return pooledPredictProba(model, speakerNormalised ? normalizer.normalize(raw) : raw);
   };
   return {
+    ...orderedPooledBatches(options.functionalsBatch, predictFunctionals, names.length),
     classes: [...model.classes],
     windowSeconds: options.windowSeconds,
     functionals,
     predictFunctionals,
     predict: (samples, sampleRate) => predictFunctionals(functionals(samples, sampleRate)),
+  };
+}
+
+/**
+ * A `predictBatch` over `functionalsBatch` that classifies batches strictly in the order they
+ * were asked for: the functionals of several batches may be computed at once (a timeline keeps
+ * two in flight), but a running speaker normaliser must see the windows in time order.
+ *
+ * @param functionalsBatch raw functionals of many windows (none: no `predictBatch`)
+ * @param classify probabilities of one window's raw functionals (adapting, when it adapts)
+ * @param dimensions values per window the model needs
+ */
+export function orderedPooledBatches(
+  functionalsBatch: PooledWindowOptions["functionalsBatch"],
+  classify: (raw: Float32Array) => ArrayLike<number>,
+  dimensions: number,
+): Pick<WindowClassifier, "predictBatch"> {
+  if (!functionalsBatch) return {};
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    predictBatch(windows, sampleRate) {
+      const rows = functionalsBatch(windows, sampleRate);
+      const result = queue.then(async () =>
+        (await rows).map((raw) => {
+          if (raw.length !== dimensions) {
+            throw new Error(
+              `pooled window classifier: ${raw.length} functionals, the model needs ${dimensions}`,
+            );
+          }
+          return classify(raw);
+        })
+      );
+      queue = result.catch(() => {});
+      return result;
+    },
   };
 }

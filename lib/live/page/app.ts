@@ -130,11 +130,12 @@ function showSpeaker() {
     return;
   }
   reset.style.display = "";
-  info.textContent = `speaker normalisation: ${speaker.count} voiced window${
-    speaker.count === 1 ? "" : "s"
-  } of this session seen` + (speaker.count === 0
-    ? ` (until then, the ${speaker.prior.speakers} training speakers' average)`
-    : ` (blended with the training speakers' average, worth ${speaker.priorWeight})`);
+  info.textContent =
+    `speaker normalisation: ${speaker.count} voiced window${
+      speaker.count === 1 ? "" : "s"
+    } of this session seen` + (speaker.count === 0
+      ? ` (until then, the ${speaker.prior.speakers} training speakers' average)`
+      : ` (blended with the training speakers' average, worth ${speaker.priorWeight})`);
   document.body.dataset.speakerClips = String(speaker.count);
 }
 
@@ -457,8 +458,8 @@ class Live {
 
 /**
  * Samples of a WAV file at the model's rate, as `predictTimeline` reads files: the whole
- * recording resampled once with resampy's `kaiser_fast` (`TIMELINE_RESAMPLE_QUALITY`), to
- * `ceil(n * rate / fileRate)` samples.
+ * recording resampled once with resampy's filter for the model's kind
+ * (`TIMELINE_RESAMPLE_QUALITY`), to `ceil(n * rate / fileRate)` samples.
  */
 async function fileSamples(file: Blob, rate: number): Promise<Float32Array> {
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -467,7 +468,12 @@ async function fileSamples(file: Blob, rate: number): Promise<Float32Array> {
     const mono = mixToMono(decoded.channels);
     if (decoded.sampleRate === rate) return mono;
     return fitToLength(
-      resampyResample(mono, decoded.sampleRate, rate, RESAMPY_FILTERS[TIMELINE_RESAMPLE_QUALITY]),
+      resampyResample(
+        mono,
+        decoded.sampleRate,
+        rate,
+        RESAMPY_FILTERS[TIMELINE_RESAMPLE_QUALITY[modelKind]],
+      ),
       Math.ceil(mono.length * rate / decoded.sampleRate),
     );
   } catch (wavError) {
