@@ -327,7 +327,7 @@ Deno.test({
       microphoneWav: micPath,
       server: { extraFiles: { "/test/talk.wav": join(audio, "talk.wav") } },
       query: { autostart: "1", windows: "34", file: "/test/talk.wav" },
-      until: (r) => ["live", "file"].every((k) => r.some((x) => x.kind === k)),
+      until: (r) => ["live", "file", "reset"].every((k) => r.some((x) => x.kind === k)),
       timeoutSeconds: 150,
     });
     assertLocalOnly(reports);
@@ -341,6 +341,11 @@ Deno.test({
       /^ensemble \(models\/ensemble_best, test accuracy 100\.0%\)$/,
     );
     assert.equal(live.modelKind, "pooled");
+    assert.match(String(live.modelInfo), /pooled model \(ensemble: \d+ utterance functionals/);
+    // The page says how many clips the normalisation has seen; "reset speaker" forgets them.
+    const reset = reports.find((r) => r.kind === "reset")!;
+    assert.equal(reset.speakerClips, 0);
+    assert.match(String(reset.speakerInfo), /^speaker normalisation: 0 voiced windows/);
     assert.equal(live.captureRate, RATE);
     const windows = live.windows as PageWindow[];
     assert.equal(windows.length, 34);
@@ -350,6 +355,10 @@ Deno.test({
       if (w.voiced) voicedSoFar++;
       assert.equal(w.speakerClips, voicedSoFar, `speaker clips after the window at ${w.end} s`);
     }
+    assert.match(
+      String(live.speakerInfo),
+      new RegExp(`^speaker normalisation: ${voicedSoFar} voiced windows of this session seen`),
+    );
 
     // 1. Each window through lib/inference's pooled predictor adapting on every clip predicted,
     //    in the page's order.

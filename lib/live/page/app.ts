@@ -442,10 +442,21 @@ class Live {
           kind: "live",
           model: modelLabel,
           modelKind,
+          modelInfo: $("modelInfo").textContent,
+          speakerInfo: $("speakerInfo").textContent,
           classes,
           captureRate: this.captureRate,
           windows: this.windows,
         });
+        if (speaker) {
+          // The "reset speaker" button, as a user would press it.
+          ($("resetSpeaker") as HTMLButtonElement).click();
+          await postReport({
+            kind: "reset",
+            speakerClips: speaker.count,
+            speakerInfo: $("speakerInfo").textContent,
+          });
+        }
       }
     } catch (error) {
       showError(error);
