@@ -3,11 +3,17 @@
  * — files/s, real-time factor, CPU seconds per file, peak memory; (b) the librosa anchor
  * (`shared/anchors/librosa_features_bench.py`) on the same files in the same run, with
  * `kaiser_best` and `kaiser_fast`, and the ratios; a per-stage profile of our pipeline; then
- * (c) the training benchmark `cli/bench_training.ts` as a subprocess. Writes `outputs/bench.json`.
+ * (c) the training benchmark `cli/bench_training.ts` as a subprocess; (d) inference
+ * (`cli/bench_inference.ts`): a 10-minute 44.1 kHz recording through `predictTimeline`, `predict`
+ * of one clip from a cold process start, and the live page's latency in headless Chromium, for
+ * the sequence and the pooled model (stand-ins trained in a temp dir when none is trained).
+ * Writes `outputs/bench.json`.
  *
  * Usage:
  *   deno task bench [--data DIR] [--limit N] [--workers N] [--res-types kaiser_best,kaiser_fast]
  *     [--profile N] [--skip-librosa] [--skip-training] [--librosa-path DIR] [--python EXE]
+ *     [--skip-extraction] [--skip-inference] [--skip-live] [--long-seconds 600]
+ *     [--models-dir DIR]
  *     [--out outputs/bench.json] [--training-out FILE] [other flags go to bench_training.ts]
  *
  * Machines here are shared, so wall-clock numbers drift between runs: compare the ratios of one
@@ -33,6 +39,7 @@ import { extractFeatureSet } from "../lib/features/batch.ts";
 import { writeJsonAtomic } from "../lib/util/atomic.ts";
 import { unknownFlagError, UsageError } from "../lib/util/cli_args.ts";
 import { TRAINING_BENCH_OPTIONS } from "./bench_training_options.ts";
+import { benchInference } from "./bench_inference.ts";
 
 /** bench's own flags (for suggestions; the switch in parseFlags reads them). */
 const BENCH_FLAGS = [
@@ -48,11 +55,17 @@ const BENCH_FLAGS = [
   "python",
   "out",
   "training-out",
+  "skip-extraction",
+  "skip-inference",
+  "skip-live",
+  "long-seconds",
+  "models-dir",
 ];
 
 const USAGE = `Usage: deno task bench [--data DIR] [--limit N] [--workers N]
   [--res-types kaiser_best,kaiser_fast] [--profile N] [--skip-librosa] [--skip-training]
   [--librosa-path DIR] [--python EXE] [--out outputs/bench.json] [--training-out FILE]
+  [--skip-extraction] [--skip-inference] [--skip-live] [--long-seconds 600] [--models-dir DIR]
   (other flags are passed to cli/bench_training.ts)`;
 
 /** Our extractor's measurement for one resampler. */
@@ -95,6 +108,11 @@ interface BenchFlags {
   profile: number;
   skipLibrosa: boolean;
   skipTraining: boolean;
+  skipExtraction: boolean;
+  skipInference: boolean;
+  skipLive: boolean;
+  longSeconds: number;
+  modelsDir?: string;
   librosaPath: string;
   python: string;
   out: string;
@@ -118,6 +136,10 @@ function parseFlags(args: readonly string[]): BenchFlags | "help" {
     profile: 30,
     skipLibrosa: false,
     skipTraining: false,
+    skipExtraction: false,
+    skipInference: false,
+    skipLive: false,
+    longSeconds: 600,
     librosaPath: projectPath(".cache/librosa-0.9.2"),
     python: "/usr/bin/python3",
     out: projectPath("outputs/bench.json"),
@@ -169,6 +191,21 @@ function parseFlags(args: readonly string[]): BenchFlags | "help" {
         break;
       case "skip-training":
         flags.skipTraining = true;
+        break;
+      case "skip-extraction":
+        flags.skipExtraction = true;
+        break;
+      case "skip-inference":
+        flags.skipInference = true;
+        break;
+      case "skip-live":
+        flags.skipLive = true;
+        break;
+      case "long-seconds":
+        flags.longSeconds = wholeNumber("long-seconds", value(), 1);
+        break;
+      case "models-dir":
+        flags.modelsDir = value();
         break;
       case "librosa-path":
         flags.librosaPath = value();
@@ -326,91 +363,111 @@ export async function runBench(args: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let paths: string[];
-  try {
-    const root = await Deno.realPath(flags.data);
-    paths = (await listAudioFiles(root)).map((file) => `${root}/${file}`);
-    flags.data = root;
-  } catch (error) {
-    console.error(`bench: ${(error as Error).message} (pass --data DIR)`);
-    return 1;
-  }
-  paths = paths.slice(0, flags.limit ?? paths.length);
-  if (paths.length === 0) {
-    console.error(`bench: ${flags.data}: no audio files`);
-    return 1;
-  }
   const cores = navigator.hardwareConcurrency ?? 1;
   // Other jobs on a shared machine skew wall times; the load average says how much.
   const loadAtStart = Deno.loadavg();
-  console.log(
-    `feature extraction benchmark: ${paths.length} files from ${flags.data}, ${cores} cores, ` +
-      `cold cache`,
-  );
-
-  const librosa = flags.skipLibrosa
-    ? { available: false as const, reason: "--skip-librosa" }
-    : await probeLibrosa({ python: flags.python, librosaPath: flags.librosaPath });
-  if (!librosa.available) console.log(`librosa anchor skipped: ${librosa.reason}`);
-  const script = `${PROJECT_ROOT}/../shared/anchors/librosa_features_bench.py`;
-
+  let paths: string[] = [];
+  let librosa: Awaited<ReturnType<typeof probeLibrosa>> | { available: false; reason: string } = {
+    available: false,
+    reason: "--skip-extraction",
+  };
   const ours: ExtractionRun[] = [];
   const anchors: LibrosaResult[] = [];
   const comparisons: Comparison[] = [];
   const errors: string[] = [];
-  // Alternate ours and librosa per resampler so slow drifts of a shared machine hit both alike.
-  for (const resType of flags.resTypes) {
-    console.log(`\n(a) ours, ${resType}:`);
-    const run = await benchOurs(paths, resType, flags.workers);
-    printRun(run);
-    for (const failure of run.failedFiles) {
-      console.log(`    failed: ${failure.path}: ${failure.problem}`);
-    }
-    ours.push(run);
-    if (!librosa.available) continue;
-    console.log(`(b) librosa, ${resType} (one process, one core):`);
+  let profile: StageProfile | undefined;
+  if (!flags.skipExtraction) {
     try {
-      const anchor = await runLibrosaAnchor({
-        dataDir: flags.data,
-        script,
-        resType: resType as LibrosaResType,
-        limit: paths.length,
-        python: flags.python,
-        librosaPath: flags.librosaPath,
-      });
-      printRun(anchor);
-      anchors.push(anchor);
-      const comparison: Comparison = {
-        resType,
-        oursFilesPerSecond: run.filesPerSecond,
-        librosaFilesPerSecond: anchor.filesPerSecond,
-        ratio: run.filesPerSecond / anchor.filesPerSecond,
-      };
-      if (anchor.cpuSeconds !== undefined && run.cpuMsPerFile !== undefined) {
-        comparison.cpuRatio = (anchor.cpuSeconds * 1000 / anchor.files) / run.cpuMsPerFile;
-      }
-      comparisons.push(comparison);
-      console.log(
-        `  => ours / librosa: ${comparison.ratio.toFixed(2)}x files/s` +
-          (comparison.cpuRatio === undefined
-            ? ""
-            : `; librosa uses ${comparison.cpuRatio.toFixed(2)}x our CPU time per file`),
-      );
+      const root = await Deno.realPath(flags.data);
+      paths = (await listAudioFiles(root)).map((file) => `${root}/${file}`);
+      flags.data = root;
     } catch (error) {
-      errors.push((error as Error).message);
-      console.error(`  librosa anchor failed: ${(error as Error).message}`);
+      console.error(`bench: ${(error as Error).message} (pass --data DIR)`);
+      return 1;
+    }
+    paths = paths.slice(0, flags.limit ?? paths.length);
+    if (paths.length === 0) {
+      console.error(`bench: ${flags.data}: no audio files`);
+      return 1;
+    }
+    console.log(
+      `feature extraction benchmark: ${paths.length} files from ${flags.data}, ${cores} cores, ` +
+        `cold cache`,
+    );
+
+    librosa = flags.skipLibrosa
+      ? { available: false as const, reason: "--skip-librosa" }
+      : await probeLibrosa({ python: flags.python, librosaPath: flags.librosaPath });
+    if (!librosa.available) console.log(`librosa anchor skipped: ${librosa.reason}`);
+    const script = `${PROJECT_ROOT}/../shared/anchors/librosa_features_bench.py`;
+
+    // Alternate ours and librosa per resampler so slow drifts of a shared machine hit both alike.
+    for (const resType of flags.resTypes) {
+      console.log(`\n(a) ours, ${resType}:`);
+      const run = await benchOurs(paths, resType, flags.workers);
+      printRun(run);
+      for (const failure of run.failedFiles) {
+        console.log(`    failed: ${failure.path}: ${failure.problem}`);
+      }
+      ours.push(run);
+      if (!librosa.available) continue;
+      console.log(`(b) librosa, ${resType} (one process, one core):`);
+      try {
+        const anchor = await runLibrosaAnchor({
+          dataDir: flags.data,
+          script,
+          resType: resType as LibrosaResType,
+          limit: paths.length,
+          python: flags.python,
+          librosaPath: flags.librosaPath,
+        });
+        printRun(anchor);
+        anchors.push(anchor);
+        const comparison: Comparison = {
+          resType,
+          oursFilesPerSecond: run.filesPerSecond,
+          librosaFilesPerSecond: anchor.filesPerSecond,
+          ratio: run.filesPerSecond / anchor.filesPerSecond,
+        };
+        if (anchor.cpuSeconds !== undefined && run.cpuMsPerFile !== undefined) {
+          comparison.cpuRatio = (anchor.cpuSeconds * 1000 / anchor.files) / run.cpuMsPerFile;
+        }
+        comparisons.push(comparison);
+        console.log(
+          `  => ours / librosa: ${comparison.ratio.toFixed(2)}x files/s` +
+            (comparison.cpuRatio === undefined
+              ? ""
+              : `; librosa uses ${comparison.cpuRatio.toFixed(2)}x our CPU time per file`),
+        );
+      } catch (error) {
+        errors.push((error as Error).message);
+        console.error(`  librosa anchor failed: ${(error as Error).message}`);
+      }
+    }
+
+    if (flags.profile > 0) {
+      const step = Math.max(1, Math.floor(paths.length / flags.profile));
+      const sample = paths.filter((_, i) => i % step === 0).slice(0, flags.profile);
+      try {
+        profile = await profileStages(sample, loadConfig({}, { env: {} }));
+        printProfile(profile);
+      } catch (error) {
+        errors.push(`profile: ${(error as Error).message}`);
+      }
     }
   }
 
-  let profile: StageProfile | undefined;
-  if (flags.profile > 0) {
-    const step = Math.max(1, Math.floor(paths.length / flags.profile));
-    const sample = paths.filter((_, i) => i % step === 0).slice(0, flags.profile);
+  let inference: unknown = { skipped: "--skip-inference" };
+  if (!flags.skipInference) {
     try {
-      profile = await profileStages(sample, loadConfig({}, { env: {} }));
-      printProfile(profile);
+      inference = await benchInference({
+        modelsDir: flags.modelsDir,
+        longSeconds: flags.longSeconds,
+        skipLive: flags.skipLive,
+      });
     } catch (error) {
-      errors.push(`profile: ${(error as Error).message}`);
+      errors.push(`inference: ${(error as Error).message}`);
+      inference = { error: (error as Error).message };
     }
   }
 
@@ -428,7 +485,7 @@ export async function runBench(args: readonly string[]): Promise<number> {
       loadAverageAtStart: loadAtStart,
       loadAverageAtEnd: Deno.loadavg(),
     },
-    extraction: {
+    extraction: flags.skipExtraction ? { skipped: "--skip-extraction" } : {
       data: flags.data,
       files: paths.length,
       ours,
@@ -438,6 +495,7 @@ export async function runBench(args: readonly string[]): Promise<number> {
       comparisons,
       profile,
     },
+    inference,
     training,
     errors,
   };

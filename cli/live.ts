@@ -5,8 +5,10 @@
  * Usage: `deno task live [--port 8765] [--models-dir DIR] [--hop 0.5]`
  *
  * Everything the page loads comes from this server (bundled `lib/` code, TensorFlow.js and
- * plotly.js from `node_modules`, the models folder); audio never leaves the browser. Exits 1
- * when no model has been trained.
+ * plotly.js from `node_modules`, the models folder's promoted set); audio never leaves the
+ * browser. Sequence models run in TensorFlow.js; pooled models (the default `ensemble`) compute
+ * utterance functionals in the page, normalised to the session's speaker as it talks ("reset
+ * speaker" starts over). Exits 1 when no model has been trained.
  * @module
  */
 import { parseArgs } from "node:util";

@@ -3,7 +3,9 @@
  * per-window probabilities must equal `lib/inference` on the very samples it classified, the
  * silent gaps must read "no speech", the timeline must follow the recording's voices in order,
  * its in-browser features must equal Deno's, a file's timeline must equal `predictTimeline`, and
- * no request may leave 127.0.0.1. Skipped (visibly) without Chromium.
+ * no request may leave 127.0.0.1 — with a sequence model (tiny GRU, TensorFlow.js) and with a
+ * pooled model (tiny `ensemble`: utterance functionals with pYIN, a running speaker normaliser
+ * adapted on every voiced window, SVM + softmax regression). Skipped (visibly) without Chromium.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -21,6 +23,7 @@ import { initBackend } from "../lib/backend.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureSettings } from "../lib/features/feature_set.ts";
 import { loadPredictor, type Predictor, voiceActivity } from "../lib/inference/mod.ts";
+import { promotedSet, saveTinyPooled, trainTinyPooled } from "./tiny_pooled.ts";
 import { decodeFloat32, driveLivePage } from "../lib/live/mod.ts";
 import { findChromium } from "../lib/visualizer/mod.ts";
 import { exists, SHARED_DIR } from "./shared_data.ts";
@@ -43,23 +46,78 @@ interface PageWindow {
   probabilities: number[] | null;
   latencyMs: number;
   samples: string;
+  speakerClips?: number;
 }
 
 let modelsPromise: Promise<string> | undefined;
+let pooledPromise: Promise<string> | undefined;
 const tempDirs: string[] = [];
 globalThis.addEventListener("unload", () => {
   for (const dir of tempDirs) Deno.removeSync(dir, { recursive: true });
 });
 
-/** The tiny model's folder, trained once. */
+/** The tiny GRU's models folder (a promoted set), trained once. */
 function modelsDir(): Promise<string> {
   modelsPromise ??= (async () => {
     const dir = await Deno.makeTempDir({ prefix: "ser_live_models_" });
     tempDirs.push(dir);
-    await saveTiny(dir, await trainTiny());
+    const trained = await trainTiny();
+    await promotedSet(dir, (run) => saveTiny(run, trained));
     return dir;
   })();
   return modelsPromise;
+}
+
+/** The tiny pooled model's models folder (a promoted set, `ensemble` best), trained once. */
+function pooledModelsDir(): Promise<string> {
+  pooledPromise ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ser_live_pooled_" });
+    tempDirs.push(dir);
+    const artifact = trainTinyPooled();
+    await promotedSet(dir, (run) => saveTinyPooled(run, artifact));
+    return dir;
+  })();
+  return pooledPromise;
+}
+
+/** The microphone of the synthesized tests: 20 s of three voices with silent gaps. */
+function micRecording(): Float32Array {
+  return recording([
+    { f0: 110, seconds: 3 },
+    { f0: null, seconds: 2 },
+    { f0: 440, seconds: 3.5 },
+    { f0: null, seconds: 2.5 },
+    { f0: 220, seconds: 3 },
+    { f0: null, seconds: 2 },
+    { f0: 110, seconds: 4 },
+  ], RATE).samples;
+}
+
+/** The file of the file-mode tests: 44.1 kHz stereo, so the page decodes and resamples it. */
+function talkWav(): Uint8Array {
+  const { samples: talk } = recording(
+    [
+      { f0: 440, seconds: 2 },
+      { f0: null, seconds: 1.5 },
+      { f0: 110, seconds: 2.5 },
+    ],
+    44100,
+    11,
+  );
+  return encodeWav([talk, talk.map((x) => 0.5 * x)], 44100, { bitsPerSample: 24 });
+}
+
+/** Labels of the windows wholly inside a voice and confidently classified, runs collapsed. */
+function labelOrder(windows: PageWindow[]): string[] {
+  const order: string[] = [];
+  for (const w of windows) {
+    if (!w.probabilities) continue;
+    if (voiceActivity(decodeFloat32(w.samples), RATE).speechFraction < 0.95) continue;
+    const best = w.probabilities.indexOf(Math.max(...w.probabilities));
+    if (w.probabilities[best] < 0.6) continue;
+    if (order[order.length - 1] !== CLASSES[best]) order.push(CLASSES[best]);
+  }
+  return order;
 }
 
 /**
@@ -103,31 +161,10 @@ Deno.test({
     const audio = await Deno.makeTempDir({ prefix: "ser_live_audio_" });
     tempDirs.push(audio);
     // The microphone: 20 s of three voices with silent gaps.
-    const { samples: mic } = recording([
-      { f0: 110, seconds: 3 },
-      { f0: null, seconds: 2 },
-      { f0: 440, seconds: 3.5 },
-      { f0: null, seconds: 2.5 },
-      { f0: 220, seconds: 3 },
-      { f0: null, seconds: 2 },
-      { f0: 110, seconds: 4 },
-    ], RATE);
     const micPath = join(audio, "mic.wav");
-    await Deno.writeFile(micPath, encodeWav(mic, RATE, { bitsPerSample: 16 }));
+    await Deno.writeFile(micPath, encodeWav(micRecording(), RATE, { bitsPerSample: 16 }));
     // A file for the page's file mode: 44.1 kHz stereo, so the page decodes and resamples it.
-    const { samples: talk } = recording(
-      [
-        { f0: 440, seconds: 2 },
-        { f0: null, seconds: 1.5 },
-        { f0: 110, seconds: 2.5 },
-      ],
-      44100,
-      11,
-    );
-    await Deno.writeFile(
-      join(audio, "talk.wav"),
-      encodeWav([talk, talk.map((x) => 0.5 * x)], 44100, { bitsPerSample: 24 }),
-    );
+    await Deno.writeFile(join(audio, "talk.wav"), talkWav());
     // Feature parity: synthesized files at three rates, plus the shared reference WAVs.
     const featureFiles: Record<string, string> = {};
     const synth: [string, Float32Array, number][] = [
@@ -169,6 +206,7 @@ Deno.test({
       // 1. Microphone windows.
       const live = reports.find((r) => r.kind === "live")!;
       assert.match(String(live.model), /^gru \(models\/gru_best, test accuracy 100\.0%\)$/);
+      assert.equal(live.modelKind, "sequence");
       assert.equal(live.captureRate, RATE);
       const windows = live.windows as PageWindow[];
       assert.equal(windows.length, 34);
@@ -181,14 +219,14 @@ Deno.test({
       assert.ok(silent.length >= 6 && silent.length <= 16, `${silent.length} no-speech windows`);
       // The voices in order: collapse the runs of labels of windows wholly inside a voice (the
       // tiny model is unreliable on windows that are half silence).
-      const order: string[] = [];
-      for (const w of windows) {
-        if (!w.probabilities) continue;
-        if (voiceActivity(decodeFloat32(w.samples), RATE).speechFraction < 0.95) continue;
-        const best = w.probabilities.indexOf(Math.max(...w.probabilities));
-        if (w.probabilities[best] < 0.6) continue;
-        if (order[order.length - 1] !== CLASSES[best]) order.push(CLASSES[best]);
-      }
+      // The voices in order, as with the sequence model (measured: sad, ps, neutral, sad), while
+      // the speaker statistics move from the prior to this session's three voices.
+      const order = labelOrder(windows);
+      assert.deepEqual(
+        order.slice(0, 3),
+        [110, 440, 220].map((f) => CLASSES[F0.indexOf(f)]),
+        `timeline order ${order}`,
+      );
       const expected = [110, 440, 220].map((f) => CLASSES[F0.indexOf(f)]);
       assert.deepEqual(order.slice(0, 3), expected, `timeline order ${order}`);
       const latencies = windows.map((w) => w.latencyMs).sort((a, b) => a - b);
@@ -267,6 +305,148 @@ Deno.test({
     } finally {
       predictor.dispose();
     }
+  },
+});
+
+Deno.test({
+  name: "live page, pooled model: running speaker normalisation, windows and a file's timeline " +
+    "equal lib/inference",
+  ignore: !chromium,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await pooledModelsDir();
+    const audio = await Deno.makeTempDir({ prefix: "ser_live_pooled_audio_" });
+    tempDirs.push(audio);
+    const micPath = join(audio, "mic.wav");
+    await Deno.writeFile(micPath, encodeWav(micRecording(), RATE, { bitsPerSample: 16 }));
+    await Deno.writeFile(join(audio, "talk.wav"), talkWav());
+    const reports = await driveLivePage({
+      modelsDir: dir,
+      chromium,
+      microphoneWav: micPath,
+      server: { extraFiles: { "/test/talk.wav": join(audio, "talk.wav") } },
+      query: { autostart: "1", windows: "34", file: "/test/talk.wav" },
+      until: (r) => ["live", "file", "reset"].every((k) => r.some((x) => x.kind === k)),
+      timeoutSeconds: 150,
+    });
+    assertLocalOnly(reports);
+    // No TensorFlow.js model file was fetched: the pooled path needs pooled.json only.
+    const resources = reports.flatMap((r) => r.resources as string[]);
+    assert.ok(resources.some((u) => u.endsWith("/models/ensemble_best/pooled.json")));
+    assert.ok(!resources.some((u) => /model\.json|\.bin$/.test(u)), `${resources}`);
+    const live = reports.find((r) => r.kind === "live")!;
+    assert.match(
+      String(live.model),
+      /^ensemble \(models\/ensemble_best, test accuracy 100\.0%\)$/,
+    );
+    assert.equal(live.modelKind, "pooled");
+    assert.match(String(live.modelInfo), /pooled model \(ensemble: \d+ utterance functionals/);
+    // The page says how many clips the normalisation has seen; "reset speaker" forgets them.
+    const reset = reports.find((r) => r.kind === "reset")!;
+    assert.equal(reset.speakerClips, 0);
+    assert.match(String(reset.speakerInfo), /^speaker normalisation: 0 voiced windows/);
+    assert.equal(live.captureRate, RATE);
+    const windows = live.windows as PageWindow[];
+    assert.equal(windows.length, 34);
+    // The page's session is one speaker: every voiced window was added before it was classified.
+    let voicedSoFar = 0;
+    for (const w of windows) {
+      if (w.voiced) voicedSoFar++;
+      assert.equal(w.speakerClips, voicedSoFar, `speaker clips after the window at ${w.end} s`);
+    }
+    assert.match(
+      String(live.speakerInfo),
+      new RegExp(`^speaker normalisation: ${voicedSoFar} voiced windows of this session seen`),
+    );
+
+    // 1. Each window through lib/inference's pooled predictor adapting on every clip predicted,
+    //    in the page's order.
+    const adapting = await loadPredictor(dir, { adaptSpeaker: true });
+    const maxDiff = await compareWindows(windows, adapting);
+    assert.equal(adapting.pooled!.speakerNormalizer().count, voicedSoFar);
+    // Measured: 0 (the same JS functionals, normaliser and SVM in V8 on both sides).
+    assert.ok(maxDiff < 1e-3, `max |page - lib/inference| = ${maxDiff}`);
+    const silent = windows.filter((w) => !w.voiced);
+    // The same microphone and detector as the sequence test (measured: 10).
+    assert.ok(silent.length >= 6 && silent.length <= 16, `${silent.length} no-speech windows`);
+
+    // 2. predictTimeline({ adaptSpeaker: true }) on the stream the page captured, rebuilt from
+    //    its windows (possible when it classified every hop, as it does unless the machine lags).
+    const predictor = await loadPredictor(dir);
+    const hop = Math.round(0.5 * RATE);
+    const contiguous = windows.every((w, i) =>
+      i === 0 || Math.abs(w.end - windows[i - 1].end - 0.5) < 1e-6
+    );
+    let streamDiff = NaN;
+    if (contiguous) {
+      const windowLength = Math.round(SETTINGS.duration * RATE);
+      const stream = new Float32Array(windowLength + (windows.length - 1) * hop);
+      windows.forEach((w, i) => {
+        const samples = decodeFloat32(w.samples);
+        if (i === 0) stream.set(samples);
+        else stream.set(samples.subarray(windowLength - hop), windowLength + (i - 1) * hop);
+      });
+      const timeline = await predictor.predictTimeline(
+        { samples: stream, sampleRate: RATE, name: "captured" },
+        { hopSeconds: 0.5, adaptSpeaker: true },
+      );
+      assert.equal(timeline.windows.length, windows.length);
+      streamDiff = 0;
+      timeline.windows.forEach((d, i) => {
+        assert.equal(d.voiced, windows[i].voiced, `stream window ${i}`);
+        CLASSES.forEach((c, k) => {
+          if (d.probabilities) {
+            streamDiff = Math.max(
+              streamDiff,
+              Math.abs(d.probabilities[c] - windows[i].probabilities![k]),
+            );
+          }
+        });
+      });
+      // Measured: 0.
+      assert.ok(streamDiff < 1e-3, `captured stream timeline difference ${streamDiff}`);
+      // predictTimeline adapted a copy: the predictor's own speaker is still the prior.
+      assert.equal(predictor.pooled!.speakerNormalizer().count, 0);
+    } else {
+      console.log("live_test: the page dropped hops (machine busy): stream timeline SKIPPED");
+    }
+    const order = labelOrder(windows);
+
+    // 3. The file: its own speaker, adapted on its voiced windows in time order, both sides.
+    const file = reports.find((r) => r.kind === "file")!;
+    assert.equal(file.modelKind, "pooled");
+    const pageTimeline = file.timeline as {
+      windows: { start: number; voiced: boolean; probabilities: Record<string, number> | null }[];
+      summary: { status: string; emotion: string };
+    };
+    const denoTimeline = await predictor.predictTimeline(join(audio, "talk.wav"), {
+      hopSeconds: 0.5,
+      adaptSpeaker: true,
+    });
+    assert.equal(pageTimeline.windows.length, denoTimeline.windows.length);
+    let fileDiff = 0;
+    pageTimeline.windows.forEach((w, i) => {
+      const d = denoTimeline.windows[i];
+      assert.equal(w.voiced, d.voiced, `file window ${i}`);
+      for (const c of CLASSES) {
+        if (w.probabilities) {
+          fileDiff = Math.max(fileDiff, Math.abs(w.probabilities[c] - d.probabilities![c]));
+        }
+      }
+    });
+    // Measured: 0 (both resample the 44.1 kHz file with kaiser_fast, then the same JS).
+    assert.ok(fileDiff < 1e-3, `file timeline difference ${fileDiff}`);
+    assert.equal(pageTimeline.summary.emotion, denoTimeline.summary.emotion);
+    assert.ok(pageTimeline.windows.some((w) => !w.voiced));
+    const latencies = windows.map((w) => w.latencyMs).sort((a, b) => a - b);
+    console.log(
+      `pooled live page: ${windows.length} windows, ${silent.length} without speech, max diff ` +
+        `${maxDiff.toExponential(1)}, stream ${streamDiff}, file ${fileDiff}, order ${order}, ` +
+        `latency median ${latencies[latencies.length >> 1].toFixed(0)} ms`,
+    );
+    predictor.dispose();
+    adapting.dispose();
   },
 });
 

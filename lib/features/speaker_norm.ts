@@ -223,6 +223,15 @@ export class RunningSpeakerNormalizer {
     this.#count++;
   }
 
+  /** An independent copy with the same prior and the statistics seen so far. */
+  clone(): RunningSpeakerNormalizer {
+    const copy = new RunningSpeakerNormalizer(this.prior, this.priorWeight);
+    copy.#count = this.#count;
+    copy.#sum.set(this.#sum);
+    copy.#squares.set(this.#squares);
+    return copy;
+  }
+
   /** Forgets the speaker (e.g. a new user starts talking). */
   reset(): void {
     this.#count = 0;

@@ -37,12 +37,14 @@ export {
   predictionTable,
   type Predictor,
   type PredictorParts,
+  type PredictTimelineOptions,
   type SamplesInput,
 } from "./predictor.ts";
 export {
   DEFAULT_HOP_SECONDS,
   predictTimelineWith,
   type Timeline,
+  TIMELINE_RESAMPLE_QUALITY,
   timelineCsv,
   type TimelineOptions,
   type TimelineStatus,
@@ -53,5 +55,6 @@ export {
 } from "./timeline.ts";
 export { VAD_DEFAULTS, type VadOptions, type VoiceActivity, voiceActivity } from "./vad.ts";
 export { type SequenceModelParts, sequenceWindowClassifier } from "./window_classifier.ts";
+export { pooledWindowClassifier, type PooledWindowOptions } from "./pooled_window.ts";
 export { type WindowFeatures, windowFeatures } from "./window_features.ts";
 export { WindowFeaturePool } from "./feature_pool.ts";

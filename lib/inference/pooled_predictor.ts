@@ -64,6 +64,11 @@ export interface PooledPredictor {
   enrol(inputs: readonly (string | PooledSamplesInput)[]): Promise<number>;
   /** Forgets the current speaker. */
   resetSpeaker(): void;
+  /**
+   * A copy of the current speaker statistics (the prior plus every clip enrolled or adapted
+   * on so far), e.g. to adapt over one recording without changing this predictor's speaker.
+   */
+  speakerNormalizer(): RunningSpeakerNormalizer;
   dispose(): void;
 }
 
@@ -145,6 +150,7 @@ export function createPooledPredictor(
       return normalizer.count;
     },
     resetSpeaker: () => normalizer.reset(),
+    speakerNormalizer: () => normalizer.clone(),
     dispose() {},
   };
 }

@@ -34,7 +34,12 @@ import {
   openPromotedModelSet,
 } from "./artifacts.ts";
 import { framesPerClip } from "../../config.ts";
-import { predictTimelineWith, type Timeline, type TimelineOptions } from "./timeline.ts";
+import {
+  predictTimelineWith,
+  type Timeline,
+  TIMELINE_RESAMPLE_QUALITY,
+  type TimelineOptions,
+} from "./timeline.ts";
 import { createPooledPredictor, type PooledPredictor } from "./pooled_predictor.ts";
 import { isPooledModelDir, loadPooledModel } from "../models/pooled_store.ts";
 import { utteranceFeatures } from "../features/utterance.ts";
@@ -42,6 +47,8 @@ import type { WindowClassifier } from "./timeline.ts";
 import { sequenceWindowClassifier } from "./window_classifier.ts";
 import { windowFeatures } from "./window_features.ts";
 import { WindowFeaturePool } from "./feature_pool.ts";
+import { orderedPooledBatches, pooledWindowClassifier } from "./pooled_window.ts";
+import { FunctionalsPool } from "./functionals_pool.ts";
 
 /** Audio already in memory: one array (mono) or one per channel, at `sampleRate` Hz. */
 export interface SamplesInput {
@@ -86,6 +93,20 @@ export interface BatchResult {
   failures: FailedFile[];
 }
 
+/** Options of {@link Predictor.predictTimeline}. */
+export interface PredictTimelineOptions extends TimelineOptions {
+  /**
+   * Pooled models: treat the recording as one speaker and adapt the speaker normalisation on
+   * it, as the live page does — every voiced window, in time order, is first added to the
+   * speaker statistics, then normalised with them and classified. The statistics start from
+   * the predictor's current speaker (the prior, plus clips given to `pooled.enrol`) and the
+   * predictor's own speaker is left unchanged (a copy adapts). Default false: every window is
+   * normalised with the predictor's current statistics (which change only when the predictor
+   * was loaded with `adaptSpeaker: true`). Sequence models ignore it.
+   */
+  adaptSpeaker?: boolean;
+}
+
 /** A model ready to classify audio. */
 export interface Predictor {
   /** Name of the model in the manifest (e.g. `lstm`). */
@@ -114,7 +135,7 @@ export interface Predictor {
   predictBatch(input: string | readonly string[], options?: BatchOptions): Promise<BatchResult>;
   /**
    * The emotion timeline of a recording of any length: decode -> mono -> resample once to the
-   * model's rate -> windows of the clip length every `hopSeconds` (default 1 s) -> skip windows
+   * model's rate (`TIMELINE_RESAMPLE_QUALITY` of the model's kind) -> windows of the clip length every `hopSeconds` (default 1 s) -> skip windows
    * without speech -> classify the rest in batches with {@link Predictor.windowClassifier}.
    * Recordings shorter than a window or without speech are flagged (`summary.status`).
    *
@@ -122,7 +143,7 @@ export interface Predictor {
    */
   predictTimeline(
     input: string | SamplesInput,
-    options?: TimelineOptions,
+    options?: PredictTimelineOptions,
   ): Promise<Timeline & { path: string }>;
   /** The per-window classifier the timeline uses (samples at `settings.sampleRate`). */
   readonly windowClassifier: WindowClassifier;
@@ -163,6 +184,9 @@ export interface PredictorParts {
    * Workers that featurise long recordings' windows in parallel (0: on the calling thread).
    * Default: every core on machines with 4 or more, else 0 — measured on the 2-core machine
    * shared with other jobs, workers made a 10-minute file slower (9.0 -> 10.5 s), not faster.
+   * Pooled models (`loadPredictor`'s `featureWorkers`) follow the same rule: 5 minutes through
+   * the pooled `ensemble` took 27.8 s wall / 17.2 s CPU with 2 workers against 28.4 s / 14.3 s
+   * inline there (load average 6 on 2 cores).
    */
   featureWorkers?: number;
 }
@@ -243,6 +267,7 @@ export async function loadPredictor(
     return pooledModelPredictor(
       createPooledPredictor(artifact, modelName, { adapt: options.adaptSpeaker }),
       manifest.features,
+      options.featureWorkers ?? defaultFeatureWorkers(),
     );
   }
   let model: tf.LayersModel;
@@ -439,7 +464,12 @@ export function createPredictor(parts: PredictorParts): Predictor {
       }
     }
     const mono = mixToMono(channels);
-    return { name, samples: await resample(mono, sampleRate, settings.sampleRate) };
+    return {
+      name,
+      samples: await resample(mono, sampleRate, settings.sampleRate, {
+        quality: TIMELINE_RESAMPLE_QUALITY.sequence,
+      }),
+    };
   };
 
   return {
@@ -548,8 +578,26 @@ export function predictionTable(
  * A pooled model behind the {@link Predictor} interface: clips are classified from their
  * functionals (whole recording), timelines window by window (`settings.duration` seconds).
  */
-function pooledModelPredictor(pooled: PooledPredictor, settings: FeatureSettings): Predictor {
+function pooledModelPredictor(
+  pooled: PooledPredictor,
+  settings: FeatureSettings,
+  workers: number,
+): Predictor {
   const classes = [...pooled.classes];
+  // Many windows (a long recording) have their functionals computed on all cores; a few
+  // inline, sparing the workers' start-up.
+  let pool: FunctionalsPool | undefined;
+  const functionalsBatch = (windows: readonly Float32Array[], sampleRate: number) => {
+    if (windows.length < 8 || workers === 0 || typeof Worker === "undefined") {
+      return Promise.resolve(
+        windows.map((w) =>
+          utteranceFeatures(w, { ...pooled.artifact.settings, sampleRate, source: "window" }).values
+        ),
+      );
+    }
+    pool ??= new FunctionalsPool(pooled.artifact.settings, workers);
+    return pool.functionals(windows, sampleRate);
+  };
   const toPrediction = (
     result: { emotion: string; confidence: number; probabilities: Record<string, number> },
     path?: string,
@@ -560,14 +608,18 @@ function pooledModelPredictor(pooled: PooledPredictor, settings: FeatureSettings
     probabilities: result.probabilities,
     ...(path === undefined ? {} : { path }),
   });
+  const classifyRaw = (raw: Float32Array) => {
+    const result = pooled.predictFunctionals(raw);
+    return classes.map((name) => result.probabilities[name]);
+  };
   const windowClassifier: WindowClassifier = {
     classes,
     windowSeconds: settings.duration,
     predict(samples, sampleRate) {
       const vector = utteranceFeatures(samples, { ...pooled.artifact.settings, sampleRate });
-      const result = pooled.predictFunctionals(vector.values);
-      return classes.map((name) => result.probabilities[name]);
+      return classifyRaw(vector.values);
     },
+    ...orderedPooledBatches(functionalsBatch, classifyRaw, pooled.artifact.names.length),
   };
   return {
     kind: "pooled",
@@ -619,17 +671,28 @@ function pooledModelPredictor(pooled: PooledPredictor, settings: FeatureSettings
         sampleRate = input.sampleRate;
       }
       const samples = await resample(mixToMono(channels), sampleRate, settings.sampleRate, {
-        quality: "kaiser_fast",
+        quality: TIMELINE_RESAMPLE_QUALITY.pooled,
       });
+      const classifier = options.adaptSpeaker
+        ? pooledWindowClassifier(pooled.artifact, {
+          windowSeconds: settings.duration,
+          normalizer: pooled.speakerNormalizer(),
+          adapt: true,
+          functionalsBatch,
+        })
+        : windowClassifier;
       const timeline = await predictTimelineWith(
         samples,
         settings.sampleRate,
-        windowClassifier,
+        classifier,
         options,
       );
       return { ...timeline, path: name };
     },
-    dispose() {},
+    dispose() {
+      pool?.dispose();
+      pool = undefined;
+    },
   };
 }
 

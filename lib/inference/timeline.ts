@@ -141,6 +141,19 @@ export interface Timeline {
  */
 export const DEFAULT_HOP_SECONDS = 1;
 
+/**
+ * How timelines resample a whole recording to the model's rate, by model kind (also the live
+ * page's file mode). Sequence models: resampy's `kaiser_best`, as their training clips (librosa's
+ * default): `kaiser_fast` would halve the resampling (1.15 -> 0.60 s for 2 minutes at 44.1 kHz
+ * on the shared 2-core machine) but moved the tiny test GRU's window probabilities by up to 0.17
+ * (tests/long_recording_test.ts), so parity does not allow it. Pooled models: `kaiser_fast`
+ * (their functionals were computed from `kaiser_fast` audio in training).
+ */
+export const TIMELINE_RESAMPLE_QUALITY = {
+  sequence: "kaiser_best",
+  pooled: "kaiser_fast",
+} as const;
+
 /** Start sample of every window; see {@link TimelineOptions.hopSeconds} for the rule. */
 export function windowStarts(length: number, windowLength: number, hopLength: number): number[] {
   if (!(windowLength > 0 && hopLength > 0)) {

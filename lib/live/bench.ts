@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import { encodeWav } from "../audio/wav.ts";
 import { driveLivePage } from "./browser.ts";
+import { openPromotedModelSet } from "../inference/artifacts.ts";
 
 /** Options of {@link liveLatencyBenchmark}. */
 export interface LiveLatencyOptions {
@@ -74,7 +75,8 @@ export async function liveLatencyBenchmark(
 ): Promise<LiveLatencyResult> {
   const windows = options.windows ?? 16;
   const hop = options.hopSeconds ?? 0.5;
-  const manifest = JSON.parse(await Deno.readTextFile(join(options.modelsDir, "config.json")));
+  const setDir = await openPromotedModelSet(options.modelsDir);
+  const manifest = JSON.parse(await Deno.readTextFile(join(setDir, "config.json")));
   const rate: number = manifest.features.sampleRate;
   const dir = await Deno.makeTempDir({ prefix: "ser_live_bench_" });
   try {

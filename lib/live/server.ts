@@ -2,8 +2,10 @@
  * The live page's server: `Deno.serve` on 127.0.0.1 only, every asset local — the page, its
  * script (the project's `lib/` code plus TensorFlow.js and Meyda from `node_modules`, bundled
  * at start with `deno bundle --platform browser`), the AudioWorklet, plotly.js from
- * `node_modules`, and the models folder's artifacts (manifest, label encoder, model files).
- * Nothing else is served and the page makes no request elsewhere.
+ * `node_modules`, and the artifacts of the models folder's promoted model set (verified at start
+ * with `openPromotedModelSet`): manifest, label encoder, sequence models' `model.json` +
+ * weights, pooled models' `pooled.json`. Nothing else is served and the page makes no request
+ * elsewhere.
  *
  * @example
  * ```ts
@@ -16,6 +18,7 @@
  */
 import { join, normalize, relative } from "node:path";
 import { findPlotlyBundle } from "../visualizer/plotly_bundle.ts";
+import { openPromotedModelSet } from "../inference/artifacts.ts";
 
 /** Options of {@link startLiveServer}. */
 export interface LiveServerOptions {
@@ -41,6 +44,8 @@ export interface LiveServerOptions {
 export interface LiveServer {
   /** `http://127.0.0.1:<port>/` */
   url: string;
+  /** The promoted model set whose files are served under `/models/`. */
+  setDir: string;
   port: number;
   /** Size of the page's script bundle in bytes. */
   bundleBytes: number;
@@ -118,7 +123,8 @@ async function fileResponse(path: string): Promise<Response> {
  * Starts the live page's server on 127.0.0.1.
  *
  * @param options models folder, port, hop, test hooks
- * @throws when the models folder has no `config.json` (no trained model) or the bundle fails
+ * @throws when the models folder has no promoted model set (no trained model, or a file of the
+ *   set changed: `ModelSetError`/`ArtifactError` name it) or the bundle fails
  * @example
  * ```ts
  * const server = await startLiveServer({ modelsDir: "models", port: 0, quiet: true });
@@ -126,9 +132,11 @@ async function fileResponse(path: string): Promise<Response> {
  * ```
  */
 export async function startLiveServer(options: LiveServerOptions): Promise<LiveServer> {
-  const modelsDir = options.modelsDir;
   const hop = options.hopSeconds ?? 0.5;
   if (!(hop > 0)) throw new RangeError(`live: hop must be positive seconds, got ${hop}`);
+  // The promoted set, checksums verified, exactly as `loadPredictor` reads it: the page loads
+  // the same files `deno task predict` would.
+  const modelsDir = await openPromotedModelSet(options.modelsDir);
   try {
     await Deno.stat(join(modelsDir, "config.json"));
   } catch {
@@ -187,6 +195,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   }
   return {
     url,
+    setDir: modelsDir,
     port,
     bundleBytes: bundle.length,
     finished: server.finished,

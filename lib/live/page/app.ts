@@ -1,11 +1,21 @@
 /// <reference lib="dom" />
 /**
  * The live page's script (bundled by the server with `deno bundle --platform browser`): loads a
- * saved model with TensorFlow.js, records the microphone through an AudioWorklet, and every hop
- * classifies the last window with the project's own feature code (`lib/features` via
- * `sequenceWindowClassifier`) and voice-activity detector; also draws the timeline of a
- * dropped WAV file with `predictTimelineWith`. Nothing is sent anywhere, except, in test mode
- * (`?report=1`), a report posted back to the page's own server.
+ * saved model, records the microphone through an AudioWorklet, and every hop classifies the last
+ * window with the project's own feature code and voice-activity detector; also draws the
+ * timeline of a dropped WAV file with `predictTimelineWith`. Two model kinds:
+ *
+ * - `sequence` (LSTM/GRU/CNN-LSTM): TensorFlow.js on per-frame features
+ *   (`sequenceWindowClassifier`, `lib/features`);
+ * - `pooled` (SVM + softmax regression, `pooled.json`): utterance functionals incl. pYIN,
+ *   normalised with a running speaker normaliser, into `pooledPredictProba`
+ *   (`pooledWindowClassifier`; no TensorFlow.js involved). The microphone session is one
+ *   speaker: every voiced window is added to the speaker statistics before it is classified,
+ *   until "reset speaker". A dropped file is its own speaker (a fresh normaliser adapted on its
+ *   voiced windows in time order), as `predictTimeline(file, { adaptSpeaker: true })`.
+ *
+ * Nothing is sent anywhere, except, in test mode (`?report=1`), a report posted back to the
+ * page's own server.
  * @module
  */
 import "./deno_shim.ts";
@@ -17,13 +27,20 @@ import "../../models/fast_batchnorm.ts";
 import "../../models/fast_dropout.ts";
 import { decodeWav } from "../../audio/wav.ts";
 import { fitToLength, mixToMono } from "../../audio/signal.ts";
-import { resampyResample } from "../../audio/resampy.ts";
+import { RESAMPY_FILTERS, resampyResample } from "../../audio/resampy.ts";
 import { extractFeatures } from "../../features/extract.ts";
 import type { FeatureSettings } from "../../features/feature_set.ts";
 import type { StandardScaler } from "../../features/normalize.ts";
-import { predictTimelineWith, type WindowClassifier } from "../../inference/timeline.ts";
+import {
+  predictTimelineWith,
+  TIMELINE_RESAMPLE_QUALITY,
+  type WindowClassifier,
+} from "../../inference/timeline.ts";
 import { voiceActivity } from "../../inference/vad.ts";
 import { sequenceWindowClassifier } from "../../inference/window_classifier.ts";
+import { pooledWindowClassifier } from "../../inference/pooled_window.ts";
+import { RunningSpeakerNormalizer } from "../../features/speaker_norm.ts";
+import type { PooledArtifact } from "../../models/pooled_store.ts";
 import { timelineFigure } from "../../visualizer/timeline.ts";
 import { emotionColor } from "../../visualizer/style.ts";
 
@@ -33,7 +50,7 @@ declare const Plotly: any;
 interface Manifest {
   features: FeatureSettings;
   scaler: StandardScaler;
-  models: Record<string, { dir: string; testAccuracy?: number }>;
+  models: Record<string, { dir: string; testAccuracy?: number; kind?: "pooled" | "sequence" }>;
   bestModel: string;
 }
 
@@ -48,6 +65,8 @@ interface LiveWindow {
   latencyMs: number;
   /** ms of that spent on voice activity + features + model (the rest is drawing). */
   classifyMs: number;
+  /** Pooled models: clips the speaker normalisation had seen after this window (0: prior). */
+  speakerClips?: number;
   /** The window's samples (test mode only), base64 float32. */
   samples?: string;
 }
@@ -87,27 +106,90 @@ let manifest: Manifest;
 let classes: string[];
 let loadedModel: tf.LayersModel | undefined;
 let modelLabel = "";
+let modelKind: "pooled" | "sequence" = "sequence";
+/** Pooled models: the artifact, and the microphone session's speaker statistics. */
+let pooledArtifact: PooledArtifact | undefined;
+let speaker: RunningSpeakerNormalizer | undefined;
+
+/** The classifier of a dropped file: pooled models adapt a fresh speaker on the file. */
+function fileClassifier(): WindowClassifier {
+  if (!pooledArtifact) return classifier;
+  return pooledWindowClassifier(pooledArtifact, {
+    windowSeconds: manifest.features.duration,
+    normalizer: new RunningSpeakerNormalizer(pooledArtifact.prior),
+    adapt: true,
+  });
+}
+
+function showSpeaker() {
+  const info = $("speakerInfo");
+  const reset = $("resetSpeaker") as HTMLButtonElement;
+  if (!speaker) {
+    info.textContent = "";
+    reset.style.display = "none";
+    return;
+  }
+  reset.style.display = "";
+  info.textContent =
+    `speaker normalisation: ${speaker.count} voiced window${
+      speaker.count === 1 ? "" : "s"
+    } of this session seen` + (speaker.count === 0
+      ? ` (until then, the ${speaker.prior.speakers} training speakers' average)`
+      : ` (blended with the training speakers' average, worth ${speaker.priorWeight})`);
+  document.body.dataset.speakerClips = String(speaker.count);
+}
 
 async function loadModel(name: string) {
   $("modelInfo").textContent = `loading ${name}…`;
   const entry = manifest.models[name];
-  const model = await tf.loadLayersModel(`/models/${entry.dir}/model.json`);
-  loadedModel?.dispose();
-  loadedModel = model;
-  classifier = sequenceWindowClassifier({
-    model,
-    settings: manifest.features,
-    scaler: manifest.scaler,
-    classes,
-  });
   const accuracy = entry.testAccuracy === undefined
     ? ""
     : `, test accuracy ${(entry.testAccuracy * 100).toFixed(1)}%`;
-  modelLabel = `${name} (models/${entry.dir}${accuracy})`;
-  $("modelInfo").textContent = `loaded ${modelLabel}; ${manifest.features.duration} s window, ` +
-    `${hopSeconds} s hop, ${manifest.features.sampleRate} Hz, TensorFlow.js ${tf.version.tfjs} ` +
-    `(${tf.getBackend()})`;
+  const window = `${manifest.features.duration} s window, ${hopSeconds} s hop, ` +
+    `${manifest.features.sampleRate} Hz`;
+  if (entry.kind === "pooled") {
+    const response = await fetch(`/models/${entry.dir}/pooled.json`);
+    if (!response.ok) throw new Error(`/models/${entry.dir}/pooled.json: ${response.status}`);
+    const artifact = await response.json();
+    if (artifact.format !== "ser-pooled-v1" || artifact.model?.kind !== "pooled") {
+      throw new Error(`/models/${entry.dir}/pooled.json: not a pooled model`);
+    }
+    loadedModel?.dispose();
+    loadedModel = undefined;
+    pooledArtifact = artifact as PooledArtifact;
+    speaker = new RunningSpeakerNormalizer(pooledArtifact.prior);
+    classifier = pooledWindowClassifier(pooledArtifact, {
+      windowSeconds: manifest.features.duration,
+      normalizer: speaker,
+      adapt: true,
+    });
+    modelKind = "pooled";
+    modelLabel = `${name} (models/${entry.dir}${accuracy})`;
+    $("modelInfo").textContent = `loaded ${modelLabel}: pooled model ` +
+      `(${pooledArtifact.model.spec.name}: ${pooledArtifact.names.length} utterance functionals ` +
+      `incl. pYIN pitch, ${pooledArtifact.model.spec.normalization}-normalised); ${window}; ` +
+      `no TensorFlow.js`;
+  } else {
+    const model = await tf.loadLayersModel(`/models/${entry.dir}/model.json`);
+    loadedModel?.dispose();
+    loadedModel = model;
+    pooledArtifact = undefined;
+    speaker = undefined;
+    classifier = sequenceWindowClassifier({
+      model,
+      settings: manifest.features,
+      scaler: manifest.scaler,
+      classes,
+    });
+    modelKind = "sequence";
+    modelLabel = `${name} (models/${entry.dir}${accuracy})`;
+    $("modelInfo").textContent = `loaded ${modelLabel}: sequence model ` +
+      `(${manifest.features.features.join("+")} per frame); ${window}; TensorFlow.js ` +
+      `${tf.version.tfjs} (${tf.getBackend()})`;
+  }
+  showSpeaker();
   document.body.dataset.model = name;
+  document.body.dataset.modelKind = modelKind;
 }
 
 function drawBars(probabilities: number[] | null) {
@@ -329,9 +411,11 @@ class Live {
         );
       }
       const vad = voiceActivity(window, this.rate);
+      // Pooled models adapt the session's speaker on voiced windows only (inside `predict`).
       const probabilities = vad.voiced
         ? Array.from(await classifier.predict(window, this.rate))
         : null;
+      showSpeaker();
       const classifyMs = performance.now() - receivedAt;
       setSpeechState(vad.voiced);
       drawBars(probabilities);
@@ -342,6 +426,7 @@ class Live {
         probabilities,
         latencyMs: 0,
         classifyMs,
+        ...(speaker ? { speakerClips: speaker.count } : {}),
       };
       extendTimeline(entry);
       entry.latencyMs = performance.now() - receivedAt;
@@ -356,10 +441,22 @@ class Live {
         await postReport({
           kind: "live",
           model: modelLabel,
+          modelKind,
+          modelInfo: $("modelInfo").textContent,
+          speakerInfo: $("speakerInfo").textContent,
           classes,
           captureRate: this.captureRate,
           windows: this.windows,
         });
+        if (speaker) {
+          // The "reset speaker" button, as a user would press it.
+          ($("resetSpeaker") as HTMLButtonElement).click();
+          await postReport({
+            kind: "reset",
+            speakerClips: speaker.count,
+            speakerInfo: $("speakerInfo").textContent,
+          });
+        }
       }
     } catch (error) {
       showError(error);
@@ -370,13 +467,26 @@ class Live {
   }
 }
 
-/** Samples of a WAV file at the model's rate, as `lib/inference` reads files. */
+/**
+ * Samples of a WAV file at the model's rate, as `predictTimeline` reads files: the whole
+ * recording resampled once with resampy's filter for the model's kind
+ * (`TIMELINE_RESAMPLE_QUALITY`), to `ceil(n * rate / fileRate)` samples.
+ */
 async function fileSamples(file: Blob, rate: number): Promise<Float32Array> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     const decoded = decodeWav(bytes, (file as File).name ?? "file");
     const mono = mixToMono(decoded.channels);
-    return decoded.sampleRate === rate ? mono : resampyResample(mono, decoded.sampleRate, rate);
+    if (decoded.sampleRate === rate) return mono;
+    return fitToLength(
+      resampyResample(
+        mono,
+        decoded.sampleRate,
+        rate,
+        RESAMPY_FILTERS[TIMELINE_RESAMPLE_QUALITY[modelKind]],
+      ),
+      Math.ceil(mono.length * rate / decoded.sampleRate),
+    );
   } catch (wavError) {
     // Not a WAV the project decodes: let the browser decode (its resampler is not resampy, so
     // the numbers may differ slightly from `deno task predict`).
@@ -399,7 +509,7 @@ async function showFile(file: File) {
   const rate = manifest.features.sampleRate;
   const samples = await fileSamples(file, rate);
   const started = performance.now();
-  const timeline = await predictTimelineWith(samples, rate, classifier, { hopSeconds });
+  const timeline = await predictTimelineWith(samples, rate, fileClassifier(), { hopSeconds });
   const seconds = (performance.now() - started) / 1000;
   const player = $("player") as HTMLAudioElement;
   player.src = URL.createObjectURL(file);
@@ -447,6 +557,10 @@ async function main() {
   }
   await loadModel(chosen);
   select.onchange = () => loadModel(select.value).catch(showError);
+  $("resetSpeaker").onclick = () => {
+    speaker?.reset();
+    showSpeaker();
+  };
   drawBars(null);
   initTimeline();
   const rate = manifest.features.sampleRate;
@@ -490,7 +604,7 @@ async function main() {
   if (fileUrl) {
     const blob = await (await fetch(fileUrl)).blob();
     const timeline = await showFile(new File([blob], fileUrl.split("/").pop()!));
-    if (report) await postReport({ kind: "file", model: modelLabel, timeline });
+    if (report) await postReport({ kind: "file", model: modelLabel, modelKind, timeline });
   }
   if (params.get("autostart") === "1") start.click();
 }
