@@ -195,7 +195,7 @@ async function main(args: string[]): Promise<number> {
     const window = predictor.windowClassifier.windowSeconds;
     console.log(
       `model: ${predictor.modelName} from ${modelsDir} (window ${window} s, hop ${
-        hopSeconds ?? 1
+        hopSeconds ?? Math.min(1, window)
       } s${values["no-vad"] ? ", no voice-activity detection" : ""})`,
     );
     const timelines: FileTimeline[] = [];

@@ -5,6 +5,7 @@
  * printing "angry NaN%".
  */
 import assert from "node:assert/strict";
+import { promotedSet } from "./tiny_pooled.ts";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { loadConfig } from "../config.ts";
@@ -173,11 +174,11 @@ Deno.test("NaN model outputs are a ModelOutputError naming the model, never a pr
 Deno.test("weights.bin of random bytes: loadPredictor refuses it; predict exits 1, no NaN%", async () => {
   const { model, scaler } = smallModel();
   const dir = await Deno.makeTempDir({ prefix: "ser_nan_models_" });
-  try {
-    await saveModel(model, join(dir, "gru_best"), { labels: CLASSES });
-    model.dispose();
-    await saveLabelEncoder(dir, CLASSES);
-    await saveModelsManifest(dir, {
+  const sealedDir = await Deno.makeTempDir({ prefix: "ser_nan_sealed_" });
+  const writeSet = async (runDir: string) => {
+    await saveModel(model, join(runDir, "gru_best"), { labels: CLASSES });
+    await saveLabelEncoder(runDir, CLASSES);
+    await saveModelsManifest(runDir, {
       features: SETTINGS,
       scaler,
       models: { gru: { dir: "gru_best", testAccuracy: 0.5 } },
@@ -186,9 +187,25 @@ Deno.test("weights.bin of random bytes: loadPredictor refuses it; predict exits 
         env: {},
       }),
     });
+  };
+  // Random bytes of the right size, as a damaged disk or a bad copy leaves them.
+  const scramble = async (weightsPath: string) => {
+    const size = (await Deno.stat(weightsPath)).size;
+    const random = seededRandom(11);
+    await Deno.writeFile(weightsPath, Uint8Array.from({ length: size }, () => random() * 256));
+  };
+  try {
+    const setDir = await promotedSet(dir, writeSet);
+    // A second set whose weights were already random when it was sealed: its checksums hold,
+    // so only the finite-weights check stands between it and an "angry NaN%".
+    await promotedSet(sealedDir, async (runDir) => {
+      await writeSet(runDir);
+      await scramble(join(runDir, "gru_best", "weights.bin"));
+    });
+    model.dispose();
     const wav = join(dir, "clip.wav");
     await Deno.writeFile(wav, encodeWav(sine(300, 0.5, 22050, 0.3), 22050));
-    const runWithModels = async () => {
+    const runWithModels = async (modelsDir: string) => {
       const output = await new Deno.Command(Deno.execPath(), {
         args: [
           "run",
@@ -196,7 +213,7 @@ Deno.test("weights.bin of random bytes: loadPredictor refuses it; predict exits 
           new URL("../cli/predict.ts", import.meta.url).pathname,
           wav,
           "--models-dir",
-          dir,
+          modelsDir,
         ],
         env: { NO_COLOR: "1" },
         stdout: "piped",
@@ -209,27 +226,27 @@ Deno.test("weights.bin of random bytes: loadPredictor refuses it; predict exits 
         err: text.decode(output.stderr),
       };
     };
-    const before = await runWithModels();
+    const before = await runWithModels(dir);
     assert.equal(before.code, 0, before.err);
     assert.match(before.out, /clip\.wav\s+\w+\s+\d+\.\d%/);
 
-    // Random bytes of the right size, as a damaged disk or a bad copy leaves them.
-    const weightsPath = join(dir, "gru_best", "weights.bin");
-    const size = (await Deno.stat(weightsPath)).size;
-    const random = seededRandom(11);
-    await Deno.writeFile(weightsPath, Uint8Array.from({ length: size }, () => random() * 256));
-
-    await assert.rejects(() => loadPredictor(dir), (error: unknown) => {
+    await scramble(join(setDir, "gru_best", "weights.bin"));
+    // The promoted set's checksum catches the change first, naming the file.
+    await assert.rejects(() => loadPredictor(dir), /gru_best\/weights\.bin/);
+    await assert.rejects(() => loadPredictor(sealedDir), (error: unknown) => {
       assert.ok(error instanceof ArtifactError, String(error));
       assert.match(error.message, /gru_best: model "gru": \d+ weight tensor\(s\) hold NaN/);
       return true;
     });
-    const after = await runWithModels();
-    assert.equal(after.code, 1, after.out + after.err);
-    assert.doesNotMatch(after.out, /NaN/);
-    assert.doesNotMatch(after.out, /clip\.wav/, "no prediction row may be printed");
-    assert.match(after.err, /model "gru"/);
+    for (const modelsDir of [dir, sealedDir]) {
+      const after = await runWithModels(modelsDir);
+      assert.equal(after.code, 1, after.out + after.err);
+      assert.doesNotMatch(after.out, /NaN/);
+      assert.doesNotMatch(after.out, /clip\.wav/, "no prediction row may be printed");
+      assert.match(after.err, /gru_best/);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
+    await Deno.remove(sealedDir, { recursive: true });
   }
 });

@@ -5,6 +5,7 @@
  * `predict` on each window's samples; then `deno task predict` on a long file.
  */
 import assert from "node:assert/strict";
+import { promotedSet } from "./tiny_pooled.ts";
 import { join } from "node:path";
 import { encodeWav, whiteNoise } from "../lib/audio/mod.ts";
 import { initBackend } from "../lib/backend.ts";
@@ -250,7 +251,7 @@ Deno.test("predictTimeline: a 20 s recording with gaps, equal to predict on each
     assert.ok(maxDiff < 1e-5, `max difference ${maxDiff}`);
 
     // Files: saved artifacts, the recording as a 16-bit WAV, and the CLI.
-    await saveTiny(dir, { model, scaler });
+    await promotedSet(dir, (run) => saveTiny(run, { model, scaler }));
     const wav = join(dir, "talk.wav");
     await Deno.writeFile(wav, encodeWav(samples, RATE, { bitsPerSample: 16 }));
     // From the file, featurised by 2 workers and inline: the same timeline, to the bit.
@@ -310,7 +311,10 @@ Deno.test("predictTimeline: a 20 s recording with gaps, equal to predict on each
     for (const name of ["plot.talk.html", "plot.gap.html"]) {
       const html = await Deno.readTextFile(join(dir, name));
       assert.match(html, /Emotion timeline|talk|gap/);
-      assert.ok(html.length > 1_000_000, "plotly.js inlined"); // offline page
+      // Offline: the page loads the one plotly.js copy written beside it (not a CDN).
+      const src = html.match(/<script[^>]* src="(plotly-[^"]+\.min\.js)"/)?.[1];
+      assert.ok(src, `${name} loads a local plotly.js`);
+      assert.ok((await Deno.stat(join(dir, src))).size > 1_000_000, `${src} is plotly.js`);
     }
   } finally {
     predictor.dispose();

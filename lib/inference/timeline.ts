@@ -57,7 +57,8 @@ export interface WindowClassifier {
 /** Options of {@link predictTimelineWith}. */
 export interface TimelineOptions {
   /**
-   * Seconds between window starts (default {@link DEFAULT_HOP_SECONDS}), in (0, window]. The
+   * Seconds between window starts (default {@link DEFAULT_HOP_SECONDS}, or the window when it
+   * is shorter), in (0, window]. The
    * last window is aligned to the end of the recording when the hops do not reach it.
    */
   hopSeconds?: number;
@@ -209,7 +210,8 @@ export async function predictTimelineWith(
   options: TimelineOptions = {},
 ): Promise<Timeline> {
   const { windowSeconds, classes } = classifier;
-  const hopSeconds = options.hopSeconds ?? DEFAULT_HOP_SECONDS;
+  // A model with clips shorter than the default hop hops by its own clip length.
+  const hopSeconds = options.hopSeconds ?? Math.min(DEFAULT_HOP_SECONDS, windowSeconds);
   if (!(windowSeconds > 0)) {
     throw new RangeError(`timeline: window must be positive seconds, got ${windowSeconds}`);
   }
