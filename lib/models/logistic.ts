@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import { sgemm } from "./blas.ts";
 
 /** Hyperparameters of {@link fitLogistic}. */
 export interface LogisticOptions {
@@ -73,35 +74,41 @@ export function fitLogistic(
   const classWeight = options.classWeight ?? new Array(k).fill(1);
   const weights = new Float64Array(k * d);
   const bias = new Float64Array(k);
-  const gradW = new Float64Array(k * d);
+  const gradW = new Float32Array(k * d);
   const gradB = new Float64Array(k);
   const m1 = new Float64Array(k * d + k), m2 = new Float64Array(k * d + k);
-  const logits = new Float64Array(k);
+  // Inputs packed once; logits = X W^T and the gradient E^T X are two BLAS products per step.
+  const packed = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) packed.set(Float32Array.from(x[i]), i * d);
+  const weights32 = new Float32Array(k * d);
+  const logits = new Float32Array(n * k);
+  const errors = new Float32Array(n * k);
+  const row = new Float64Array(k);
   let totalWeight = 0;
   for (const label of labels) totalWeight += classWeight[label];
   const beta1 = 0.9, beta2 = 0.999;
   for (let step = 1; step <= iterations; step++) {
-    gradW.fill(0);
+    for (let p = 0; p < weights.length; p++) weights32[p] = weights[p];
+    sgemm(false, true, n, k, d, 1, packed, d, weights32, d, 0, logits, k);
     gradB.fill(0);
     for (let i = 0; i < n; i++) {
-      const row = x[i];
-      for (let c = 0; c < k; c++) {
-        let sum = bias[c];
-        const base = c * d;
-        for (let j = 0; j < d; j++) sum += weights[base + j] * row[j];
-        logits[c] = sum;
-      }
-      softmaxInPlace(logits);
+      for (let c = 0; c < k; c++) row[c] = logits[i * k + c] + bias[c];
+      softmaxInPlace(row);
       const w = classWeight[labels[i]] / totalWeight;
       for (let c = 0; c < k; c++) {
-        const error = w * (logits[c] - (c === labels[i] ? 1 : 0));
+        const error = w * (row[c] - (c === labels[i] ? 1 : 0));
+        errors[i * k + c] = error;
         gradB[c] += error;
-        const base = c * d;
-        for (let j = 0; j < d; j++) gradW[base + j] += error * row[j];
       }
     }
+    sgemm(true, false, k, d, n, 1, errors, k, packed, d, 0, gradW, d);
     const correction1 = 1 - beta1 ** step, correction2 = 1 - beta2 ** step;
-    const update = (params: Float64Array, grads: Float64Array, offset: number, decay: boolean) => {
+    const update = (
+      params: Float64Array,
+      grads: ArrayLike<number>,
+      offset: number,
+      decay: boolean,
+    ) => {
       for (let p = 0; p < params.length; p++) {
         const g = grads[p] + (decay ? l2 * params[p] : 0);
         const index = offset + p;

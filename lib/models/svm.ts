@@ -19,6 +19,7 @@
  * ```
  * @module
  */
+import { sgemm } from "./blas.ts";
 
 /** Hyperparameters of {@link fitSvm}. */
 export interface SvmOptions {
@@ -229,6 +230,14 @@ export function fitSvm(
   const tolerance = options.tolerance ?? 1e-3;
   const maxIterations = options.maxIterations ?? 100_000;
 
+  // All inner products at once (one BLAS call: OpenBLAS when present), then
+  // |x - y|^2 = |x|^2 + |y|^2 - 2 x.y for every pair: the kernel rows cost O(1) each.
+  const packed = new Float32Array(n * dimensions);
+  for (let i = 0; i < n; i++) packed.set(Float32Array.from(x[i]), i * dimensions);
+  const gram = new Float32Array(n * n);
+  sgemm(false, true, n, n, dimensions, 1, packed, dimensions, packed, dimensions, 0, gram, n);
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) norms[i] = gram[i * n + i];
   const byClass: number[][] = Array.from({ length: k }, () => []);
   labels.forEach((label, i) => byClass[label].push(i));
   const supportIndex = new Map<number, number>();
@@ -246,9 +255,11 @@ export function fitSvm(
       const m = members.length;
       const kernel = new Float64Array(m * m);
       for (let p = 0; p < m; p++) {
+        const rowP = members[p] * n;
         kernel[p * m + p] = 1;
         for (let q = p + 1; q < m; q++) {
-          const value = Math.exp(-gamma * squaredDistance(x[members[p]], x[members[q]]));
+          const distance = norms[members[p]] + norms[members[q]] - 2 * gram[rowP + members[q]];
+          const value = Math.exp(-gamma * Math.max(distance, 0));
           kernel[p * m + q] = value;
           kernel[q * m + p] = value;
         }
