@@ -290,7 +290,7 @@ export function buildModelCard(input: ModelCardInput): ModelCard {
         how: "random, stratified by emotion (speakers on both sides)",
       },
     },
-    trainingStopped: input.trainingStopped,
+    ...(input.trainingStopped ? { trainingStopped: input.trainingStopped } : {}),
     protocols: reportProtocols(input.report, table.height, input.dataset.corpora),
   };
   if (card.protocols.length > 0) {
