@@ -597,8 +597,9 @@ export interface TrainingControl {
    */
   callback(): StopOnRequest;
   /**
-   * True (with a line saying so) when an earlier model was stopped: the step skips the models
-   * after it and promotes those trained so far.
+   * True (with a line saying so) when an earlier model was stopped, or the stop file appeared
+   * since the last model ended: the step skips the models after it and promotes those trained
+   * so far.
    */
   skip(name: string): boolean;
 }
@@ -659,11 +660,26 @@ export async function trainingControl(
         onStop: (reason) => (stopped ??= reason),
       }),
     skip: (name) => {
+      // A stop file that appeared between two models (e.g. while the ensemble trained) stops
+      // the step before the next one starts.
+      if (stopped === undefined && existsSync(stopFile)) {
+        stopped = `stop file ${stopFile} found`;
+        Deno.removeSync(stopFile);
+      }
       if (stopped === undefined) return false;
       console.log(`${name}: skipped, training was stopped (${stopped})`);
       return true;
     },
   };
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

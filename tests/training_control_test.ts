@@ -229,6 +229,13 @@ Deno.test("trainingControl: one stop file and deadline for the step; later model
     assert.equal(cb.stoppedBatch, 0);
     assert.match(again.stopped ?? "", /stop file .*models\/STOP found/);
     m2.dispose();
+    // A stop file that appears between two models stops the step before the next one.
+    const between = await trainingControl(config);
+    assert.equal(between.skip("ensemble"), false);
+    await requestTrainingStop(config);
+    assert.equal(between.skip("lstm"), true);
+    assert.match(between.stopped ?? "", /stop file .*models\/STOP found/);
+    await assert.rejects(Deno.stat(join(dir, "models", "STOP")), Deno.errors.NotFound);
     await assert.rejects(trainingControl(config, { minutes: -1 }), /minutes must be >= 0/);
   } finally {
     await Deno.remove(dir, { recursive: true });
