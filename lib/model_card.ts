@@ -194,11 +194,14 @@ function useAndLimits(
   if (independent.length > 0) {
     const best = independent.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
     const worst = independent.reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
+    const range = worst === best
+      ? `accuracy ${best.accuracy.toFixed(3)} (${best.protocol})`
+      : `accuracy ${worst.accuracy.toFixed(3)} (${worst.protocol}) to ` +
+        `${best.accuracy.toFixed(3)} (${best.protocol})`;
     limits.push(
-      `Speaker-independent protocols (no speaker on both sides) give accuracy ` +
-        `${worst.accuracy.toFixed(3)} (${worst.protocol}) to ${best.accuracy.toFixed(3)} ` +
-        `(${best.protocol}), chance ${(1 / Math.max(1, card.classes.length)).toFixed(3)}: ` +
-        "expect numbers like these on a new voice.",
+      `Speaker-independent protocols (no speaker on both sides) give ${range}, chance ` +
+        `${(1 / Math.max(1, card.classes.length)).toFixed(3)}: expect numbers like these on a ` +
+        "new voice.",
     );
   } else {
     limits.push(
@@ -212,7 +215,7 @@ function useAndLimits(
         "model learns these voices as much as the emotions.",
     );
   }
-  if (card.data.corpora.some((c) => c !== "demo")) {
+  if (!card.data.demo) {
     limits.push(
       "Acted emotions read by actors in studio conditions (English for TESS, RAVDESS, " +
         "CREMA-D and SAVEE; German for EMO-DB): spontaneous emotions are subtler and mixed.",

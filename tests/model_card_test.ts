@@ -98,6 +98,7 @@ Deno.test("model card of a demo-corpus set: data, intended use and the limits it
   assert.match(limits, /synthetic demo corpus .* NOT emotional speech/);
   assert.match(limits, /No speaker-independent measurement on this data yet/);
   assert.match(limits, /Only 2 speaker\(s\)/);
+  assert.doesNotMatch(limits, /Acted emotions read by actors/); // the demo corpus is not acted
   assert.match(card.intendedUse.join("\n"), /Not for decisions about people/);
   assert.match(card.intendedUse[0], /\(angry, neutral, sad\) in 3 s windows/);
 });
@@ -119,6 +120,18 @@ Deno.test("model card: protocols from a report on the same clips; completed by t
     /accuracy 0\.350 \(leave one speaker out\) to 0\.400 \(speaker groups\), chance 0\.333/,
   );
   assert.match(limits, /stopped early \(stop file models\/STOP found\)/);
+
+  // One speaker-independent protocol: one number, not a range.
+  const one = report(24);
+  const section = one.evaluation!.generalisation as { protocols: unknown[] };
+  section.protocols = section.protocols.slice(0, 2);
+  assert.match(
+    buildModelCard({ ...demoInput(), report: one }).limits.join("\n"),
+    /give accuracy 0\.400 \(speaker groups\), chance 0\.333/,
+  );
+  const real = demoInput();
+  real.dataset = { ...real.dataset, corpora: ["tess"], source: { demo: false } };
+  assert.match(buildModelCard(real).limits.join("\n"), /Acted emotions read by actors/);
 
   const complete = completeModelCard(buildModelCard(demoInput()), report(24), 3);
   assert.deepEqual(complete.models.map((m) => m.test?.accuracy), [0.75, 0.5]);
