@@ -11,7 +11,10 @@
  * | 04 evaluation | the promoted model set, features, split | `outputs/*.png|html`, `outputs/project_report.json` |
  *
  * All paths come from the config (`modelsDir`, `outputsDir`, `logsDir`, `cacheDir`) and are
- * resolved against the project root.
+ * resolved against the project root. The files in `outputs/` store the paths of clips inside the
+ * project folder (the folder holding `outputs/`, e.g. the demo corpus in `data/demo`) relative to
+ * it, and other paths absolute, so a project can be moved or copied; a clip that is no longer
+ * where the file says is an error that says which notebook to rerun.
  *
  * @example
  * ```ts
@@ -22,6 +25,7 @@
  * @module
  */
 import pl from "nodejs-polars";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import {
   type Config,
   dataDirs,
@@ -54,6 +58,7 @@ import { type Figure, saveFigureHtml, saveFigurePng, show } from "./visualizer/m
 import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
 import { type ModelRun, type PromotedRun, promoteRun, startRun } from "./models/model_set.ts";
 import { isHeadlessNotebookRun } from "./notebook_runner.ts";
+import { EventFileWriter, type HparamValue, StopOnRequest } from "./trainer/mod.ts";
 import { inJupyter } from "./util/progress.ts";
 
 /** Folder of the generated demo corpus, relative to the project root. */
@@ -61,6 +66,11 @@ export const DEMO_CORPUS_DIR = "data/demo";
 
 /** Where each step's files live for a config (absolute paths). */
 export interface ProjectPaths {
+  /**
+   * The project folder: the folder holding `outputsDir` (normally the project root). Paths
+   * inside it are stored relative to it in `outputs/` files.
+   */
+  projectDir: string;
   modelsDir: string;
   outputsDir: string;
   logsDir: string;
@@ -70,12 +80,17 @@ export interface ProjectPaths {
   features: string;
   split: string;
   report: string;
+  /** `models/STOP`: create it to stop a running training step (see {@link trainingControl}). */
+  stopFile: string;
   /**
    * `models/<name>_best`: the layout before model sets.
    * @deprecated training writes into a run folder: use {@link beginTrainingRun}'s `modelDir`.
    */
   modelDir(name: string): string;
-  /** `logs/<name>`. */
+  /**
+   * `logs/<name>`.
+   * @deprecated one folder per training run: use {@link trainingLogDir}.
+   */
   logDir(name: string): string;
 }
 
@@ -85,6 +100,7 @@ export function projectPaths(config: Config): ProjectPaths {
   const outputsDir = projectPath(config.outputsDir);
   const logsDir = projectPath(config.logsDir);
   return {
+    projectDir: dirname(outputsDir),
     modelsDir,
     outputsDir,
     logsDir,
@@ -94,6 +110,7 @@ export function projectPaths(config: Config): ProjectPaths {
     features: `${outputsDir}/features/dataset.features`,
     split: `${outputsDir}/split.json`,
     report: `${outputsDir}/project_report.json`,
+    stopFile: `${modelsDir}/STOP`,
     modelDir: (name) => `${modelsDir}/${name}_best`,
     logDir: (name) => `${logsDir}/${name}`,
   };
@@ -194,9 +211,56 @@ export async function scanDataset(
   });
   const paths = projectPaths(config);
   const { table, ...info } = { source, ...scan };
-  await writeTextAtomic(paths.datasetCsv, table.writeCSV().toString());
-  await writeJsonAtomic(paths.datasetInfo, { ...info, clips: table.height });
+  const stored = (path: string) => storedPath(path, paths.projectDir);
+  const storedPaths = (table.getColumn("path").toArray() as unknown[]).map((p) =>
+    stored(String(p))
+  );
+  const storedTable = table.withColumn(pl.Series("path", storedPaths, pl.Utf8));
+  await writeTextAtomic(paths.datasetCsv, storedTable.writeCSV().toString());
+  await writeJsonAtomic(paths.datasetInfo, {
+    ...info,
+    source: { ...source, dir: source.dirs.map(stored).join(","), dirs: source.dirs.map(stored) },
+    folders: info.folders.map((folder) => ({ ...folder, dir: stored(folder.dir) })),
+    badFiles: info.badFiles.map((file) => ({ ...file, path: stored(file.path) })),
+    dropped: info.dropped.map((file) => ({ ...file, path: stored(file.path) })),
+    clips: table.height,
+  });
   return { source, ...scan };
+}
+
+/**
+ * `path` relative to the project folder `base` when it lies inside it (so the project can move),
+ * else unchanged (a corpus elsewhere stays where it is when the project moves).
+ */
+function storedPath(path: string, base: string): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(base, path);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
+
+/** The inverse of {@link storedPath}: absolute paths as they are, relative ones under `base`. */
+function loadedPath(path: string, base: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+/**
+ * Throws when clips listed in `file` are not on disk: the corpus or the project moved (or was
+ * changed) since the notebook that wrote `file` ran. Checks every path (a stat each, ~10 µs).
+ */
+function assertClipsExist(paths: readonly string[], file: string, rerun: string): void {
+  const missing = paths.filter((path) => {
+    try {
+      return !Deno.statSync(path).isFile;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  throw new Error(
+    `${file}: ${missing.length} of ${paths.length} clips it lists are not found (first: ` +
+      `${missing[0]}); the corpus or the project moved or changed since it was written: rerun ` +
+      rerun,
+  );
 }
 
 /**
@@ -211,18 +275,40 @@ export async function loadDataset(config: Config): Promise<Dataset> {
   } catch {
     return await scanDataset(config);
   }
+  const base = paths.projectDir;
+  if (Array.isArray(info.source?.dirs)) {
+    const dirs = info.source.dirs.map((dir) => loadedPath(dir, base));
+    info = {
+      ...info,
+      source: { ...info.source, dirs, dir: dirs.join(",") },
+      folders: (info.folders ?? []).map((folder) => ({
+        ...folder,
+        dir: loadedPath(folder.dir, base),
+      })),
+      badFiles: (info.badFiles ?? []).map((file) => ({
+        ...file,
+        path: loadedPath(file.path, base),
+      })),
+      dropped: (info.dropped ?? []).map((file) => ({ ...file, path: loadedPath(file.path, base) })),
+    };
+  }
   // A dataset.json from before multi-folder scans, or from other folders or another label
   // policy than the config's: rescan rather than hand on a table the config did not ask for.
-  const configured = dataDirs(config).map(projectPath);
+  const configured = dataDirs(config).map((dir) => resolve(projectPath(dir)));
   const sameSource = Array.isArray(info.source?.dirs) &&
     (configured.length === 0
       ? info.source.demo
-      : configured.join("\u0000") === info.source.dirs.join("\u0000"));
+      : configured.join("\u0000") === info.source.dirs.map((dir) => resolve(dir)).join("\u0000"));
   if (!info.labels || info.labels.policy !== config.labelPolicy || !sameSource) {
     return await scanDataset(config);
   }
-  const csv = await Deno.readTextFile(paths.datasetCsv);
-  const table = pl.readCSV(csv, {
+  let csv: string;
+  try {
+    csv = await Deno.readTextFile(paths.datasetCsv);
+  } catch {
+    return await scanDataset(config);
+  }
+  const stored = pl.readCSV(csv, {
     dtypes: {
       path: pl.Utf8,
       corpus: pl.Utf8,
@@ -234,6 +320,11 @@ export async function loadDataset(config: Config): Promise<Dataset> {
       sampleRate: pl.Float64,
     },
   });
+  const clipPaths = (stored.getColumn("path").toArray() as unknown[]).map((p) =>
+    loadedPath(String(p), base)
+  );
+  assertClipsExist(clipPaths, paths.datasetCsv, "notebooks/01_data_exploration.ipynb, then 02");
+  const table = stored.withColumn(pl.Series("path", clipPaths, pl.Utf8));
   return { ...info, table, classes: scanClasses(table) };
 }
 
@@ -253,7 +344,7 @@ export async function extractDatasetFeatures(
     progress: options.progress,
     workers: options.workers,
   });
-  await saveFeatureSet(set, paths.features);
+  await saveFeatureSet(set, paths.features, { baseDir: paths.projectDir });
   return set;
 }
 
@@ -263,7 +354,13 @@ export async function extractDatasetFeatures(
  */
 export async function loadDatasetFeatures(config: Config): Promise<FeatureSet> {
   const path = projectPaths(config).features;
-  const set = await loadFeatureSet(path);
+  let set: FeatureSet;
+  try {
+    set = await loadFeatureSet(path);
+  } catch (error) {
+    if (!(error instanceof Error) || !/not found/.test(error.message)) throw error;
+    throw new Error(`${path}: feature file not found: run notebooks/02_feature_extraction.ipynb`);
+  }
   const wanted = JSON.stringify([
     config.sampleRate,
     config.duration,
@@ -289,6 +386,7 @@ export async function loadDatasetFeatures(config: Config): Promise<FeatureSet> {
         `(${wanted}); rerun notebooks/02_feature_extraction.ipynb`,
     );
   }
+  assertClipsExist(set.paths, path, "notebooks/02_feature_extraction.ipynb (after 01)");
   return set;
 }
 
@@ -349,20 +447,25 @@ export interface SavedSplit {
   seed: number;
 }
 
-/** Saves a split next to the features (`outputs/split.json`). */
+/** Saves a split next to the features (`outputs/split.json`; paths stored as in the other outputs). */
 export async function saveSplit(config: Config, split: SavedSplit): Promise<void> {
-  await writeJsonAtomic(projectPaths(config).split, split);
+  const paths = projectPaths(config);
+  await writeJsonAtomic(paths.split, {
+    ...split,
+    paths: split.paths.map((path) => storedPath(path, paths.projectDir)),
+  });
 }
 
 /** Loads the split saved by the training step, checked against the feature rows. */
 export async function loadSplit(config: Config, features: FeatureSet): Promise<SavedSplit> {
-  const path = projectPaths(config).split;
+  const { split: path, projectDir } = projectPaths(config);
   let split: SavedSplit;
   try {
     split = JSON.parse(await Deno.readTextFile(path));
   } catch {
     throw new Error(`${path}: no saved split; run notebooks/03_training.ipynb first`);
   }
+  split = { ...split, paths: split.paths.map((p) => loadedPath(p, projectDir)) };
   if (
     split.paths.length !== features.paths.length ||
     split.paths.some((p, i) => p !== features.paths[i])
@@ -488,4 +591,190 @@ export async function beginTrainingRun(
  */
 export function promoteTrainingRun(config: Config, run: ModelRun): Promise<PromotedRun> {
   return promoteRun(projectPaths(config).modelsDir, run.id);
+}
+
+/**
+ * How the training step can be stopped from outside (see {@link trainingControl}): one stop
+ * file and an optional time budget shared by every model of the step.
+ */
+export interface TrainingControl {
+  /** The stop file, `models/STOP`: create it (`touch models/STOP`) to stop training. */
+  readonly stopFile: string;
+  /** Minutes of training allowed to the whole step (0: no budget). */
+  readonly minutes: number;
+  /** When the budget runs out, in ms since the Unix epoch (undefined: no budget). */
+  readonly deadline: number | undefined;
+  /** Why training was stopped, once a stop file or the budget stopped a model; else undefined. */
+  readonly stopped: string | undefined;
+  /**
+   * A fresh callback for one model's `fit` (`trainModel(..., { callbacks: [control.callback()] })`):
+   * it ends training after the current batch when the stop file appears or the budget runs out.
+   */
+  callback(): StopOnRequest;
+  /**
+   * True (with a line saying so) when an earlier model was stopped, or the stop file appeared
+   * since the last model ended: the step skips the models after it and promotes those trained
+   * so far.
+   */
+  skip(name: string): boolean;
+}
+
+/**
+ * Stopping the training step from outside the notebook. The Deno kernel ignores the notebook's
+ * Stop button while a cell runs (denoland/deno#24491), so a long training is stopped with a
+ * file: create `models/STOP` (`touch models/STOP` in a terminal, JupyterLab's "New File", or
+ * {@link requestTrainingStop} from another kernel) and the model in training ends after its
+ * current batch, keeping its best weights so far; the models after it are skipped. A time
+ * budget (`minutes`, or the config's `trainingMinutes` when it has one; 0 = none) stops the same
+ * way once the step has run that long. A stop file left from before is removed here.
+ *
+ * @param config the project config (its `modelsDir`)
+ * @param options `minutes`: the step's time budget (default: `config.trainingMinutes` or 0);
+ *   `now`: clock in ms (tests)
+ * @example
+ * ```ts
+ * const control = await trainingControl(config, { minutes: 30 });
+ * for (const name of config.models) {
+ *   if (control.skip(name)) continue;
+ *   await trainModel(spec, data, { ..., callbacks: [control.callback()] });
+ * }
+ * ```
+ */
+export async function trainingControl(
+  config: Config,
+  options: { minutes?: number; now?: () => number } = {},
+): Promise<TrainingControl> {
+  const stopFile = projectPaths(config).stopFile;
+  const minutes = options.minutes ??
+    Number((config as Config & { trainingMinutes?: number }).trainingMinutes ?? 0);
+  if (!(minutes >= 0)) {
+    throw new Error(`trainingControl: minutes must be >= 0 (0: no budget), got ${minutes}`);
+  }
+  try {
+    await Deno.remove(stopFile);
+    console.log(`training: removed the stop file ${stopFile} left from an earlier run`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const now = options.now ?? Date.now;
+  const deadline = minutes > 0 ? now() + minutes * 60_000 : undefined;
+  let stopped: string | undefined;
+  return {
+    stopFile,
+    minutes,
+    deadline,
+    get stopped() {
+      return stopped;
+    },
+    callback: () =>
+      new StopOnRequest({
+        stopFile,
+        deadline,
+        budgetName: `the training time budget (${minutes} min)`,
+        now,
+        onStop: (reason) => (stopped ??= reason),
+      }),
+    skip: (name) => {
+      // A stop file that appeared between two models (e.g. while the ensemble trained) stops
+      // the step before the next one starts.
+      if (stopped === undefined && existsSync(stopFile)) {
+        stopped = `stop file ${stopFile} found`;
+        Deno.removeSync(stopFile);
+      }
+      if (stopped === undefined) return false;
+      console.log(`${name}: skipped, training was stopped (${stopped})`);
+      return true;
+    },
+  };
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Asks a running training step to stop after its current batch, by creating its stop file (see
+ * {@link trainingControl}); for a second kernel or a script, as the training notebook's own
+ * kernel is busy. The same as `touch models/STOP`.
+ */
+export async function requestTrainingStop(config: Config): Promise<string> {
+  const stopFile = projectPaths(config).stopFile;
+  await Deno.mkdir(dirname(stopFile), { recursive: true });
+  await Deno.writeTextFile(stopFile, `stop requested at ${new Date().toISOString()}\n`);
+  return stopFile;
+}
+
+/** The hyperparameters that tell one training of `name` from another (for logs and TensorBoard). */
+export function trainingHparams(config: Config, name: ModelName): Record<string, HparamValue> {
+  const hparams: Record<string, HparamValue> = {
+    model: name,
+    learning_rate: config.learningRate,
+    batch_size: config.batchSize,
+    epochs: config.epochs,
+    dropout: config.dropout,
+    ema_momentum: config.emaMomentum,
+    patience: config.patience,
+    seed: config.seed,
+    label_policy: config.labelPolicy,
+    data: config.dataDir || "demo",
+  };
+  if (name === "gru" || name === "hybrid_gru") hparams.units = config.gruUnits.join(",");
+  else if (!isPooledModel(name)) hparams.units = config.lstmUnits.join(",");
+  return hparams;
+}
+
+/**
+ * The TensorBoard folder of one model's training in one run:
+ * `logs/<run id>_<model>_lr<rate>_bs<batch>[_u<units>]_do<dropout>/` (the run id is its start
+ * time, `20261130T091500123Z`), so every training run is a run of its own in TensorBoard and
+ * `tensorboard --logdir logs` compares them. A resumed run gets the same folder back and its
+ * epochs (the steps) continue where the backup left off. The first call writes `hparams.json`
+ * and a TensorBoard HParams event (the dashboard's "HPARAMS" tab), once; `trainModel` adds the
+ * scalars (`train/`, `validation/`) and `history.jsonl`.
+ *
+ * @param config the project config (`logsDir` and the hyperparameters)
+ * @param run the training run (its id)
+ * @param name the model
+ * @example
+ * ```ts
+ * const logDir = await trainingLogDir(config, trainingRun, "gru");
+ * await trainModel(modelSpec("gru", config), data, { ..., logDir });
+ * ```
+ */
+export async function trainingLogDir(
+  config: Config,
+  run: { id: string },
+  name: ModelName,
+): Promise<string> {
+  const hparams = trainingHparams(config, name);
+  const parts = [
+    run.id,
+    name,
+    `lr${config.learningRate.toExponential().replace("e+", "e").replace(".0e", "e")}`,
+    `bs${config.batchSize}`,
+  ];
+  if (typeof hparams.units === "string") parts.push(`u${hparams.units.replace(/,/g, "-")}`);
+  parts.push(`do${config.dropout}`);
+  const dir = join(projectPaths(config).logsDir, parts.join("_").replace(/[^\w.,=+-]/g, "-"));
+  const info = join(dir, "hparams.json");
+  try {
+    await Deno.stat(info);
+    return dir; // a resumed run: its hyperparameters are already there
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  const writer = await EventFileWriter.create(dir);
+  try {
+    await writer.addHparams(hparams);
+  } finally {
+    writer.close();
+  }
+  await writeJsonAtomic(info, { run: run.id, ...hparams });
+  return dir;
 }

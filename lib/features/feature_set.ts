@@ -5,7 +5,9 @@
  *
  * File format (`.features`): the 4 bytes `SERF`, a little-endian uint32 header length, the
  * header as UTF-8 JSON (everything but `data`), zero padding to a multiple of 4, then `data` as
- * little-endian float32. Written atomically.
+ * little-endian float32. Written atomically. Saved with `baseDir` (e.g. the project folder),
+ * the paths under it are stored relative to it and the header keeps `pathBase`, the way from
+ * the file's folder to `baseDir`: a project moved or copied elsewhere loads with its own paths.
  *
  * @example
  * ```ts
@@ -16,6 +18,7 @@
  */
 import type { FeatureName } from "../../config.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 
 /** The feature settings a set was computed with (part of the cache key). */
 export interface FeatureSettings {
@@ -94,10 +97,51 @@ export function clipMatrix(set: FeatureSet, clip: number): Float32Array {
 
 const MAGIC = "SERF";
 
-/** Saves a feature set to `path` atomically (see the module doc for the format). */
-export async function saveFeatureSet(set: FeatureSet, path: string): Promise<void> {
+/** Options of {@link saveFeatureSet}. */
+export interface SaveFeatureSetOptions {
+  /**
+   * Store the paths under this folder relative to it (e.g. the project folder), so the file
+   * stays valid when the folder is moved or copied; other paths stay absolute. Default: all
+   * paths as given.
+   */
+  baseDir?: string;
+}
+
+/** `path` relative to `base` when it lies inside it, else `path` unchanged. */
+function storedPath(path: string, base: string): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(base, path);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
+
+/**
+ * Saves a feature set to `path` atomically (see the module doc for the format).
+ *
+ * @param set the features
+ * @param path the `.features` file to write
+ * @param options `baseDir`: store the paths under it relative (see {@link SaveFeatureSetOptions})
+ * @example
+ * ```ts
+ * await saveFeatureSet(set, "/project/outputs/features/dataset.features", { baseDir: "/project" });
+ * ```
+ */
+export async function saveFeatureSet(
+  set: FeatureSet,
+  path: string,
+  options: SaveFeatureSetOptions = {},
+): Promise<void> {
   const { data, ...header } = set;
-  const headerBytes = new TextEncoder().encode(JSON.stringify({ version: 1, ...header }));
+  let stored: Record<string, unknown> = { version: 1, ...header };
+  if (options.baseDir !== undefined) {
+    const base = resolve(options.baseDir);
+    stored = {
+      ...stored,
+      paths: header.paths.map((p) => storedPath(p, base)),
+      // The way from the file's folder to baseDir, so loading needs no baseDir.
+      pathBase: relative(dirname(resolve(path)), base) || ".",
+    };
+  }
+  const headerBytes = new TextEncoder().encode(JSON.stringify(stored));
   const headerEnd = 8 + headerBytes.length;
   const dataStart = Math.ceil(headerEnd / 4) * 4;
   const bytes = new Uint8Array(dataStart + data.byteLength);
@@ -108,7 +152,11 @@ export async function saveFeatureSet(set: FeatureSet, path: string): Promise<voi
   await writeFileAtomic(path, bytes);
 }
 
-/** Loads a feature set saved by {@link saveFeatureSet}; errors name the file and the problem. */
+/**
+ * Loads a feature set saved by {@link saveFeatureSet}; errors name the file and the problem.
+ * Paths stored relative (saved with `baseDir`) come back absolute, resolved from the file's
+ * current folder.
+ */
 export async function loadFeatureSet(path: string): Promise<FeatureSet> {
   let bytes: Uint8Array;
   try {
@@ -127,7 +175,7 @@ export async function loadFeatureSet(path: string): Promise<FeatureSet> {
   }
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
   if (8 + headerLength > bytes.length) fail("header is truncated");
-  let header: Omit<FeatureSet, "data"> & { version: number };
+  let header: Omit<FeatureSet, "data"> & { version: number; pathBase?: string };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
@@ -140,7 +188,11 @@ export async function loadFeatureSet(path: string): Promise<FeatureSet> {
   }
   const data = new Float32Array(expected / 4);
   new Uint8Array(data.buffer).set(bytes.subarray(dataStart));
-  const { version: _version, ...rest } = header;
+  const { version: _version, pathBase, ...rest } = header;
+  if (pathBase !== undefined) {
+    const base = resolve(dirname(resolve(path)), pathBase);
+    rest.paths = rest.paths.map((p) => (isAbsolute(p) ? p : resolve(base, p)));
+  }
   return { ...rest, data };
 }
 

@@ -21,7 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
 import { EventFileWriter } from "./tensorboard.ts";
-import { ProgressBar } from "../util/progress.ts";
+import { formatDuration, inJupyter, isTerminal, ProgressBar } from "../util/progress.ts";
 import { writeTextAtomic } from "../util/atomic.ts";
 
 /** Metric name -> value for one epoch or batch, e.g. `{ loss: 0.4, val_accuracy: 0.9 }`. */
@@ -39,8 +39,23 @@ export interface TrainableModel {
 export interface TrainingContext {
   /** The model being trained. */
   readonly model: TrainableModel;
-  /** Set to true to end training after the current epoch. */
+  /**
+   * Set to true to end training: set in `onBatchEnd`, the epoch in progress ends after that
+   * batch (its validation and epoch-end callbacks still run); set in `onEpochEnd`, no further
+   * epoch starts.
+   */
   stopTraining: boolean;
+  /**
+   * Why training stopped, in words, set by the callback that set `stopTraining` (e.g. "early
+   * stopping: val_loss has not improved for 10 epochs"); {@link ProgressLogger} shows it.
+   */
+  stopReason?: string;
+  /**
+   * Set with `stopTraining` when the user asked for the stop ({@link StopOnRequest}: a stop
+   * file or a time budget), not the training's own logic: the epoch cut short is not written
+   * to the resume backup, so a resumed run starts again from the last complete epoch.
+   */
+  interrupted?: boolean;
   /** Total epochs requested. */
   readonly epochs: number;
   /** Mini-batches per epoch. */
@@ -236,6 +251,8 @@ export class EarlyStopping extends Callback {
     if (this.#wait >= this.patience) {
       this.stoppedEpoch = epoch;
       this.context.stopTraining = true;
+      this.context.stopReason = `early stopping: ${this.#tracker.monitor} has not improved ` +
+        `for ${this.#wait} epoch(s) (best: epoch ${this.bestEpoch + 1})`;
     }
   }
 
@@ -326,6 +343,7 @@ export class TerminateOnNaN extends Callback {
     this.stoppedEpoch = this.#epoch;
     this.stoppedBatch = batch;
     this.context.stopTraining = true;
+    this.context.stopReason = `the loss became ${loss} (epoch ${this.#epoch + 1}, batch ${batch})`;
     this.write?.(
       `TerminateOnNaN: epoch ${this.#epoch + 1}, batch ${batch}: loss is ${loss}; ` +
         "training stopped",
@@ -623,7 +641,17 @@ export class JsonlLogger extends Callback {
 export interface ProgressLoggerOptions {
   /** Where each line goes (default `console.log`). */
   write?: (line: string) => void;
-  /** Also draw a progress bar over each epoch's batches (default false). */
+  /**
+   * A live bar over all the run's batches, updated after every batch: epochs done, elapsed
+   * time, ETA, the running loss and accuracy of the epoch in progress and the last validation
+   * metrics; at the end it says why training stopped. `"auto"` (the default): in a Jupyter
+   * notebook (an HTML display updated in place) and in a terminal (one redrawn line), not in a
+   * log or when `write` is given.
+   */
+  bar?: boolean | "auto";
+  /** The bar's label, e.g. the model's name (default `training`). */
+  label?: string;
+  /** @deprecated the same as `bar` (a bar over the whole run). */
   batchBar?: boolean;
 }
 
@@ -633,49 +661,118 @@ function formatMetric(value: number | undefined): string {
 }
 
 /**
- * Prints one line per epoch: epoch, loss, accuracy, val_loss, val_accuracy, lr and seconds.
+ * Prints one line per epoch (epoch, loss, accuracy, val_loss, val_accuracy, lr, seconds and the
+ * ETA of the remaining epochs at the mean epoch time so far: an upper bound, early stopping may
+ * end sooner), draws a live bar (see {@link ProgressLoggerOptions.bar}), and ends with a line
+ * that says how training ended: all epochs done, or stopped and why (early stopping, a NaN loss,
+ * a stop file, a time budget: the `stopReason` of the callback that stopped it).
  *
  * @example
  * ```ts
- * // Epoch 3/100 loss 0.5123 accuracy 0.8123 val_loss 0.6012 val_accuracy 0.7800 lr 1.00e-3 4.2s
+ * // Epoch  3/100 loss 0.5123 accuracy 0.8123 val_loss 0.6012 val_accuracy 0.7800 lr 1.00e-3 4.2s eta 6m47s
+ * // stopped after epoch 12/100: stop file models/STOP found (in 51.0s)
  * new ProgressLogger();
  * ```
  */
 export class ProgressLogger extends Callback {
   readonly write: (line: string) => void;
-  readonly batchBar: boolean;
+  readonly bar: boolean | "auto";
+  readonly label: string;
   #bar: ProgressBar | undefined;
+  #started = 0;
+  #epochSeconds: number[] = [];
+  #epoch = 0;
+  #lastEpoch = -1;
+  #batchLoss = 0;
+  #batchCorrect = 0;
+  #batches = 0;
+  #validation = "";
 
   /** @param options see {@link ProgressLoggerOptions} */
   constructor(options: ProgressLoggerOptions = {}) {
     super();
     this.write = options.write ?? ((line) => console.log(line));
-    this.batchBar = options.batchBar ?? false;
+    this.bar = options.bar ?? options.batchBar ?? (options.write ? false : "auto");
+    this.label = options.label ?? "training";
+  }
+
+  /** The last line written: how training ended (empty until it ended). */
+  summary = "";
+
+  override onTrainBegin(): void {
+    this.#started = performance.now();
+    this.#epochSeconds = [];
+    this.#lastEpoch = (this.context.initialEpoch ?? 0) - 1;
+    this.#validation = "";
+    this.summary = "";
+    const show = this.bar === "auto" ? inJupyter() || isTerminal() : this.bar;
+    const steps = this.context.stepsPerEpoch;
+    this.#bar = show
+      ? new ProgressBar(this.label, this.context.epochs * steps, {
+        initial: (this.context.initialEpoch ?? 0) * steps,
+        width: 20,
+      })
+      : undefined;
   }
 
   override onEpochBegin(epoch: number): void {
-    if (this.batchBar) {
-      this.#bar = new ProgressBar(
-        `epoch ${epoch + 1}/${this.context.epochs}`,
-        this.context.stepsPerEpoch,
-      );
-    }
+    this.#epoch = epoch;
+    this.#batchLoss = 0;
+    this.#batchCorrect = 0;
+    this.#batches = 0;
   }
 
   override onBatchEnd(_batch: number, logs: Logs): void {
-    this.#bar?.tick(1, `loss ${formatMetric(logs.loss)}`);
+    if (!this.#bar) return;
+    this.#batches++;
+    this.#batchLoss += logs.loss ?? NaN;
+    this.#batchCorrect += logs.accuracy ?? NaN;
+    const n = this.#batches;
+    this.#bar.tick(
+      1,
+      `epoch ${this.#epoch + 1}/${this.context.epochs} loss ${formatMetric(this.#batchLoss / n)} ` +
+        `accuracy ${formatMetric(this.#batchCorrect / n)}${this.#validation}`,
+    );
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
-    this.#bar?.finish();
-    this.#bar = undefined;
-    const width = String(this.context.epochs).length;
-    const parts = [`Epoch ${String(epoch + 1).padStart(width)}/${this.context.epochs}`];
+    this.#lastEpoch = epoch;
+    if ("seconds" in logs) this.#epochSeconds.push(logs.seconds);
+    const epochs = this.context.epochs;
+    const width = String(epochs).length;
+    const parts = [`Epoch ${String(epoch + 1).padStart(width)}/${epochs}`];
     for (const name of ["loss", "accuracy", "val_loss", "val_accuracy"]) {
       if (name in logs) parts.push(`${name} ${formatMetric(logs[name])}`);
     }
     if ("lr" in logs) parts.push(`lr ${logs.lr.toExponential(2)}`);
     if ("seconds" in logs) parts.push(`${logs.seconds.toFixed(1)}s`);
+    const left = epochs - epoch - 1;
+    if (left > 0 && !this.context.stopTraining && this.#epochSeconds.length > 0) {
+      const mean = this.#epochSeconds.reduce((a, b) => a + b, 0) / this.#epochSeconds.length;
+      parts.push(`eta ${formatDuration(mean * left)}`);
+    }
+    if ("val_loss" in logs) {
+      this.#validation = ` | val_loss ${formatMetric(logs.val_loss)}` +
+        ("val_accuracy" in logs ? ` val_accuracy ${formatMetric(logs.val_accuracy)}` : "");
+    }
+    if (this.#bar) {
+      // An epoch cut short by a stop request still counts as done on the bar.
+      this.#bar.tick(Math.max(0, (epoch + 1) * this.context.stepsPerEpoch - this.#bar.done));
+      this.#bar.clearLine();
+    }
     this.write(parts.join(" "));
+  }
+
+  override onTrainEnd(): void {
+    const epochs = this.context.epochs;
+    const done = this.#lastEpoch + 1;
+    const took = `in ${formatDuration((performance.now() - this.#started) / 1000)}`;
+    const reason = this.context.stopReason;
+    this.summary = this.context.stopTraining || done < epochs
+      ? `stopped after epoch ${done}/${epochs}${reason ? `: ${reason}` : ""} (${took})`
+      : `finished all ${epochs} epochs (${took})`;
+    this.#bar?.finish(this.summary);
+    this.#bar = undefined;
+    this.write(this.summary);
   }
 }

@@ -49,8 +49,10 @@ export {
   crc32c,
   decodeEvent,
   encodeEvent,
+  encodeHparamsEvent,
   EventFileWriter,
   frameRecord,
+  type HparamValue,
   maskCrc32c,
   parseRecords,
   readEventFile,
@@ -58,6 +60,7 @@ export {
   type ScalarValue,
   type TensorBoardEvent,
 } from "./tensorboard.ts";
+export { StopOnRequest, type StopOnRequestOptions } from "./stop.ts";
 export { WeightAverage } from "./ema.ts";
 export { BACKUP_FILES, readBackup, type TrainingBackup } from "./backup.ts";
 export { seededRandom } from "../util/random.ts";

@@ -235,6 +235,61 @@ export function encodeEvent(event: TensorBoardEvent): Uint8Array {
   return writer.finish();
 }
 
+/** One hyperparameter's value, as TensorBoard's HParams dashboard shows it. */
+export type HparamValue = number | string | boolean;
+
+/**
+ * Encodes the `Event` that TensorBoard's HParams dashboard reads to list a run with its
+ * hyperparameters, as `tensorboard.plugins.hparams.summary_v2.hparams` writes it: a summary
+ * value tagged `_hparams_/session_start_info` whose metadata names the `hparams` plugin and
+ * holds a serialized `HParamsPluginData { session_start_info { hparams, group_name,
+ * start_time_secs } }` (each value a `google.protobuf.Value`), with a null float tensor. The
+ * dashboard takes the run's scalars (in `train/`, `validation/`) as its metrics.
+ *
+ * @param hparams name -> value (numbers, strings, booleans)
+ * @param options `wallTime` (seconds, default now), `groupName` (default: none)
+ * @returns the `Event` protobuf bytes
+ * @example
+ * ```ts
+ * encodeHparamsEvent({ model: "lstm", learning_rate: 0.001, batch_size: 64 });
+ * ```
+ */
+export function encodeHparamsEvent(
+  hparams: Record<string, HparamValue>,
+  options: { wallTime?: number; groupName?: string } = {},
+): Uint8Array {
+  const wallTime = options.wallTime ?? Date.now() / 1000;
+  const start = new ProtoWriter();
+  for (const name of Object.keys(hparams).sort()) {
+    const value = hparams[name];
+    // google.protobuf.Value: number_value = 2 (double), string_value = 3, bool_value = 4.
+    const protoValue = typeof value === "number"
+      ? new ProtoWriter().double(2, value)
+      : typeof value === "boolean"
+      ? new ProtoWriter().int64(4, value ? 1 : 0)
+      : new ProtoWriter().string(3, value);
+    // map<string, Value> hparams = 1: entries { key = 1; value = 2 }.
+    start.bytes(1, new ProtoWriter().string(1, name).bytes(2, protoValue.finish()).finish());
+  }
+  if (options.groupName) start.string(4, options.groupName);
+  start.double(5, wallTime);
+  // HParamsPluginData { int32 version = 1 (0: left out); SessionStartInfo session_start_info = 3 }
+  const pluginContent = new ProtoWriter().bytes(3, start.finish()).finish();
+  // SummaryMetadata { PluginData plugin_data = 1 { plugin_name = 1; content = 2 } }
+  const metadata = new ProtoWriter().bytes(
+    1,
+    new ProtoWriter().string(1, "hparams").bytes(2, pluginContent).finish(),
+  ).finish();
+  // TensorProto { dtype = 1 (DT_FLOAT = 1); tensor_shape = 2 (scalar: empty); float_val = 5 }
+  const nullTensor = new ProtoWriter().int64(1, 1).bytes(2, new Uint8Array()).float(5, 0)
+    .finish();
+  // Summary.Value { tag = 1; tensor = 8; metadata = 9 }
+  const value = new ProtoWriter().string(1, "_hparams_/session_start_info").bytes(8, nullTensor)
+    .bytes(9, metadata).finish();
+  return new ProtoWriter().double(1, wallTime).int64(2, 0)
+    .bytes(5, new ProtoWriter().bytes(1, value).finish()).finish();
+}
+
 class ProtoReader {
   offset = 0;
   readonly view: DataView;
@@ -417,6 +472,27 @@ export class EventFileWriter {
   async writeEvent(event: TensorBoardEvent): Promise<void> {
     if (!this.#file) throw new Error(`${this.path}: event writer is closed`);
     const bytes = frameRecord(encodeEvent(event));
+    let written = 0;
+    while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
+  }
+
+  /**
+   * Appends the run's hyperparameters for TensorBoard's HParams dashboard (see
+   * {@link encodeHparamsEvent}).
+   *
+   * @param hparams name -> value
+   * @param options `groupName`: runs of one group are shown together (default: none)
+   * @example
+   * ```ts
+   * await writer.addHparams({ model: "gru", learning_rate: 0.001 });
+   * ```
+   */
+  async addHparams(
+    hparams: Record<string, HparamValue>,
+    options: { groupName?: string } = {},
+  ): Promise<void> {
+    if (!this.#file) throw new Error(`${this.path}: event writer is closed`);
+    const bytes = frameRecord(encodeHparamsEvent(hparams, options));
     let written = 0;
     while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
   }

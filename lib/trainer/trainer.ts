@@ -455,7 +455,9 @@ export async function fit(
         }
         for (const callback of callbacks) await callback.onEpochEnd(epoch, { ...logs });
         average?.swap(); // training goes on from the raw weights
-        if (options.resume) {
+        // A stop the user asked for cut this epoch short: keep the backup of the last complete
+        // epoch, so a resumed run redoes this one in full (and stays bit-identical).
+        if (options.resume && !context.interrupted) {
           await saveState(
             options.resume.dir,
             {

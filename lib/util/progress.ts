@@ -24,6 +24,11 @@ export interface ProgressOptions {
   logMode?: boolean;
   /** Where to write (default: stderr in a terminal, stdout in Jupyter so the cell shows it). */
   write?: (text: string) => void;
+  /**
+   * Items already done when the bar starts (e.g. the epochs of a resumed training run): counted
+   * in the bar, left out of the rate and the ETA (default 0).
+   */
+  initial?: number;
 }
 
 /** True inside a Deno Jupyter kernel. */
@@ -36,7 +41,8 @@ export function inJupyter(): boolean {
   }
 }
 
-function isTty(): boolean {
+/** True when stderr is a terminal (where bars redraw one line). */
+export function isTerminal(): boolean {
   try {
     return Deno.stderr.isTerminal();
   } catch {
@@ -44,16 +50,30 @@ function isTty(): boolean {
   }
 }
 
-function formatSeconds(seconds: number): string {
+/**
+ * A duration for people: `4.2s`, `3m07s`, `2h05m`; `?` when unknown (not finite).
+ *
+ * @param seconds the duration in seconds
+ * @example
+ * ```ts
+ * formatDuration(187); // "3m07s"
+ * ```
+ */
+export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  if (seconds >= 3600) {
+    const hours = Math.floor(seconds / 3600);
+    return `${hours}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")}m`;
+  }
   const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`;
+  return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, "0")}s`;
 }
 
 /** A text progress bar with count, rate and ETA. */
 export class ProgressBar {
   #done = 0;
+  #initial = 0;
   #start = performance.now();
   #lastDraw = 0;
   #lastLoggedDecile = -1;
@@ -70,8 +90,10 @@ export class ProgressBar {
     readonly total: number,
     readonly options: ProgressOptions = {},
   ) {
+    this.#initial = Math.max(0, Math.min(total, options.initial ?? 0));
+    this.#done = this.#initial;
     const jupyter = inJupyter();
-    this.#logMode = options.logMode ?? (!isTty() && !jupyter);
+    this.#logMode = options.logMode ?? (!isTerminal() && !jupyter);
     this.#jupyterDisplayId = jupyter && !options.write && !options.logMode
       ? `ser-progress-${crypto.randomUUID()}`
       : undefined;
@@ -111,13 +133,22 @@ export class ProgressBar {
     const width = this.options.width ?? 30;
     const filled = Math.round(fraction * width);
     const elapsed = this.elapsedSeconds;
-    const rate = this.#done / Math.max(elapsed, 1e-9);
+    const rate = (this.#done - this.#initial) / Math.max(elapsed, 1e-9);
     const eta = rate > 0 ? (this.total - this.#done) / rate : Infinity;
     const bar = "#".repeat(filled) + "-".repeat(width - filled);
     return `${this.label} [${bar}] ${this.#done}/${this.total} ` +
       `${(fraction * 100).toFixed(0)}% ${rate.toFixed(1)}/s ` +
-      `elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)}` +
+      `elapsed ${formatDuration(elapsed)} eta ${formatDuration(eta)}` +
       (this.#suffix ? ` ${this.#suffix}` : "");
+  }
+
+  /**
+   * Clears the bar's terminal line, so a log line can be printed without mixing into it (the
+   * next tick draws the bar again). Does nothing in Jupyter or a log.
+   */
+  clearLine(): void {
+    if (this.options.silent || this.#jupyterDisplayId || this.#logMode) return;
+    this.#write("\r\x1b[2K");
   }
 
   /** Resolves when every notebook display update sent so far has been handed to Jupyter. */
