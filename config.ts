@@ -143,6 +143,12 @@ export interface Config {
    * test clips are never augmented.
    */
   augmentCopies: number;
+  /**
+   * Time budget of notebook 03's training cell in minutes (0: none). When it runs out, training
+   * ends after the current batch, keeps the best weights so far and promotes what was trained;
+   * `touch models/STOP` (or `deno task stop-training`) does the same at any moment.
+   */
+  trainingMinutes: number;
 
   // --- Data ---
   /**
@@ -201,6 +207,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   evalEpochs: 30,
   resume: false,
   augmentCopies: 2,
+  trainingMinutes: 0,
   dataDir: "",
   labelPolicy: "merge" as LabelPolicy,
   modelsDir: "models",
@@ -257,6 +264,7 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   evalEpochs: "int",
   resume: "boolean",
   augmentCopies: "count",
+  trainingMinutes: "number",
   dataDir: "folders",
   labelPolicy: "labelPolicy",
   modelsDir: "string",
@@ -462,6 +470,12 @@ export function validateConfig(config: Config): Config {
         }
       }
     }
+  }
+  if (config.trainingMinutes < 0) {
+    throw new ConfigError(
+      "trainingMinutes",
+      `must be >= 0 (0: no budget), got ${config.trainingMinutes}`,
+    );
   }
   requirePositive(config, "duration", false);
   requirePositive(config, "learningRate", false);

@@ -625,11 +625,11 @@ export interface TrainingControl {
  * file: create `models/STOP` (`touch models/STOP` in a terminal, JupyterLab's "New File", or
  * {@link requestTrainingStop} from another kernel) and the model in training ends after its
  * current batch, keeping its best weights so far; the models after it are skipped. A time
- * budget (`minutes`, or the config's `trainingMinutes` when it has one; 0 = none) stops the same
+ * budget (`minutes`, or the config's `trainingMinutes`; 0 = none) stops the same
  * way once the step has run that long. A stop file left from before is removed here.
  *
  * @param config the project config (its `modelsDir`)
- * @param options `minutes`: the step's time budget (default: `config.trainingMinutes` or 0);
+ * @param options `minutes`: the step's time budget (default: `config.trainingMinutes`);
  *   `now`: clock in ms (tests)
  * @example
  * ```ts
@@ -646,7 +646,7 @@ export async function trainingControl(
 ): Promise<TrainingControl> {
   const stopFile = projectPaths(config).stopFile;
   const minutes = options.minutes ??
-    Number((config as Config & { trainingMinutes?: number }).trainingMinutes ?? 0);
+    config.trainingMinutes;
   if (!(minutes >= 0)) {
     throw new Error(`trainingControl: minutes must be >= 0 (0: no budget), got ${minutes}`);
   }
