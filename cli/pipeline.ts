@@ -12,7 +12,7 @@ import { configFromArgs, configToEnv, loadConfig, PROJECT_ROOT } from "../config
 import { UsageError } from "../lib/util/cli_args.ts";
 import { notebookSupport, runNotebooks } from "../lib/notebook_runner.ts";
 import { readReport } from "../lib/report.ts";
-import { projectPaths, resolveDataSource } from "../lib/workflow.ts";
+import { demoProfileOverrides, projectPaths, resolveDataSource } from "../lib/workflow.ts";
 
 const NOTEBOOKS = [
   "01_data_exploration",
@@ -52,6 +52,18 @@ async function main(): Promise<number> {
       source.demo ? " (SYNTHETIC DEMO CORPUS: set SER_DATA_DIR for real data)" : ""
     }`,
   );
+  if (source.demo) {
+    const profile = demoProfileOverrides(overrides, Deno.env.toObject());
+    for (const [name, value] of Object.entries(configToEnv(profile))) Deno.env.set(name, value);
+    if (Object.keys(profile).length > 0) {
+      console.log(
+        `[pipeline] demo profile: ${
+          Object.entries(profile).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(",") : v}`)
+            .join(", ")
+        } (any flag or SER_* variable overrides it)`,
+      );
+    }
+  }
   const only = flags.only ? flags.only.split(",") : undefined;
   const chosen = NOTEBOOKS.filter((name) =>
     !only || only.some((prefix) => name.startsWith(prefix))

@@ -170,6 +170,36 @@ export async function resolveDataSource(
   return { dir, dirs: [dir], demo: true };
 }
 
+/**
+ * Settings the pipeline uses for the synthetic demo corpus unless the user set them: the demo only
+ * shows every step working (its clips are not emotional speech), so fewer epochs, folds and
+ * models keep `bash tools/setup.sh --run` to a few minutes.
+ */
+export const DEMO_PROFILE: Readonly<Partial<Config>> = Object.freeze({
+  models: ["ensemble", "gru"] as ModelName[],
+  epochs: 15,
+  evalEpochs: 5,
+  cvFolds: 2,
+  patience: 5,
+});
+
+/**
+ * The demo profile's fields that neither `explicit` (command-line or notebook overrides) nor a
+ * `SER_*` variable in `env` sets: what the pipeline adds for the demo corpus.
+ */
+export function demoProfileOverrides(
+  explicit: Partial<Config>,
+  env: Record<string, string | undefined>,
+): Partial<Config> {
+  const chosen: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(DEMO_PROFILE)) {
+    const envName = `SER_${field.replace(/([A-Z])/g, "_$1").toUpperCase()}`;
+    if (field in explicit || env[envName] !== undefined) continue;
+    chosen[field] = value;
+  }
+  return chosen as Partial<Config>;
+}
+
 /** The scanned dataset and where it came from. */
 export interface Dataset {
   source: DataSource;

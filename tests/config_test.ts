@@ -145,3 +145,14 @@ Deno.test("resume is a boolean flag: --resume alone, SER_RESUME=true, bad values
     /config.resume: expected true/,
   );
 });
+
+Deno.test("demo profile: applies only the fields the user did not set", async () => {
+  const { DEMO_PROFILE, demoProfileOverrides } = await import("../lib/workflow.ts");
+  assert.deepEqual(demoProfileOverrides({}, {}), DEMO_PROFILE);
+  const chosen = demoProfileOverrides({ epochs: 40 }, { SER_CV_FOLDS: "5" });
+  assert.equal(chosen.epochs, undefined, "a command-line flag wins");
+  assert.equal(chosen.cvFolds, undefined, "an SER_* variable wins");
+  assert.deepEqual(chosen.models, ["ensemble", "gru"]);
+  // The profile is a valid config.
+  assert.doesNotThrow(() => loadConfig({ ...DEMO_PROFILE }, { env: {} }));
+});
