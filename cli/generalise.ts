@@ -29,7 +29,7 @@ import {
 } from "../lib/protocols.ts";
 import { DEFAULT_AUGMENTATION_POLICY } from "../lib/augment/mod.ts";
 import { writeTextAtomic } from "../lib/util/atomic.ts";
-import { parseCliArgs } from "../lib/util/cli_args.ts";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 import { resolveDataSource } from "../lib/workflow.ts";
 
 const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensemble,svm,logistic]
@@ -218,4 +218,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (error) {
+    console.error(`generalise: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof UsageError) console.error(USAGE);
+    Deno.exit(error instanceof UsageError ? 2 : 1);
+  }
+}

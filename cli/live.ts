@@ -8,17 +8,18 @@
  * plotly.js from `node_modules`, the models folder's promoted set); audio never leaves the
  * browser. Sequence models run in TensorFlow.js; pooled models (the default `ensemble`) compute
  * utterance functionals in the page, normalised to the session's speaker as it talks ("reset
- * speaker" starts over). Exits 1 when no model has been trained.
+ * speaker" starts over). Exits 1 when no model has been trained, 2 for a bad command line
+ * (unknown flags are errors naming the closest known one).
  * @module
  */
-import { parseArgs } from "node:util";
 import { loadConfig, projectPath } from "../config.ts";
 import { startLiveServer } from "../lib/live/mod.ts";
+import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 
 const USAGE = "Usage: deno task live [--port 8765] [--models-dir DIR] [--hop SECONDS]";
 
 async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCliArgs({
     args,
     options: {
       port: { type: "string", default: "8765" },
@@ -53,6 +54,7 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     console.error(`live: ${error instanceof Error ? error.message : String(error)}`);
-    Deno.exit(1);
+    if (error instanceof UsageError) console.error(USAGE);
+    Deno.exit(error instanceof UsageError ? 2 : 1);
   }
 }

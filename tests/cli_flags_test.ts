@@ -95,6 +95,12 @@ Deno.test("CLIs as subprocesses: a mistyped flag exits 2 naming it and the close
       /predict: unknown flag --modle; did you mean --model\?/,
     ],
     ["demo_corpus.ts", ["--word", "3"], /demo-corpus: unknown flag --word; did you mean --words\?/],
+    ["live.ts", ["--prot", "9"], /live: unknown flag --prot; did you mean --port\?/],
+    [
+      "generalise.ts",
+      ["--augmnet", "2"],
+      /generalise: unknown flag --augmnet; did you mean --augment\?/,
+    ],
     ["bench.ts", ["--limt", "3"], /bench: unknown flag --limt; did you mean --limit\?/],
     // Flags bench passes on to the training benchmark are checked up front too.
     ["bench.ts", ["--epoch", "3"], /bench: unknown flag --epoch; did you mean --epochs\?/],
