@@ -172,3 +172,11 @@ Deno.test("experiment: cross-validation and speaker-independent rounds", async (
   assert.deepEqual(rounds[0].trainSpeakers, ["B"]);
   assert.equal(rounds[0].metrics.total, 24);
 });
+
+Deno.test("effectiveBatchSize: at least 16 updates per epoch on small training sets, not below 8", async () => {
+  const { effectiveBatchSize } = await import("../lib/experiment.ts");
+  assert.equal(effectiveBatchSize(64, 1960), 64, "TESS-sized: unchanged");
+  assert.equal(effectiveBatchSize(64, 196), 12, "the demo corpus: 16 updates");
+  assert.equal(effectiveBatchSize(64, 40), 8, "never below 8");
+  assert.equal(effectiveBatchSize(4, 40), 4, "never above the configured size");
+});
