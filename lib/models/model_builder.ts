@@ -8,6 +8,9 @@
  * {@link FastDropout} by default; `implementation: "stock"` picks tfjs's own (for benchmarks;
  * tfjs's GRU is the older `reset_after=False` variant).
  *
+ * Beside them, {@link cnnSpec}: a Conv1D stack over log-mel frames with statistics pooling
+ * ({@link StatsPooling1D}: mean and std over time) and a small dense head.
+ *
  * @example
  * ```ts
  * const model = buildModel(lstmSpec(loadConfig()), { frames: 130, features: 188, classes: 7 });
