@@ -31,6 +31,7 @@ export const FEATURE_NAMES = [
   "contrast",
   "zcr",
   "rms",
+  "logmel",
 ] as const;
 
 /** Names of the models the project can build (see lib/models). */
@@ -600,6 +601,7 @@ export function featureWidth(config: Pick<Config, "features" | "nMfcc" | "nMels"
     contrast: 7,
     zcr: 1,
     rms: 1,
+    logmel: config.nMels,
   };
   return config.features.reduce((sum, name) => sum + widths[name], 0);
 }

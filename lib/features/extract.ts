@@ -12,7 +12,7 @@
  * @module
  */
 import type { FeatureName } from "../../config.ts";
-import { chromaStft, melSpectrogram, mfcc, spectralContrast } from "./spectral.ts";
+import { chromaStft, melSpectrogram, mfcc, powerToDb, spectralContrast } from "./spectral.ts";
 import { assertValidAudio, stft } from "./stft.ts";
 import { rms, zeroCrossingRate } from "./temporal.ts";
 import type { FrameSeries, Spectrogram } from "./types.ts";
@@ -74,6 +74,7 @@ export function featureFamilyWidth(
     case "mfcc":
       return options.nMfcc;
     case "mel":
+    case "logmel":
       return options.nMels;
     case "chroma":
       return 12;
@@ -120,6 +121,16 @@ function checkOptions(options: FeatureOptions, source: string): void {
 let scratchSpectrogram: Spectrogram | undefined;
 
 /**
+ * `librosa.power_to_db(mel)` with its defaults (ref 1, amin 1e-10, top_db 80): 10 log10 of the
+ * mel power, floored 80 dB below the clip's loudest band-frame. The log compresses the dynamic
+ * range the way loudness perception does, so convolutions see level-independent patterns (a
+ * gain change is a constant offset, which speaker or utterance normalisation removes).
+ */
+function logMel(melPower: FrameSeries): FrameSeries {
+  return { frames: melPower.frames, width: melPower.width, data: powerToDb(melPower.data) };
+}
+
+/**
  * Computes the requested per-frame features of one clip with librosa 0.9.2's defaults and
  * concatenates them per frame in `options.features` order.
  *
@@ -161,6 +172,8 @@ export function extractFeatures(samples: Float32Array, options: FeatureOptions):
         return mfcc(sharedMel(), options.nMfcc);
       case "mel":
         return sharedMel();
+      case "logmel":
+        return logMel(sharedMel());
       case "chroma":
         return chromaStft(shared());
       case "contrast":

@@ -196,7 +196,7 @@ export async function loadFeatureSet(path: string): Promise<FeatureSet> {
   return { ...rest, data };
 }
 
-/** Column names for settings, in order: `mfcc_0..`, `mel_0..`, `chroma_0..11`, `contrast_0..6`, `zcr`, `rms`. */
+/** Column names for settings, in order: `mfcc_0..`, `mel_0..`, `chroma_0..11`, `contrast_0..6`, `zcr`, `rms`, `logmel_0..`. */
 export function featureColumns(
   settings: Pick<FeatureSettings, "features" | "nMfcc" | "nMels">,
 ): string[] {
@@ -207,6 +207,7 @@ export function featureColumns(
     contrast: 7,
     zcr: 1,
     rms: 1,
+    logmel: settings.nMels,
   };
   return settings.features.flatMap((name) =>
     widths[name] === 1 ? [name] : Array.from({ length: widths[name] }, (_, i) => `${name}_${i}`)

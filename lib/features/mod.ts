@@ -77,3 +77,8 @@ export {
   featuresFromBytes,
   settingsKey,
 } from "./clip_features.ts";
+export {
+  frameNormalize,
+  speakerFrameStandardize,
+  utteranceFrameStandardize,
+} from "./frame_norm.ts";

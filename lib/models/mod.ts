@@ -12,6 +12,7 @@
  */
 export {
   buildModel,
+  cnnSpec,
   compileModel,
   formatSummary,
   gruSpec,
@@ -22,6 +23,7 @@ export {
 export type {
   Activation,
   BuildOptions,
+  CnnOptions,
   CompileOptions,
   LayerSpec,
   ModelSpec,
@@ -31,6 +33,7 @@ export type {
 export { FastGRU, FastLSTM } from "./fast_recurrent.ts";
 export type { FastRecurrentArgs } from "./fast_recurrent.ts";
 export { FastConv1D } from "./fast_conv1d.ts";
+export { StatsPooling1D, type StatsPooling1DArgs } from "./stats_pool.ts";
 export type { FastConv1DArgs } from "./fast_conv1d.ts";
 export { batchNormBackward, batchNormForward, FastBatchNormalization } from "./fast_batchnorm.ts";
 export type {

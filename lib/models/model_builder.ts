@@ -8,6 +8,9 @@
  * {@link FastDropout} by default; `implementation: "stock"` picks tfjs's own (for benchmarks;
  * tfjs's GRU is the older `reset_after=False` variant).
  *
+ * Beside them, {@link cnnSpec}: a Conv1D stack over log-mel frames with statistics pooling
+ * ({@link StatsPooling1D}: mean and std over time) and a small dense head.
+ *
  * @example
  * ```ts
  * const model = buildModel(lstmSpec(loadConfig()), { frames: 130, features: 188, classes: 7 });
@@ -22,6 +25,7 @@ import { FastBatchNormalization } from "./fast_batchnorm.ts";
 import { FastConv1D } from "./fast_conv1d.ts";
 import { FastDropout } from "./fast_dropout.ts";
 import { FastGRU, FastLSTM } from "./fast_recurrent.ts";
+import { StatsPooling1D } from "./stats_pool.ts";
 
 /** Activation functions a dense or conv layer may use. */
 export type Activation = "linear" | "relu" | "sigmoid" | "tanh" | "softmax";
@@ -64,7 +68,13 @@ export type LayerSpec =
     padding?: "same" | "valid";
   }
   | { type: "maxPool1d"; poolSize: number; strides?: number }
-  | { type: "globalAveragePool1d" };
+  | { type: "globalAveragePool1d" }
+  | {
+    /** Mean and std over time per channel ({@link StatsPooling1D}): `[b, t, c]` -> `[b, 2c]`. */
+    type: "statsPool1d";
+    /** Added to the variance before the square root (default 1e-5). */
+    epsilon?: number;
+  };
 
 /** A model: a name and its layers, first to last. */
 export interface ModelSpec {
@@ -183,6 +193,56 @@ export function hybridSpec(
   };
 }
 
+/** Options of {@link cnnSpec}. */
+export interface CnnOptions {
+  /** Filters of each Conv1D block (default `[64, 128]`). */
+  filters?: number[];
+  /** Kernel width in frames of each block (default `[5, 3]`; the last one repeats). */
+  kernelSizes?: number[];
+  /** Width of the dense layer after pooling (default 64). */
+  denseUnits?: number;
+}
+
+/**
+ * A CNN over frame features with statistics pooling: per block Conv1D(filters, kernel, ReLU) ->
+ * BatchNorm -> MaxPool(2) -> Dropout, then {@link StatsPooling1D} (mean and std over time per
+ * channel) -> Dense(64, ReLU) -> Dropout -> Dense(classes, softmax). With the defaults on 64
+ * log-mel bands: 64 filters of 5 frames, 128 of 3, about 55 k parameters.
+ *
+ * Pooling whole-utterance statistics makes the decision depend on how the learned patterns are
+ * distributed over the clip, not on where they occur, which suits clips of one word or sentence
+ * (Snyder et al., 2018, x-vectors; the pooling most speech-emotion CNNs use).
+ *
+ * @param config project config (`dropout`)
+ * @param options filters, kernel widths and dense width
+ * @example
+ * ```ts
+ * const spec = cnnSpec(loadConfig()); // feed it logmel frames: loadConfig({ features: ["logmel"] })
+ * ```
+ */
+export function cnnSpec(config: Pick<Config, "dropout">, options: CnnOptions = {}): ModelSpec {
+  const filters = options.filters ?? [64, 128];
+  const kernels = options.kernelSizes ?? [5, 3];
+  if (filters.length === 0) throw new Error("cnnSpec: filters must list at least one block");
+  const layers: LayerSpec[] = [];
+  filters.forEach((width, index) => {
+    const kernelSize = kernels[Math.min(index, kernels.length - 1)];
+    layers.push(
+      { type: "conv1d", filters: width, kernelSize, activation: "relu", padding: "same" },
+      { type: "batchNorm" },
+      { type: "maxPool1d", poolSize: 2 },
+      { type: "dropout", rate: config.dropout },
+    );
+  });
+  layers.push(
+    { type: "statsPool1d" },
+    { type: "dense", units: options.denseUnits ?? 64, activation: "relu" },
+    { type: "dropout", rate: config.dropout },
+    { type: "dense", units: "classes", activation: "softmax" },
+  );
+  return { name: "cnn", layers };
+}
+
 function checkPositiveInteger(where: string, field: string, value: number): void {
   if (!Number.isInteger(value) || value <= 0) {
     throw new Error(`${where}: ${field} must be a positive integer, got ${value}`);
@@ -289,6 +349,8 @@ function makeLayer(
       });
     case "globalAveragePool1d":
       return tf.layers.globalAveragePooling1d({ inputShape });
+    case "statsPool1d":
+      return new StatsPooling1D({ epsilon: spec.epsilon, inputShape });
     default: {
       const unknown: never = spec;
       throw new Error(`buildModel: unknown layer type ${JSON.stringify(unknown)}`);
