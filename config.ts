@@ -43,6 +43,7 @@ export const MODEL_NAMES = [
   "gru",
   "hybrid",
   "hybrid_gru",
+  "cnn",
 ] as const;
 
 /**
@@ -125,7 +126,8 @@ export interface Config {
   /**
    * Models to train, by name: `ensemble` (the default for new voices: RBF SVM + softmax
    * regression on speaker-normalised utterance functionals), `svm`, `logistic`, and the seed's
-   * sequence models `lstm`, `gru`, `hybrid` (Conv1D + LSTM), `hybrid_gru`.
+   * sequence models `lstm`, `gru`, `hybrid` (Conv1D + LSTM), `hybrid_gru`, and `cnn` (Conv1D
+   * blocks + statistics pooling; meant for `features: ["logmel"]`).
    */
   models: ModelName[];
   /** Folds of the k-fold cross-validation in the evaluation notebook (0 skips it). */

@@ -53,7 +53,7 @@ import {
 import { findEspeak, generateDemoCorpus } from "./demo_corpus.ts";
 import { extractFeatureSet } from "./features/batch.ts";
 import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "./features/feature_set.ts";
-import { gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
+import { cnnSpec, gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
 import { type Figure, saveFigureHtml, saveFigurePng, show } from "./visualizer/mod.ts";
 import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
 import { type ModelRun, type PromotedRun, promoteRun, startRun } from "./models/model_set.ts";
@@ -463,6 +463,8 @@ export function modelSpec(name: ModelName, config: Config): ModelSpec {
       return { ...hybridSpec(config, "lstm"), name: "hybrid" };
     case "hybrid_gru":
       return hybridSpec(config, "gru");
+    case "cnn":
+      return cnnSpec(config);
   }
   throw new Error(`"${name}" is a pooled model: use pooledModelSpec`);
 }
