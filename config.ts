@@ -22,17 +22,17 @@ import { LABEL_POLICIES, type LabelPolicy } from "./lib/data_loader/emotions.ts"
 
 export type { LabelPolicy };
 import { unknownFlagError, UsageError } from "./lib/util/cli_args.ts";
+import {
+  FEATURE_NAMES,
+  type FeatureName,
+  featureWidth,
+  framesPerClip,
+  SEED_FEATURES,
+} from "./lib/features/names.ts";
 
-/** Names of the per-frame features the extractor can compute. */
-export const FEATURE_NAMES = [
-  "mfcc",
-  "mel",
-  "chroma",
-  "contrast",
-  "zcr",
-  "rms",
-  "logmel",
-] as const;
+// The feature vocabulary lives with the features; the config re-exports it for its users.
+export { FEATURE_NAMES, featureWidth, framesPerClip, SEED_FEATURES };
+export type { FeatureName };
 
 /** Names of the models the project can build (see lib/models). */
 export const MODEL_NAMES = [
@@ -54,18 +54,6 @@ export const POOLED_MODEL_NAMES: readonly ModelName[] = ["ensemble", "svm", "log
 
 /** One buildable model. */
 export type ModelName = typeof MODEL_NAMES[number];
-
-/** One per-frame feature family. */
-export type FeatureName = typeof FEATURE_NAMES[number];
-
-/** The seed's feature set: 40 MFCC + 128 mel + 12 chroma + 7 contrast + 1 ZCR = 188 per frame. */
-export const SEED_FEATURES: readonly FeatureName[] = [
-  "mfcc",
-  "mel",
-  "chroma",
-  "contrast",
-  "zcr",
-];
 
 /** The full, typed project configuration. */
 export interface Config {
@@ -585,27 +573,6 @@ export function loadConfig(
  */
 export function dataDirs(config: Pick<Config, "dataDir">): string[] {
   return config.dataDir.trim() === "" ? [] : config.dataDir.split(",").map((dir) => dir.trim());
-}
-
-/** Number of frames a clip of `config.duration` seconds yields (librosa's `center=True`). */
-export function framesPerClip(
-  config: Pick<Config, "sampleRate" | "duration" | "hopLength">,
-): number {
-  return Math.floor(Math.round(config.sampleRate * config.duration) / config.hopLength) + 1;
-}
-
-/** Width of one frame's feature vector for a config (e.g. 188 for the seed's features). */
-export function featureWidth(config: Pick<Config, "features" | "nMfcc" | "nMels">): number {
-  const widths: Record<FeatureName, number> = {
-    mfcc: config.nMfcc,
-    mel: config.nMels,
-    chroma: 12,
-    contrast: 7,
-    zcr: 1,
-    rms: 1,
-    logmel: config.nMels,
-  };
-  return config.features.reduce((sum, name) => sum + widths[name], 0);
 }
 
 /** Absolute path of the project root (the folder holding this file). */

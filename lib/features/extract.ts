@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import type { FeatureName } from "../../config.ts";
+import type { FeatureName } from "./names.ts";
 import { chromaStft, melSpectrogram, mfcc, powerToDb, spectralContrast } from "./spectral.ts";
 import { assertValidAudio, stft } from "./stft.ts";
 import { rms, zeroCrossingRate } from "./temporal.ts";

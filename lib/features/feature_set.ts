@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import type { FeatureName } from "../../config.ts";
+import type { FeatureName } from "./names.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 

@@ -21,7 +21,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type Config, FEATURE_NAMES } from "../../config.ts";
+import { FEATURE_NAMES } from "../features/names.ts";
 import { featureColumns, type FeatureSettings } from "../features/feature_set.ts";
 import type { StandardScaler } from "../features/normalize.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
@@ -71,7 +71,7 @@ export interface ModelsManifest {
   /** ISO 8601 time of saving. */
   savedAt: string;
   /** The full project config of the training run, for the record. */
-  config?: Config;
+  config?: object;
 }
 
 /** A missing or malformed artifact; `path` is the offending file. */

@@ -33,7 +33,7 @@ import {
   loadModelsManifest,
   openPromotedModelSet,
 } from "./artifacts.ts";
-import { framesPerClip } from "../../config.ts";
+import { framesPerClip } from "../features/names.ts";
 import {
   predictTimelineWith,
   type Timeline,

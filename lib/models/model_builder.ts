@@ -20,7 +20,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Config } from "../../config.ts";
+/** The settings the model specs read (a project `Config` has them all). */
+export interface ModelSettings {
+  /** Units of the two stacked LSTM layers. */
+  lstmUnits: number[];
+  /** Units of the two stacked GRU layers. */
+  gruUnits: number[];
+  /** Units of the dense head. */
+  denseUnits: number[];
+  /** Dropout rate after each recurrent and dense layer, in [0, 1). */
+  dropout: number;
+}
 import { FastBatchNormalization } from "./fast_batchnorm.ts";
 import { FastConv1D } from "./fast_conv1d.ts";
 import { FastDropout } from "./fast_dropout.ts";
@@ -102,7 +112,7 @@ type RecurrentKind = "lstm" | "gru";
 function recurrentSpec(
   kind: RecurrentKind,
   units: number[],
-  config: Pick<Config, "dropout" | "denseUnits">,
+  config: Pick<ModelSettings, "dropout" | "denseUnits">,
   implementation: "fast" | "stock",
 ): LayerSpec[] {
   const layers: LayerSpec[] = [];
@@ -139,7 +149,7 @@ function recurrentSpec(
  * ```
  */
 export function lstmSpec(
-  config: Pick<Config, "lstmUnits" | "dropout" | "denseUnits">,
+  config: Pick<ModelSettings, "lstmUnits" | "dropout" | "denseUnits">,
   implementation: "fast" | "stock" = "fast",
 ): ModelSpec {
   return { name: "lstm", layers: recurrentSpec("lstm", config.lstmUnits, config, implementation) };
@@ -157,7 +167,7 @@ export function lstmSpec(
  * ```
  */
 export function gruSpec(
-  config: Pick<Config, "gruUnits" | "dropout" | "denseUnits">,
+  config: Pick<ModelSettings, "gruUnits" | "dropout" | "denseUnits">,
   implementation: "fast" | "stock" = "fast",
 ): ModelSpec {
   return { name: "gru", layers: recurrentSpec("gru", config.gruUnits, config, implementation) };
@@ -176,7 +186,7 @@ export function gruSpec(
  * ```
  */
 export function hybridSpec(
-  config: Pick<Config, "lstmUnits" | "gruUnits" | "dropout" | "denseUnits">,
+  config: Pick<ModelSettings, "lstmUnits" | "gruUnits" | "dropout" | "denseUnits">,
   cell: RecurrentKind = "lstm",
   filters = 64,
 ): ModelSpec {
@@ -220,7 +230,10 @@ export interface CnnOptions {
  * const spec = cnnSpec(loadConfig()); // feed it logmel frames: loadConfig({ features: ["logmel"] })
  * ```
  */
-export function cnnSpec(config: Pick<Config, "dropout">, options: CnnOptions = {}): ModelSpec {
+export function cnnSpec(
+  config: Pick<ModelSettings, "dropout">,
+  options: CnnOptions = {},
+): ModelSpec {
   const filters = options.filters ?? [64, 128];
   const kernels = options.kernelSizes ?? [5, 3];
   if (filters.length === 0) throw new Error("cnnSpec: filters must list at least one block");
