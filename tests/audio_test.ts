@@ -23,20 +23,19 @@ import {
   whiteNoise,
 } from "../lib/audio/mod.ts";
 import { kaiserHalfWindow } from "../lib/audio/resampy.ts";
-import { SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR } from "./shared_data.ts";
 import { assertAudioError } from "./audio_assertions.ts";
+import { maxAbsDiff } from "./numeric.ts";
 
 const SHARED = SHARED_DIR;
 const TESS_WAV = `${SHARED}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const TESS_FLAC = `${SHARED}/data/TESS/TESS Toronto emotional speech set data`;
 const REFERENCE = `${SHARED}/reference`;
-const hasShared = (() => {
-  try {
-    return Deno.statSync(TESS_WAV).isDirectory && Deno.statSync(TESS_FLAC).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+const hasShared = haveShared("audio_test: TESS FLAC/WAV decoding", TESS_WAV, TESS_FLAC);
+const hasReference = haveShared(
+  "audio_test: librosa.load lengths",
+  join(REFERENCE, "librosa_features.json"),
+);
 
 async function withTempDir(work: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ser_audio_test_" });
@@ -45,13 +44,6 @@ async function withTempDir(work: (dir: string) => Promise<void>): Promise<void> 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length, "lengths differ");
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
 }
 
 function rms(x: Float32Array, from = 0, to = x.length): number {
@@ -506,7 +498,7 @@ Deno.test({
 
 Deno.test({
   name: "librosa reference: loaded lengths match librosa.load(sr=22050, duration=3)",
-  ignore: !hasShared,
+  ignore: !hasReference,
   async fn() {
     const reference = JSON.parse(await Deno.readTextFile(join(REFERENCE, "librosa_features.json")));
     const names = Object.keys(reference.files);

@@ -23,15 +23,9 @@ import {
   takeBuffer,
 } from "../lib/models/mod.ts";
 import { seededRandom } from "../lib/models/init.ts";
+import { maxAbsDiff } from "./numeric.ts";
 
 await initBackend({ quiet: true });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length mismatch");
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 /** Deterministic values in [offset - spread, offset + spread). */
 function randomTensor(shape: number[], seed: number, spread = 1, offset = 0): tf.Tensor {

@@ -28,7 +28,7 @@ import {
   pcmToFloat,
   readFlacStreamHeader,
 } from "../lib/audio/flac_decoder.ts";
-import { SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR } from "./shared_data.ts";
 import { assertAudioError } from "./audio_assertions.ts";
 
 // --- A test-only FLAC encoder ------------------------------------------------------------------
@@ -805,13 +805,7 @@ Deno.test({
 
 const TESS_FLAC = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
 const TESS_WAV = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
-const hasShared = (() => {
-  try {
-    return Deno.statSync(TESS_FLAC).isDirectory && Deno.statSync(TESS_WAV).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+const hasShared = haveShared("flac_test: TESS FLAC corpus", TESS_FLAC, TESS_WAV);
 
 Deno.test({
   name: "TESS: all 2800 FLAC files decode with matching MD5 and STREAMINFO length",

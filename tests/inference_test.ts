@@ -31,7 +31,7 @@ import {
   startRun,
 } from "../lib/models/mod.ts";
 import { fit } from "../lib/trainer/mod.ts";
-import { SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR } from "./shared_data.ts";
 
 await initBackend({ prefer: "cpu", quiet: true });
 
@@ -393,13 +393,7 @@ Deno.test("cli/predict: prints a table, writes CSV, and exits 1 without models",
 
 const TESS_SAMPLE = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const TESS_FLAC = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
-const haveTess = (() => {
-  try {
-    return Deno.statSync(TESS_SAMPLE).isDirectory && Deno.statSync(TESS_FLAC).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+const haveTess = haveShared("inference_test: real TESS clips", TESS_SAMPLE, TESS_FLAC);
 
 Deno.test({
   name: "predict: real TESS WAV and FLAC clips (24414 Hz) go through without failures",

@@ -21,15 +21,9 @@ import {
   saveModel,
 } from "../lib/models/mod.ts";
 import { gaussian, seededRandom } from "../lib/models/init.ts";
+import { maxAbsDiff } from "./numeric.ts";
 
 const backend = await initBackend({ quiet: true });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length mismatch");
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 const SEED_SHAPE = { frames: 130, features: 188, classes: 7, seed: 42 };
 

@@ -10,6 +10,8 @@ import { initBackend } from "../lib/backend.ts";
 import { blasInfo, setBlasImplementation, sgemm } from "../lib/models/blas.ts";
 import { FastGRU, FastLSTM } from "../lib/models/fast_recurrent.ts";
 import { gaussian, orthogonal, seededRandom } from "../lib/models/init.ts";
+import { maxAbsDiff } from "./numeric.ts";
+import { skipped } from "./shared_data.ts";
 
 await initBackend({ prefer: "cpu", quiet: true });
 
@@ -17,20 +19,17 @@ const openBlasAvailable = (() => {
   try {
     setBlasImplementation("openblas-ffi");
     return true;
-  } catch {
+  } catch (error) {
+    skipped(
+      "recurrent_test: the openblas-ffi variant of every check (only the JS sgemm is tested)",
+      `OpenBLAS does not load (apt-get install libopenblas0-pthread): ${error}`,
+    );
     return false;
   } finally {
     setBlasImplementation("auto");
   }
 })();
 const implementations = openBlasAvailable ? ["openblas-ffi", "js"] as const : ["js"] as const;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length mismatch");
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
