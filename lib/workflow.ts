@@ -505,19 +505,6 @@ export async function loadSplit(config: Config, features: FeatureSet): Promise<S
   return split;
 }
 
-/** Keeps at most `perClass` clips of each emotion (first by path): quick runs on big corpora. */
-export function limitPerEmotion(table: pl.DataFrame, perClass: number): pl.DataFrame {
-  const emotions = (table.getColumn("emotion").toArray() as unknown[]).map(String);
-  const seen = new Map<string, number>();
-  const keep: number[] = [];
-  emotions.forEach((emotion, row) => {
-    const count = seen.get(emotion) ?? 0;
-    if (count < perClass) keep.push(row);
-    seen.set(emotion, count + 1);
-  });
-  return pl.DataFrame(table.getColumns().map((column) => column.gather(keep)));
-}
-
 /**
  * Shows a figure inline (in Jupyter) and saves it as `outputs/<name>.html` (offline: the chart
  * pages share one `outputs/plotly-<version>.min.js`). With `png: true` it also writes

@@ -22,14 +22,14 @@ import {
   saveModel,
   takeBuffer,
 } from "../lib/models/mod.ts";
-import { seededRandom } from "../lib/models/init.ts";
+import { initializerRandom } from "../lib/models/init.ts";
 import { maxAbsDiff } from "./numeric.ts";
 
 await initBackend({ quiet: true });
 
 /** Deterministic values in [offset - spread, offset + spread). */
 function randomTensor(shape: number[], seed: number, spread = 1, offset = 0): tf.Tensor {
-  const random = seededRandom(seed);
+  const random = initializerRandom(seed);
   const size = shape.reduce((a, b) => a * b, 1);
   const values = Float32Array.from({ length: size }, () => offset + spread * (2 * random() - 1));
   return tf.tensor(values, shape);

@@ -17,8 +17,8 @@ import {
   decodeFlac,
   decodeWav,
   encodeWav,
+  mulberry32,
   probeAudio,
-  seededRandom,
 } from "../lib/audio/mod.ts";
 import {
   decodeFlacPcm,
@@ -341,7 +341,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** A tone plus noise, as integers of `bits` bits, optionally with a silent (constant) stretch. */
 function testSignal(length: number, bits: number, seed: number, amplitude = 0.6): Int32Array {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const full = 2 ** (bits - 1);
   const out = new Int32Array(length);
   for (let i = 0; i < length; i++) {
@@ -687,7 +687,7 @@ Deno.test("random damage never hangs or escapes as anything but an AudioError", 
         }
         : { kind: "fixed", order: 2, rice: { fiveBit: true, escaped: [0] } },
   });
-  const random = seededRandom(99);
+  const random = mulberry32(99);
   let rejected = 0;
   for (let trial = 0; trial < 300; trial++) {
     let damaged = flac.slice();

@@ -34,7 +34,9 @@ await initBackend({ prefer: "cpu", quiet: true });
 
 const RATE = SETTINGS.sampleRate;
 const chromium = findChromium();
-if (!chromium) skipped("live_test: every Chromium page check", "no Chromium (apt-get install chromium)");
+if (!chromium) {
+  skipped("live_test: every Chromium page check", "no Chromium (apt-get install chromium)");
+}
 const TESS = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const REFERENCE = `${SHARED_DIR}/reference`;
 const haveTess = haveShared("live_test: Chromium page on TESS clips", TESS);

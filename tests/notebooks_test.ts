@@ -17,7 +17,9 @@ const TESS_SAMPLE = join(SHARED_DIR, "data", "TESS-wav-sample");
 const hasTessSample = haveShared("notebooks_test: notebooks on a TESS subset", TESS_SAMPLE);
 if (!support.ok) skipped("notebooks_test: every notebook run", support.reason);
 const espeak = findEspeak();
-if (!espeak) skipped("notebooks_test: notebooks on the demo corpus", "no espeak-ng to synthesize it");
+if (!espeak) {
+  skipped("notebooks_test: notebooks on the demo corpus", "no espeak-ng to synthesize it");
+}
 // Without Chromium the exported pages are still checked as text, but not that their charts draw
 // nor that the PNG figures were rendered: name those checks instead of passing over them.
 const chromium = findChromium();

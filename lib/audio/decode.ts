@@ -7,7 +7,8 @@ import { AudioError, IN_MEMORY } from "./errors.ts";
 import { fourCC } from "./bytes.ts";
 import { decodeWav } from "./wav.ts";
 import { decodeAiff } from "./aiff.ts";
-import { decodeFlac, id3v2Length } from "./flac.ts";
+import { decodeFlac } from "./flac.ts";
+import { id3v2Length } from "./flac_decoder.ts";
 import type { DecodedAudio } from "./types.ts";
 
 /** Container formats recognised by their first bytes. */

@@ -52,7 +52,7 @@ export { loadModel, loadModelMetadata, MODEL_FILES, saveModel } from "./store.ts
 export * from "./model_set.ts";
 export { blasInfo, setBlasImplementation, setBlasThreads, sgemm } from "./blas.ts";
 export type { BlasInfo, BlasKind } from "./blas.ts";
-export { glorotUniform, orthogonal, seededRandom } from "./init.ts";
+export { glorotUniform, initializerRandom, orthogonal } from "./init.ts";
 export {
   describePooledSpec,
   ensemblePooledSpec,

@@ -63,4 +63,4 @@ export {
 export { StopOnRequest, type StopOnRequestOptions } from "./stop.ts";
 export { WeightAverage } from "./ema.ts";
 export { BACKUP_FILES, readBackup, type TrainingBackup } from "./backup.ts";
-export { seededRandom } from "../util/random.ts";
+export { mulberry32 } from "../util/random.ts";

@@ -17,7 +17,7 @@
  * ```
  * @module
  */
-import { seededRandom } from "../util/random.ts";
+import { mulberry32 } from "../util/random.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
 import { WeightAverage } from "./ema.ts";
@@ -353,7 +353,7 @@ export async function fit(
 
     const stepsPerEpoch = Math.ceil(n / batchSize);
     const callbacks = options.callbacks ?? [];
-    const random = seededRandom(options.seed ?? 42);
+    const random = mulberry32(options.seed ?? 42);
     const shuffle = options.shuffle ?? true;
     let history: History = { epoch: [], history: {} };
 
