@@ -18,6 +18,7 @@
  *
  * @example
  * ```ts
+ * import { loadConfig } from "../config.ts";
  * const config = loadConfig();
  * const dataset = await scanDataset(config);
  * const features = await extractDatasetFeatures(config, dataset.table);
@@ -570,6 +571,8 @@ export interface TrainingRun extends ModelRun {
  *   remove unfinished runs)
  * @example
  * ```ts
+ * import { loadConfig } from "../config.ts";
+ * const config = loadConfig();
  * const run = await beginTrainingRun(config, { resume: true });
  * // trainModel(spec, data, { ..., checkpointDir: run.modelDir("gru"), resumeDir: run.resumeDir("gru") })
  * ```
@@ -602,8 +605,15 @@ export async function beginTrainingRun(
  * @param run the run from {@link beginTrainingRun}, with every file of the set saved
  * @example
  * ```ts
- * await saveLabelEncoder(run.dir, data.classes);
- * await promoteTrainingRun(config, run);
+ * import type { Config } from "../config.ts";
+ * import type { LabelledSet } from "./experiment.ts";
+ * import { saveLabelEncoder } from "./inference/mod.ts";
+ * async function example(config: Config, data: LabelledSet) {
+ *   const run = await beginTrainingRun(config);
+ *   // ... train and save every model of the set into run.dir ...
+ *   await saveLabelEncoder(run.dir, data.classes);
+ *   await promoteTrainingRun(config, run);
+ * }
  * ```
  */
 export function promoteTrainingRun(config: Config, run: ModelRun): Promise<PromotedRun> {
@@ -650,10 +660,16 @@ export interface TrainingControl {
  *   `now`: clock in ms (tests)
  * @example
  * ```ts
- * const control = await trainingControl(config, { minutes: 30 });
- * for (const name of config.models) {
- *   if (control.skip(name)) continue;
- *   await trainModel(spec, data, { ..., callbacks: [control.callback()] });
+ * import type { Config } from "../config.ts";
+ * import type { LabelledSet } from "./experiment.ts";
+ * import { trainModel } from "./experiment.ts";
+ * import type { SplitIndices } from "./data_loader/mod.ts";
+ * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
+ *   const control = await trainingControl(config, { minutes: 30 });
+ *   for (const name of config.models) {
+ *     if (control.skip(name)) continue;
+ *     await trainModel(modelSpec(name, config), data, { config, ...split, callbacks: [control.callback()] });
+ *   }
  * }
  * ```
  */
@@ -759,8 +775,15 @@ export function trainingHparams(config: Config, name: ModelName): Record<string,
  * @param name the model
  * @example
  * ```ts
- * const logDir = await trainingLogDir(config, trainingRun, "gru");
- * await trainModel(modelSpec("gru", config), data, { ..., logDir });
+ * import type { Config } from "../config.ts";
+ * import type { LabelledSet } from "./experiment.ts";
+ * import { trainModel } from "./experiment.ts";
+ * import type { SplitIndices } from "./data_loader/mod.ts";
+ * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
+ *   const trainingRun = await beginTrainingRun(config);
+ *   const logDir = await trainingLogDir(config, trainingRun, "gru");
+ *   await trainModel(modelSpec("gru", config), data, { config, ...split, logDir });
+ * }
  * ```
  */
 export async function trainingLogDir(

@@ -62,6 +62,7 @@ export function sniffFormat(head: Uint8Array): AudioFormat | undefined {
  *   or the decoder's error for a damaged file
  * @example
  * ```ts
+ * const path = "clip.wav";
  * const audio = await decodeAudio(await Deno.readFile(path), path);
  * ```
  */

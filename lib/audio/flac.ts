@@ -30,6 +30,8 @@ export interface FlacStreamInfo extends AudioInfo {
  * @throws {AudioError} when the file is not FLAC or STREAMINFO is missing or invalid
  * @example
  * ```ts
+ * import { bufferSource } from "./bytes.ts";
+ * const bytes = await Deno.readFile("clip.flac");
  * const info = parseFlacStreamInfo(bufferSource(bytes), "clip.flac");
  * console.log(info.sampleRate, info.frames);
  * ```

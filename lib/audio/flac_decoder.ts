@@ -111,6 +111,7 @@ export function flacCrc8(bytes: Uint8Array, from: number, to: number): number {
  * @param to one past the last byte index
  * @example
  * ```ts
+ * const frameBytes = new Uint8Array(16); // a frame, its last 2 bytes the CRC-16
  * flacCrc16(frameBytes, 0, frameBytes.length - 2);
  * ```
  */

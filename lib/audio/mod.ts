@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { loadAudio } from "./lib/audio/mod.ts";
+ * import { loadAudio } from "./mod.ts";
  * const clip = await loadAudio("clip.flac", { sampleRate: 22050, duration: 3 });
  * ```
  * @module

@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const conv = new FastConv1D({ filters: 64, kernelSize: 5, activation: "relu", seed: 1 });
  * const y = conv.apply(tf.zeros([2, 130, 188])) as tf.Tensor; // [2, 130, 64]
  * ```

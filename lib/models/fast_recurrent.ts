@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const model = tf.sequential({ layers: [
  *   new FastLSTM({ units: 128, returnSequences: true, inputShape: [130, 188], seed: 1 }),
  *   new FastGRU({ units: 64 }),
