@@ -20,6 +20,7 @@ import { ALAW_TO_FLOAT, ULAW_TO_FLOAT } from "../lib/audio/g711.ts";
 import { columnValues, scanCorpus } from "../lib/data_loader/mod.ts";
 import { assertAudioError } from "./audio_assertions.ts";
 import { maxAbsDiff } from "./numeric.ts";
+import { skipped } from "./shared_data.ts";
 
 const SOX = (() => {
   try {
@@ -30,9 +31,9 @@ const SOX = (() => {
   }
 })();
 if (!SOX) {
-  console.log(
-    "audio_formats_test: sox not found, the sox-made file tests are SKIPPED " +
-      "(apt-get install sox; tools/setup.sh installs it)",
+  skipped(
+    "audio_formats_test: decoding sox-made files",
+    "sox not found (apt-get install sox; tools/setup.sh installs it)",
   );
 }
 

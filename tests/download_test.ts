@@ -12,6 +12,7 @@ import {
   sha256File,
   TESS_SOURCE,
 } from "../lib/download.ts";
+import { skipped } from "./shared_data.ts";
 
 /** CRC-32 (IEEE), as zip needs it. */
 function crc32(bytes: Uint8Array): number {
@@ -113,6 +114,8 @@ function startServer() {
   const base = `http://127.0.0.1:${server.addr.port}`;
   return { server, base, rangeRequests };
 }
+
+if (!hasUnzip()) skipped("download_test: extraction and the download-tess CLI", "unzip not found");
 
 async function listNames(dir: string): Promise<string[]> {
   const names: string[] = [];

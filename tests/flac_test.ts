@@ -28,7 +28,7 @@ import {
   pcmToFloat,
   readFlacStreamHeader,
 } from "../lib/audio/flac_decoder.ts";
-import { haveShared, SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR, skipped } from "./shared_data.ts";
 import { assertAudioError } from "./audio_assertions.ts";
 
 // --- A test-only FLAC encoder ------------------------------------------------------------------
@@ -751,6 +751,8 @@ function hasCommand(name: string, versionFlag: string): boolean {
 
 const HAS_FFMPEG = hasCommand("ffmpeg", "-version");
 const HAS_SOX = hasCommand("sox", "--version");
+if (!HAS_FFMPEG) skipped("flac_test: ffmpeg-encoded FLAC streams", "ffmpeg not found");
+if (!HAS_SOX) skipped("flac_test: sox (libFLAC) FLAC files", "sox not found (apt-get install sox)");
 
 async function checkExternal(encode: (wav: string, flac: string) => string[], program: string) {
   const dir = await Deno.makeTempDir({ prefix: "ser_flac_ext_" });
