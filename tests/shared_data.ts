@@ -32,14 +32,16 @@ export function exists(path: string): boolean {
 }
 
 /**
- * Prints one visible line naming a check that will not run and why (a missing tool, browser or
- * library), so that a passing run still shows what it did not check.
+ * Names a check that will not run and why (a missing tool, browser, library or data), so that a
+ * passing run still shows what it did not check: it registers an ignored test called
+ * `SKIPPED <check>: <reason>`, which `deno test` lists (and counts as ignored) even with
+ * `--quiet`, where output printed while a test file loads is not shown.
  *
  * @param check What is skipped, prefixed by the test file, e.g. `"live_test: Chromium page"`.
  * @param reason Why, e.g. `"no Chromium found"`.
  */
 export function skipped(check: string, reason: string): void {
-  console.warn(`SKIPPED ${check}: ${reason}`);
+  Deno.test({ name: `SKIPPED ${check}: ${reason}`, ignore: true, fn() {} });
 }
 
 /**
