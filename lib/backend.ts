@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { initBackend } from "./lib/backend.ts";
+ * import { initBackend } from "./backend.ts";
  * const info = await initBackend();
  * console.log(info.name, info.blas); // e.g. "wasm openblas-ffi"
  * ```
@@ -58,6 +58,7 @@ let chosen: Promise<BackendInfo> | undefined;
  * @returns the chosen backend's description
  * @example
  * ```ts
+ * import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
  * const { name } = await initBackend({ prefer: "cpu", quiet: true });
  * ```
  */
@@ -134,6 +135,7 @@ const TRIES: Record<BackendName, () => Promise<BackendBasics>> = {
  *
  * @example
  * ```ts
+ * import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
  * setWasmPaths(wasmDistDir()); // ".../node_modules/@tensorflow/tfjs-backend-wasm/dist/"
  * ```
  */

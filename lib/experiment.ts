@@ -8,6 +8,13 @@
  *
  * @example
  * ```ts
+ * import { loadConfig } from "../config.ts";
+ * import { scanCorpus, stratifiedSplit } from "./data_loader/mod.ts";
+ * import { extractFeatureSet, fitStandardScaler } from "./features/mod.ts";
+ * import { gruSpec } from "./models/mod.ts";
+ * const config = loadConfig();
+ * const scan = await scanCorpus("data/TESS");
+ * const features = await extractFeatureSet(scan.table.getColumn("path").toArray() as string[], config);
  * const data = labelFeatureSet(features, scan.table);
  * const split = stratifiedSplit(data.labels, { testSize: 0.2, valSize: 0.1, seed: 42 });
  * const scaler = fitStandardScaler(data.features, split.train);

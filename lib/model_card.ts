@@ -9,9 +9,12 @@
  *
  * @example
  * ```ts
- * const card = buildModelCard({ runId: run.id, models, bestModel, classes, dataset, split });
- * await writeModelCard(run.dir, card);
- * console.log(renderModelCard(card));
+ * import type { ModelCardInput } from "./model_card.ts";
+ * async function example(input: ModelCardInput, run: { id: string; dir: string }) {
+ *   const card = buildModelCard({ ...input, runId: run.id });
+ *   await writeModelCard(run.dir, card);
+ *   console.log(renderModelCard(card));
+ * }
  * ```
  * @module
  */
@@ -247,7 +250,10 @@ function useAndLimits(
  * @returns the card (JSON-able)
  * @example
  * ```ts
- * const card = buildModelCard({ runId, models, bestModel, classes, dataset, split, report });
+ * function example(input: ModelCardInput) { // the run's models, classes, dataset and split
+ *   const { runId, models, bestModel, classes, dataset, split, report } = input;
+ *   const card = buildModelCard({ runId, models, bestModel, classes, dataset, split, report });
+ * }
  * ```
  */
 export function buildModelCard(input: ModelCardInput): ModelCard {

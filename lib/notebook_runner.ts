@@ -204,6 +204,8 @@ export const HEADLESS_ENV = "SER_NOTEBOOK_HEADLESS";
  *
  * @example
  * ```ts
+ * import { emotionDistribution, saveFigurePng } from "./visualizer/mod.ts";
+ * const figure = emotionDistribution({ angry: 400, sad: 400 });
  * if (isHeadlessNotebookRun()) await saveFigurePng(figure, "outputs/chart.png");
  * ```
  */

@@ -13,26 +13,6 @@
  */
 import { writeJsonAtomic } from "./util/atomic.ts";
 
-/** Metrics of one model on one test set (weighted averages, as the seed reports them). */
-export interface ReportMetrics {
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  macroF1: number;
-  /** Rows = true class, columns = predicted, in `labels` order. */
-  confusionMatrix?: number[][];
-  labels?: string[];
-  perClass?: Record<string, { precision: number; recall: number; f1: number; support: number }>;
-}
-
-/** Mean and standard deviation of a metric over folds. */
-export interface MeanStd {
-  mean: number;
-  std: number;
-  values: number[];
-}
-
 /** The whole report; every section is optional until its notebook has run. */
 export interface ProjectReport {
   project: string;

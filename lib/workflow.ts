@@ -18,6 +18,7 @@
  *
  * @example
  * ```ts
+ * import { loadConfig } from "../config.ts";
  * const config = loadConfig();
  * const dataset = await scanDataset(config);
  * const features = await extractDatasetFeatures(config, dataset.table);
@@ -507,19 +508,6 @@ export async function loadSplit(config: Config, features: FeatureSet): Promise<S
   return split;
 }
 
-/** Keeps at most `perClass` clips of each emotion (first by path): quick runs on big corpora. */
-export function limitPerEmotion(table: pl.DataFrame, perClass: number): pl.DataFrame {
-  const emotions = (table.getColumn("emotion").toArray() as unknown[]).map(String);
-  const seen = new Map<string, number>();
-  const keep: number[] = [];
-  emotions.forEach((emotion, row) => {
-    const count = seen.get(emotion) ?? 0;
-    if (count < perClass) keep.push(row);
-    seen.set(emotion, count + 1);
-  });
-  return pl.DataFrame(table.getColumns().map((column) => column.gather(keep)));
-}
-
 /**
  * Shows a figure inline (in Jupyter) and saves it as `outputs/<name>.html` (offline: the chart
  * pages share one `outputs/plotly-<version>.min.js`). With `png: true` it also writes
@@ -585,6 +573,8 @@ export interface TrainingRun extends ModelRun {
  *   remove unfinished runs)
  * @example
  * ```ts
+ * import { loadConfig } from "../config.ts";
+ * const config = loadConfig();
  * const run = await beginTrainingRun(config, { resume: true });
  * // trainModel(spec, data, { ..., checkpointDir: run.modelDir("gru"), resumeDir: run.resumeDir("gru") })
  * ```
@@ -617,8 +607,15 @@ export async function beginTrainingRun(
  * @param run the run from {@link beginTrainingRun}, with every file of the set saved
  * @example
  * ```ts
- * await saveLabelEncoder(run.dir, data.classes);
- * await promoteTrainingRun(config, run);
+ * import type { Config } from "../config.ts";
+ * import type { LabelledSet } from "./experiment.ts";
+ * import { saveLabelEncoder } from "./inference/mod.ts";
+ * async function example(config: Config, data: LabelledSet) {
+ *   const run = await beginTrainingRun(config);
+ *   // ... train and save every model of the set into run.dir ...
+ *   await saveLabelEncoder(run.dir, data.classes);
+ *   await promoteTrainingRun(config, run);
+ * }
  * ```
  */
 export function promoteTrainingRun(config: Config, run: ModelRun): Promise<PromotedRun> {
@@ -665,10 +662,16 @@ export interface TrainingControl {
  *   `now`: clock in ms (tests)
  * @example
  * ```ts
- * const control = await trainingControl(config, { minutes: 30 });
- * for (const name of config.models) {
- *   if (control.skip(name)) continue;
- *   await trainModel(spec, data, { ..., callbacks: [control.callback()] });
+ * import type { Config } from "../config.ts";
+ * import type { LabelledSet } from "./experiment.ts";
+ * import { trainModel } from "./experiment.ts";
+ * import type { SplitIndices } from "./data_loader/mod.ts";
+ * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
+ *   const control = await trainingControl(config, { minutes: 30 });
+ *   for (const name of config.models) {
+ *     if (control.skip(name)) continue;
+ *     await trainModel(modelSpec(name, config), data, { config, ...split, callbacks: [control.callback()] });
+ *   }
  * }
  * ```
  */
@@ -774,8 +777,15 @@ export function trainingHparams(config: Config, name: ModelName): Record<string,
  * @param name the model
  * @example
  * ```ts
- * const logDir = await trainingLogDir(config, trainingRun, "gru");
- * await trainModel(modelSpec("gru", config), data, { ..., logDir });
+ * import type { Config } from "../config.ts";
+ * import type { LabelledSet } from "./experiment.ts";
+ * import { trainModel } from "./experiment.ts";
+ * import type { SplitIndices } from "./data_loader/mod.ts";
+ * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
+ *   const trainingRun = await beginTrainingRun(config);
+ *   const logDir = await trainingLogDir(config, trainingRun, "gru");
+ *   await trainModel(modelSpec("gru", config), data, { config, ...split, logDir });
+ * }
  * ```
  */
 export async function trainingLogDir(

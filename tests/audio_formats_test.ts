@@ -19,6 +19,8 @@ import {
 import { ALAW_TO_FLOAT, ULAW_TO_FLOAT } from "../lib/audio/g711.ts";
 import { columnValues, scanCorpus } from "../lib/data_loader/mod.ts";
 import { assertAudioError } from "./audio_assertions.ts";
+import { maxAbsDiff } from "./numeric.ts";
+import { skipped } from "./shared_data.ts";
 
 const SOX = (() => {
   try {
@@ -29,9 +31,9 @@ const SOX = (() => {
   }
 })();
 if (!SOX) {
-  console.log(
-    "audio_formats_test: sox not found, the sox-made file tests are SKIPPED " +
-      "(apt-get install sox; tools/setup.sh installs it)",
+  skipped(
+    "audio_formats_test: decoding sox-made files",
+    "sox not found (apt-get install sox; tools/setup.sh installs it)",
   );
 }
 
@@ -42,13 +44,6 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
 }
 
 const ascii = (text: string) => new TextEncoder().encode(text);

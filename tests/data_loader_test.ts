@@ -30,28 +30,20 @@ import {
   takeRows,
 } from "../lib/data_loader/mod.ts";
 import { mulberry32, shuffled } from "../lib/util/random.ts";
-import { SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR } from "./shared_data.ts";
 
 const SAMPLE_RATE = 16000;
 const CLIP_SECONDS = 0.25;
 const TESS_ROOT = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
 const TESS_WAV_ROOT = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const RAVDESS_ROOT = `${SHARED_DIR}/data/RAVDESS-22k`;
-function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-const hasSharedData = isDir(TESS_ROOT) && isDir(TESS_WAV_ROOT);
-const hasRavdess = hasSharedData && isDir(RAVDESS_ROOT);
-if (!hasSharedData || !hasRavdess) {
-  console.warn(
-    `data_loader_test: SKIPPING real-data tests: ${SHARED_DIR}/data (TESS, TESS-wav-sample, ` +
-      "RAVDESS-22k) not found",
-  );
-}
+const hasSharedData = haveShared("data_loader_test: real TESS scan", TESS_ROOT, TESS_WAV_ROOT);
+const hasRavdess = haveShared(
+  "data_loader_test: TESS + RAVDESS scan",
+  TESS_ROOT,
+  TESS_WAV_ROOT,
+  RAVDESS_ROOT,
+);
 
 /** Writes a tiny tone WAV at each relative path under a fresh temp dir; returns the dir. */
 async function makeTree(paths: string[], extra: Record<string, Uint8Array> = {}): Promise<string> {

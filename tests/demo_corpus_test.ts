@@ -16,8 +16,10 @@ import {
 } from "../lib/demo_corpus.ts";
 import { decodeWav } from "../lib/audio/wav.ts";
 import { parseCorpusPath } from "../lib/data_loader/corpora.ts";
+import { skipped } from "./shared_data.ts";
 
 const hasEspeak = findEspeak() !== undefined;
+if (!hasEspeak) skipped("demo_corpus_test: synthesis tests", "espeak-ng not found");
 
 Deno.test("demo corpus: word list, speakers and paths follow TESS conventions", () => {
   assert.equal(DEMO_WORDS.length, 200);

@@ -12,6 +12,7 @@ import {
   sha256File,
   TESS_SOURCE,
 } from "../lib/download.ts";
+import { skipped } from "./shared_data.ts";
 
 /** CRC-32 (IEEE), as zip needs it. */
 function crc32(bytes: Uint8Array): number {
@@ -114,6 +115,8 @@ function startServer() {
   return { server, base, rangeRequests };
 }
 
+if (!hasUnzip()) skipped("download_test: extraction and the download-tess CLI", "unzip not found");
+
 async function listNames(dir: string): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
@@ -133,10 +136,54 @@ Deno.test("download: sha256File matches the standard test vector", async () => {
   }
 });
 
-Deno.test("download: TESS source is the official Borealis Dataverse DOI", () => {
-  assert.equal(TESS_SOURCE.doi, "10.5683/SP2/E8H2MF");
-  assert.match(TESS_SOURCE.url, /^https:\/\/borealisdata\.ca\/api\/access\/dataset\//);
-  assert.ok(TESS_SOURCE.url.includes(TESS_SOURCE.doi));
+Deno.test({
+  name: "download-tess CLI: no checksum enforced by default, --sha256 enforces one, --force",
+  ignore: !hasUnzip(),
+  fn: async () => {
+    // README and the CLI say: Dataverse publishes no checksum of its zip, so none is pinned.
+    assert.equal(TESS_SOURCE.sha256, null);
+    const { server, base } = startServer();
+    const dir = await Deno.makeTempDir();
+    const cli = async (...args: string[]) => {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("../cli/download_tess.ts", import.meta.url).pathname, ...args],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(output.stdout) +
+        new TextDecoder().decode(output.stderr);
+      return { code: output.code, text };
+    };
+    try {
+      const out = join(dir, "TESS");
+      const url = `${base}/corpus.zip`;
+      const plain = await cli("--out", out, "--url", url);
+      assert.equal(plain.code, 0, plain.text);
+      assert.match(plain.text, new RegExp(`SHA-256 ${await sha256Hex(ZIP)} \\(not verified`));
+      assert.match(plain.text, /2 files \(2 audio clips\)/);
+      // A second run leaves the folder alone unless forced.
+      const again = await cli("--out", out, "--url", url);
+      assert.equal(again.code, 0, again.text);
+      assert.match(again.text, /already has files; use --force/);
+      const wrong = await cli("--out", out, "--url", url, "--force", "--sha256", "00".repeat(32));
+      assert.equal(wrong.code, 1, wrong.text);
+      assert.match(wrong.text, /checksum|SHA-256/i);
+      const pinned = await cli(
+        "--out",
+        out,
+        "--url",
+        url,
+        "--force",
+        "--sha256",
+        await sha256Hex(ZIP),
+      );
+      assert.equal(pinned.code, 0, pinned.text);
+      assert.match(pinned.text, /\(verified\)/);
+    } finally {
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test({

@@ -12,6 +12,7 @@ import {
   type MetricsResult,
   normalizeConfusionMatrix,
 } from "../lib/evaluate/mod.ts";
+import { skipped } from "./shared_data.ts";
 
 const close = (actual: number, expected: number, what = "") =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} vs ${expected}`);
@@ -39,6 +40,9 @@ function pythonWithSklearn(): string | undefined {
   return undefined;
 }
 const SKLEARN_PYTHON = pythonWithSklearn();
+if (SKLEARN_PYTHON === undefined) {
+  skipped("evaluate_test: text report vs scikit-learn's", "no python3 with sklearn");
+}
 
 Deno.test("metrics match a hand-computed example", () => {
   const m = computeMetrics(Y_TRUE, Y_PRED, LABELS);

@@ -17,8 +17,8 @@ import {
   decodeFlac,
   decodeWav,
   encodeWav,
+  mulberry32,
   probeAudio,
-  seededRandom,
 } from "../lib/audio/mod.ts";
 import {
   decodeFlacPcm,
@@ -28,7 +28,7 @@ import {
   pcmToFloat,
   readFlacStreamHeader,
 } from "../lib/audio/flac_decoder.ts";
-import { SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR, skipped } from "./shared_data.ts";
 import { assertAudioError } from "./audio_assertions.ts";
 
 // --- A test-only FLAC encoder ------------------------------------------------------------------
@@ -341,7 +341,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** A tone plus noise, as integers of `bits` bits, optionally with a silent (constant) stretch. */
 function testSignal(length: number, bits: number, seed: number, amplitude = 0.6): Int32Array {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const full = 2 ** (bits - 1);
   const out = new Int32Array(length);
   for (let i = 0; i < length; i++) {
@@ -687,7 +687,7 @@ Deno.test("random damage never hangs or escapes as anything but an AudioError", 
         }
         : { kind: "fixed", order: 2, rice: { fiveBit: true, escaped: [0] } },
   });
-  const random = seededRandom(99);
+  const random = mulberry32(99);
   let rejected = 0;
   for (let trial = 0; trial < 300; trial++) {
     let damaged = flac.slice();
@@ -751,6 +751,8 @@ function hasCommand(name: string, versionFlag: string): boolean {
 
 const HAS_FFMPEG = hasCommand("ffmpeg", "-version");
 const HAS_SOX = hasCommand("sox", "--version");
+if (!HAS_FFMPEG) skipped("flac_test: ffmpeg-encoded FLAC streams", "ffmpeg not found");
+if (!HAS_SOX) skipped("flac_test: sox (libFLAC) FLAC files", "sox not found (apt-get install sox)");
 
 async function checkExternal(encode: (wav: string, flac: string) => string[], program: string) {
   const dir = await Deno.makeTempDir({ prefix: "ser_flac_ext_" });
@@ -805,13 +807,7 @@ Deno.test({
 
 const TESS_FLAC = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
 const TESS_WAV = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
-const hasShared = (() => {
-  try {
-    return Deno.statSync(TESS_FLAC).isDirectory && Deno.statSync(TESS_WAV).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+const hasShared = haveShared("flac_test: TESS FLAC corpus", TESS_FLAC, TESS_WAV);
 
 Deno.test({
   name: "TESS: all 2800 FLAC files decode with matching MD5 and STREAMINFO length",

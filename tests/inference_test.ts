@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfig } from "../config.ts";
-import { encodeWav, seededRandom, sine } from "../lib/audio/mod.ts";
+import { encodeWav, mulberry32, sine } from "../lib/audio/mod.ts";
 import { initBackend } from "../lib/backend.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
@@ -31,7 +31,7 @@ import {
   startRun,
 } from "../lib/models/mod.ts";
 import { fit } from "../lib/trainer/mod.ts";
-import { SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR } from "./shared_data.ts";
 
 await initBackend({ prefer: "cpu", quiet: true });
 
@@ -76,7 +76,7 @@ globalThis.addEventListener("unload", () => {
 /** Trains the tiny model once and saves every artifact into a temp models folder. */
 function trained(): Promise<Trained> {
   trainedPromise ??= (async () => {
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     const perClass = 16;
     const frames = 1 + Math.floor(SETTINGS.sampleRate * SETTINGS.duration / SETTINGS.hopLength);
     const width = featureColumns(SETTINGS).length;
@@ -187,7 +187,7 @@ Deno.test("predict: a WAV file at the model's rate", async () => {
   const predictor = await loadPredictor(dir);
   try {
     assert.equal(predictor.modelName, "gru");
-    const random = seededRandom(101);
+    const random = mulberry32(101);
     for (let label = 0; label < CLASSES.length; label++) {
       const path = join(audioDir, `tone_${label}.wav`);
       await Deno.writeFile(path, encodeWav(tone(label, 0.8, 22050, random), 22050));
@@ -209,7 +209,7 @@ Deno.test("predict: raw samples at 16 kHz, 0.7 s (resampled and padded)", async 
   const { dir } = await trained();
   const predictor = await loadPredictor(dir, { model: "gru" });
   try {
-    const random = seededRandom(202);
+    const random = mulberry32(202);
     for (let label = 0; label < CLASSES.length; label++) {
       const samples = sine(BAND_HZ[label] * (0.95 + 0.1 * random()), 0.7, 16000, 0.5);
       const prediction = await predictor.predict({ samples, sampleRate: 16000, name: "mic" });
@@ -230,7 +230,7 @@ Deno.test("predict: a stereo 48 kHz file longer than the clip (trimmed)", async 
   const { dir, audioDir } = await trained();
   const predictor = await loadPredictor(dir);
   try {
-    const random = seededRandom(303);
+    const random = mulberry32(303);
     for (let label = 0; label < CLASSES.length; label++) {
       const left = tone(label, 1.5, 48000, random);
       const right = left.map((x) => 0.5 * x);
@@ -254,7 +254,7 @@ Deno.test("predict: the saved and reloaded model gives identical probabilities",
   const reloaded = await loadPredictor(dir);
   try {
     const path = join(audioDir, "identical.wav");
-    await Deno.writeFile(path, encodeWav(tone(1, 0.6, 44100, seededRandom(9)), 44100));
+    await Deno.writeFile(path, encodeWav(tone(1, 0.6, 44100, mulberry32(9)), 44100));
     const before = await inMemory.predict(path);
     const after = await reloaded.predict(path);
     assert.deepEqual(after.probabilities, before.probabilities);
@@ -268,7 +268,7 @@ Deno.test("predictBatch: a folder with a corrupt file gives a table plus one fai
   const { dir } = await trained();
   const folder = await Deno.makeTempDir({ prefix: "ser_inference_batch_" });
   tempDirs.push(folder);
-  const random = seededRandom(404);
+  const random = mulberry32(404);
   const expected = new Map<string, string>();
   await Deno.mkdir(join(folder, "nested"));
   for (let i = 0; i < 5; i++) {
@@ -370,7 +370,7 @@ Deno.test("cli/predict: prints a table, writes CSV, and exits 1 without models",
       stderr: "piped",
     }).output();
   const wav = join(audioDir, "cli_tone.wav");
-  await Deno.writeFile(wav, encodeWav(tone(2, 1, 22050, seededRandom(5)), 22050));
+  await Deno.writeFile(wav, encodeWav(tone(2, 1, 22050, mulberry32(5)), 22050));
   const ok = await run([wav, "--models-dir", dir, "--out", out, "--quiet"]);
   const stdout = new TextDecoder().decode(ok.stdout);
   assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
@@ -393,13 +393,7 @@ Deno.test("cli/predict: prints a table, writes CSV, and exits 1 without models",
 
 const TESS_SAMPLE = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const TESS_FLAC = `${SHARED_DIR}/data/TESS/TESS Toronto emotional speech set data`;
-const haveTess = (() => {
-  try {
-    return Deno.statSync(TESS_SAMPLE).isDirectory && Deno.statSync(TESS_FLAC).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+const haveTess = haveShared("inference_test: real TESS clips", TESS_SAMPLE, TESS_FLAC);
 
 Deno.test({
   name: "predict: real TESS WAV and FLAC clips (24414 Hz) go through without failures",

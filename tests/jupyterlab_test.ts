@@ -24,6 +24,7 @@ import { notebookSupport, projectJupyterEnv, runNotebook } from "../lib/notebook
 import { findChromium } from "../lib/visualizer/mod.ts";
 import { firstFile } from "../lib/util/fs.ts";
 import { BrowserPage, killGroup } from "./browser.ts";
+import { skipped } from "./shared_data.ts";
 
 const NOTEBOOK = "notebooks/01_data_exploration.ipynb";
 
@@ -46,7 +47,9 @@ const missing = [
   findEspeak() ? "" : "espeak-ng",
   support.ok ? "" : support.reason,
 ].filter((reason) => reason);
-if (missing.length > 0) console.error(`jupyterlab_test: skipped (no ${missing.join(", ")})`);
+if (missing.length > 0) {
+  skipped("jupyterlab_test: JupyterLab in Chromium", `no ${missing.join(", ")}`);
+}
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

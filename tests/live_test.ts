@@ -26,7 +26,7 @@ import { loadPredictor, type Predictor, voiceActivity } from "../lib/inference/m
 import { promotedSet, saveTinyPooled, trainTinyPooled } from "./tiny_pooled.ts";
 import { decodeFloat32, driveLivePage } from "../lib/live/mod.ts";
 import { findChromium } from "../lib/visualizer/mod.ts";
-import { exists, SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR, skipped } from "./shared_data.ts";
 import { quiet, recording } from "./speech_like.ts";
 import { CLASSES, F0, saveTiny, SETTINGS, trainTiny } from "./tiny_model.ts";
 
@@ -34,11 +34,13 @@ await initBackend({ prefer: "cpu", quiet: true });
 
 const RATE = SETTINGS.sampleRate;
 const chromium = findChromium();
-if (!chromium) console.log("live_test: SKIPPED (no Chromium; apt-get install chromium)");
+if (!chromium) {
+  skipped("live_test: every Chromium page check", "no Chromium (apt-get install chromium)");
+}
 const TESS = `${SHARED_DIR}/data/TESS-wav-sample/TESS Toronto emotional speech set data`;
 const REFERENCE = `${SHARED_DIR}/reference`;
-const haveTess = exists(TESS);
-if (chromium && !haveTess) console.log(`live_test: TESS clips SKIPPED (${TESS} not found)`);
+const haveTess = haveShared("live_test: Chromium page on TESS clips", TESS);
+const haveReference = haveShared("live_test: Chromium page on the reference WAVs", REFERENCE);
 
 interface PageWindow {
   end: number;
@@ -176,13 +178,13 @@ Deno.test({
       await Deno.writeFile(join(audio, name), encodeWav(samples, rate));
       featureFiles[`/test/${name}`] = join(audio, name);
     }
-    if (exists(REFERENCE)) {
+    if (haveReference) {
       for (const entry of Deno.readDirSync(REFERENCE)) {
         if (entry.name.endsWith(".wav")) {
           featureFiles[`/test/ref_${entry.name}`] = join(REFERENCE, entry.name);
         }
       }
-    } else console.log(`live_test: reference WAVs SKIPPED (${REFERENCE} not found)`);
+    }
     const fullSettings = featureSettings(loadConfig({}, { env: {} }));
 
     const reports = await driveLivePage({

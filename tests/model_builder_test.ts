@@ -20,16 +20,10 @@ import {
   modelSummary,
   saveModel,
 } from "../lib/models/mod.ts";
-import { gaussian, seededRandom } from "../lib/models/init.ts";
+import { gaussian, initializerRandom } from "../lib/models/init.ts";
+import { maxAbsDiff } from "./numeric.ts";
 
 const backend = await initBackend({ quiet: true });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length mismatch");
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 const SEED_SHAPE = { frames: 130, features: 188, classes: 7, seed: 42 };
 
@@ -131,7 +125,7 @@ Deno.test("FastConv1D matches a direct convolution, outputs and gradients", () =
   const [batch, time, channels, filters, kernelSize] = [2, 7, 3, 4, 3];
   for (const padding of ["same", "valid"] as const) {
     const conv = new FastConv1D({ filters, kernelSize, padding, seed: 5 });
-    const xValues = gaussian(batch * time * channels, seededRandom(1));
+    const xValues = gaussian(batch * time * channels, initializerRandom(1));
     const x = tf.variable(tf.tensor3d(xValues, [batch, time, channels]));
     const out = conv.apply(x) as tf.Tensor;
     conv.setWeights([conv.getWeights()[0], tf.tensor1d([0.1, -0.2, 0.3, 0.05])]);
@@ -140,7 +134,7 @@ Deno.test("FastConv1D matches a direct convolution, outputs and gradients", () =
     const outTime = padding === "same" ? time : time - kernelSize + 1;
     const pad = padding === "same" ? 1 : 0;
     assert.deepEqual(out.shape, [batch, outTime, filters]);
-    const lossWeights = gaussian(batch * outTime * filters, seededRandom(2));
+    const lossWeights = gaussian(batch * outTime * filters, initializerRandom(2));
     // Direct reference: y[b,t,f] = bias[f] + sum_k,c x[b, t+k-pad, c] * K[k,c,f].
     const expected = new Float64Array(batch * outTime * filters);
     const dKernel = new Float64Array(kernel.length);
@@ -183,7 +177,7 @@ Deno.test("FastConv1D matches a direct convolution, outputs and gradients", () =
 
 /** Two separable classes: class 1 has a positive offset on feature 0 in every frame. */
 function toyData(samples: number, frames: number, features: number) {
-  const random = seededRandom(9);
+  const random = initializerRandom(9);
   const values = gaussian(samples * frames * features, random);
   const labels: number[] = [];
   for (let s = 0; s < samples; s++) {

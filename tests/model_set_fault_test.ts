@@ -21,7 +21,7 @@ import {
   openCurrentModelSet,
 } from "../lib/models/model_set.ts";
 import { isTempName } from "../lib/util/atomic.ts";
-import { seededRandom } from "../lib/util/random.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 import {
   CLASSES,
   generationSeed,
@@ -118,7 +118,7 @@ Deno.test({
       let knownGeneration = await setGeneration(known.dir);
       assert.equal(knownGeneration, 1);
 
-      const random = seededRandom(SEED);
+      const random = mulberry32(SEED);
       const stats = { stayedOld: 0, becameNew: 0, unfinishedRunLeft: 0, backupLeft: 0 };
       const started = performance.now();
       for (let kill = 1; kill <= KILLS; kill++) {

@@ -9,7 +9,7 @@ import { promotedSet } from "./tiny_pooled.ts";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { loadConfig } from "../config.ts";
-import { encodeWav, seededRandom, sine } from "../lib/audio/mod.ts";
+import { encodeWav, mulberry32, sine } from "../lib/audio/mod.ts";
 import { initBackend } from "../lib/backend.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
@@ -62,7 +62,7 @@ Deno.test("TerminateOnNaN stops at the first batch whose loss is NaN or infinite
 
 Deno.test("TerminateOnNaN in fit: a NaN weight ends the run after one batch", async () => {
   const n = 64;
-  const random = seededRandom(3);
+  const random = mulberry32(3);
   const x = Float32Array.from({ length: n * 4 }, () => random() - 0.5);
   const y = Array.from({ length: n }, (_, i) => i % 3);
   const run = async (callbacks: TerminateOnNaN[]) => {
@@ -191,7 +191,7 @@ Deno.test("weights.bin of random bytes: loadPredictor refuses it; predict exits 
   // Random bytes of the right size, as a damaged disk or a bad copy leaves them.
   const scramble = async (weightsPath: string) => {
     const size = (await Deno.stat(weightsPath)).size;
-    const random = seededRandom(11);
+    const random = mulberry32(11);
     await Deno.writeFile(weightsPath, Uint8Array.from({ length: size }, () => random() * 256));
   };
   try {

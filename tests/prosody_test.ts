@@ -20,7 +20,7 @@ import {
   stft,
   yin,
 } from "../lib/features/mod.ts";
-import { exists, SHARED_DIR } from "./shared_data.ts";
+import { haveShared, SHARED_DIR } from "./shared_data.ts";
 
 const SR = 22050;
 const F0_OPTIONS = { sampleRate: SR, fmin: 65, fmax: 600 };
@@ -236,13 +236,13 @@ const TOLERANCE = {
   flatness: 6e-6,
 };
 
-const haveReference = exists(REFERENCE_JSON) && Object.values(REFERENCE_FILES).every(exists);
-if (!haveReference) {
-  console.warn(
-    `prosody_test: librosa parity SKIPPED: ${REFERENCE_JSON} or its WAVs are missing ` +
-      `(set SER_SHARED_DIR)`,
-  );
-}
+const haveReference = haveShared(
+  "prosody_test: librosa parity",
+  REFERENCE_JSON,
+  ...Object.values(REFERENCE_FILES),
+);
+const FEATURES_JSON = join(REFERENCE_DIR, "librosa_features.json");
+const haveFeaturesJson = haveShared("prosody_test: delta of librosa's own MFCCs", FEATURES_JSON);
 
 function maxError(ours: ArrayLike<number>, reference: (number | null)[]): number {
   assert.equal(ours.length, reference.length, "frame count");
@@ -285,9 +285,8 @@ for (const [name, path] of Object.entries(REFERENCE_FILES)) {
         maxError(delta(coefficients).data, reference.mfcc_delta.flat()),
         maxError(delta(coefficients, { order: 2 }).data, reference.mfcc_delta2.flat()),
       );
-      const featuresJson = join(REFERENCE_DIR, "librosa_features.json");
-      const librosaMfcc = exists(featuresJson)
-        ? JSON.parse(await Deno.readTextFile(featuresJson)).files[name]?.mfcc as
+      const librosaMfcc = haveFeaturesJson
+        ? JSON.parse(await Deno.readTextFile(FEATURES_JSON)).files[name]?.mfcc as
           | number[][]
           | undefined
         : undefined;

@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend.ts";
 import { blasInfo, setBlasImplementation, sgemm } from "../lib/models/blas.ts";
 import { FastGRU, FastLSTM } from "../lib/models/fast_recurrent.ts";
-import { gaussian, orthogonal, seededRandom } from "../lib/models/init.ts";
+import { gaussian, initializerRandom, orthogonal } from "../lib/models/init.ts";
+import { maxAbsDiff } from "./numeric.ts";
+import { skipped } from "./shared_data.ts";
 
 await initBackend({ prefer: "cpu", quiet: true });
 
@@ -17,7 +19,11 @@ const openBlasAvailable = (() => {
   try {
     setBlasImplementation("openblas-ffi");
     return true;
-  } catch {
+  } catch (error) {
+    skipped(
+      "recurrent_test: the openblas-ffi variant of every check (only the JS sgemm is tested)",
+      `OpenBLAS does not load (apt-get install libopenblas0-pthread): ${error}`,
+    );
     return false;
   } finally {
     setBlasImplementation("auto");
@@ -25,16 +31,9 @@ const openBlasAvailable = (() => {
 })();
 const implementations = openBlasAvailable ? ["openblas-ffi", "js"] as const : ["js"] as const;
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length mismatch");
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
 function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(gaussian(size, seededRandom(seed)).map((v) => v * scale), shape);
+  return tf.tensor(gaussian(size, initializerRandom(seed)).map((v) => v * scale), shape);
 }
 
 /** Output and gradients of sum(layer(x) * weights) w.r.t. x and each given variable. */
@@ -87,7 +86,7 @@ function referenceGru(
 }
 
 Deno.test("sgemm: OpenBLAS and the JS kernel agree on every transpose case with strides", () => {
-  const random = seededRandom(5);
+  const random = initializerRandom(5);
   for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
     const m = 7, n = 9, k = 11, lda = 13, ldb = 15, ldc = 10;
     const a = gaussian((transA ? k : m) * lda, random);
@@ -122,7 +121,7 @@ Deno.test("sgemm: OpenBLAS and the JS kernel agree on every transpose case with 
 
 Deno.test("orthogonal initialiser gives orthonormal rows (wide) and columns (tall)", () => {
   for (const [rows, cols] of [[16, 64], [48, 12]]) {
-    const w = orthogonal(rows, cols, seededRandom(3));
+    const w = orthogonal(rows, cols, initializerRandom(3));
     const small = Math.min(rows, cols);
     for (let p = 0; p < small; p++) {
       for (let q = 0; q < small; q++) {

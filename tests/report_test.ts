@@ -28,8 +28,31 @@ Deno.test("report: a corrupt report is a clear error naming the file", async () 
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("report: runtime versions name deno and the given libraries", () => {
-  const versions = runtimeVersions({ tfjs: "4.22.0" });
-  assert.equal(versions.deno, Deno.version.deno);
-  assert.equal(versions.tfjs, "4.22.0");
+Deno.test("report: versions from several notebooks merge; other sections are replaced", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "project_report.json");
+    // A missing report reads as an empty one and is not created by reading.
+    await readReport(path);
+    await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
+    const first = runtimeVersions({ polars: "0.25.2" });
+    for (const key of ["deno", "v8", "typescript"]) {
+      assert.match(first[key], /^\d+\.\d+/, `${key} is a version`);
+    }
+    assert.equal(first.os, `${Deno.build.os}-${Deno.build.arch}`);
+    await updateReport(path, { versions: first, backend: { name: "cpu" } });
+    const merged = await updateReport(path, {
+      versions: runtimeVersions({ tfjs: "4.22.0" }),
+      backend: { threads: 2 },
+      evaluation: { models: {} },
+    });
+    assert.equal(merged.versions?.polars, "0.25.2", "notebook 01's library kept");
+    assert.equal(merged.versions?.tfjs, "4.22.0");
+    assert.deepEqual(merged.backend, { name: "cpu", threads: 2 });
+    const replaced = await updateReport(path, { evaluation: { crossValidation: {} } });
+    assert.deepEqual(replaced.evaluation, { crossValidation: {} });
+    assert.ok(Date.parse(replaced.updatedAt) >= Date.parse(merged.updatedAt));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

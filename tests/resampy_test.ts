@@ -1,4 +1,4 @@
-// Proposed test (not in the repo): the cached polyphase path against resampy's loop verbatim.
+/** resampyResample's cached polyphase path against resampy's `resample_f` loop, transcribed verbatim. @module */
 import assert from "node:assert/strict";
 import { kaiserHalfWindow, RESAMPY_FILTERS, resampyResample } from "../lib/audio/resampy.ts";
 import { whiteNoise } from "../lib/audio/synth.ts";

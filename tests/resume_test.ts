@@ -14,8 +14,8 @@ import {
   type History,
   JsonlLogger,
   ModelCheckpoint,
+  mulberry32,
   ReduceLROnPlateau,
-  seededRandom,
 } from "../lib/trainer/mod.ts";
 import { readBackup } from "../lib/trainer/backup.ts";
 
@@ -27,7 +27,7 @@ const CLASSES = 3;
 
 /** 3 classes of noisy sequences with class-dependent means; 10 % of labels flipped (noise). */
 function syntheticData(n: number, seed: number) {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const x = new Float32Array(n * FRAMES * WIDTH);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {

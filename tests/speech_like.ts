@@ -5,7 +5,7 @@
  * zero-crossing rate, like voiced speech. Recordings alternate such utterances with silent gaps
  * (faint noise at about -66 dBFS).
  */
-import { seededRandom } from "../lib/audio/mod.ts";
+import { mulberry32 } from "../lib/audio/mod.ts";
 
 /** One utterance at fundamental `f0` Hz, `seconds` long, peak `amplitude`. */
 export function speechLike(
@@ -15,7 +15,7 @@ export function speechLike(
   amplitude = 0.5,
   seed = 1,
 ): Float32Array {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const n = Math.round(seconds * sampleRate);
   const out = new Float32Array(n);
   const harmonics = Math.max(1, Math.floor(5000 / f0));
@@ -37,7 +37,7 @@ export function speechLike(
 
 /** Faint noise standing for silence (RMS about -66 dBFS, far under the VAD's -50 dBFS). */
 export function quiet(seconds: number, sampleRate: number, seed = 2): Float32Array {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const out = new Float32Array(Math.round(seconds * sampleRate));
   for (let i = 0; i < out.length; i++) out[i] = 0.0017 * (random() - 0.5);
   return out;

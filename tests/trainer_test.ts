@@ -12,10 +12,10 @@ import {
   JsonlLogger,
   type Logs,
   ModelCheckpoint,
+  mulberry32,
   predictProbabilities,
   ProgressLogger,
   ReduceLROnPlateau,
-  seededRandom,
   type TrainingContext,
   WeightAverage,
 } from "../lib/trainer/mod.ts";
@@ -174,7 +174,7 @@ Deno.test("computeClassWeights matches sklearn's balanced formula", () => {
 
 /** Three Gaussian blobs in 4-D, labels 0..2, from a seeded generator. */
 function blobs(n: number, seed: number): { x: Float32Array; y: Int32Array } {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const centres = [[2, 0, 0, 1], [-2, 2, 0, -1], [0, -2, 2, 0]];
   const x = new Float32Array(n * 4);

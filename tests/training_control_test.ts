@@ -19,14 +19,14 @@ import {
   type TrainingContext,
 } from "../lib/trainer/mod.ts";
 import { formatDuration, ProgressBar } from "../lib/util/progress.ts";
-import { seededRandom } from "../lib/util/random.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 import { requestTrainingStop, trainingControl, trainingLogDir } from "../lib/workflow.ts";
 
 await tf.setBackend("cpu");
 
 /** Three Gaussian blobs in 4-D, labels 0..2. */
 function blobs(n: number, seed: number) {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const centres = [[2, 0, 0, 1], [-2, 2, 0, -1], [0, -2, 2, 0]];
   const x = new Float32Array(n * 4);

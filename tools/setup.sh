@@ -11,7 +11,7 @@
 # Set SER_SKIP_JUPYTERLAB=1 to skip JupyterLab (the pipeline and the tests need only nbclient).
 # Set SER_SKIP_APT=1 to skip the Debian packages; SER_WITH_BENCH=1 adds what `deno task bench`
 # compares against: PyTorch (training anchor) and librosa's dependencies (librosa 0.9.2's own
-# source must be placed in .cache/librosa-0.9.2, see README).
+# source must be placed in .cache/librosa-0.9.2, see README, "Feature extraction vs librosa").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -84,6 +84,8 @@ function readExtended(view: DataView, at: number): number {
  * @throws {AudioError} for an empty, non-AIFF, truncated or unsupported file
  * @example
  * ```ts
+ * import { bufferSource } from "./bytes.ts";
+ * const bytes = await Deno.readFile("clip.aiff");
  * const layout = parseAiffLayout(bufferSource(bytes), "clip.aiff");
  * console.log(layout.sampleRate, layout.frames, layout.compression);
  * ```

@@ -7,7 +7,8 @@ import { AudioError, IN_MEMORY } from "./errors.ts";
 import { fourCC } from "./bytes.ts";
 import { decodeWav } from "./wav.ts";
 import { decodeAiff } from "./aiff.ts";
-import { decodeFlac, id3v2Length } from "./flac.ts";
+import { decodeFlac } from "./flac.ts";
+import { id3v2Length } from "./flac_decoder.ts";
 import type { DecodedAudio } from "./types.ts";
 
 /** Container formats recognised by their first bytes. */
@@ -61,6 +62,7 @@ export function sniffFormat(head: Uint8Array): AudioFormat | undefined {
  *   or the decoder's error for a damaged file
  * @example
  * ```ts
+ * const path = "clip.wav";
  * const audio = await decodeAudio(await Deno.readFile(path), path);
  * ```
  */

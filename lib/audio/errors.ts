@@ -11,6 +11,8 @@
  *
  * @example
  * ```ts
+ * import { decodeWav } from "./wav.ts";
+ * const bytes = await Deno.readFile("clip.wav");
  * try {
  *   decodeWav(bytes, "clip.wav");
  * } catch (error) {

@@ -1,5 +1,6 @@
 /**
- * FLAC decoding (with our own decoder, {@link decodeFlacPcm}) and STREAMINFO header parsing.
+ * FLAC decoding (with our own decoder, {@link decodeFlacPcm}) and the header probe, which reads
+ * only the first bytes of a file and parses them with the decoder's STREAMINFO parser.
  *
  * Samples are decoded as exact integers and scaled by 1 / 2^(bits - 1) like libsndfile (and so
  * librosa), so a FLAC decodes to the very same floats as the WAV it was made from.
@@ -9,7 +10,7 @@
 import { AudioError, IN_MEMORY } from "./errors.ts";
 import { bufferSource, type ByteSource, fourCC } from "./bytes.ts";
 import type { AudioInfo, DecodedAudio } from "./types.ts";
-import { decodeFlacPcm, pcmToFloat } from "./flac_decoder.ts";
+import { decodeFlacPcm, id3v2Length, parseStreamInfoBody, pcmToFloat } from "./flac_decoder.ts";
 
 /** What a FLAC file's STREAMINFO block says. */
 export interface FlacStreamInfo extends AudioInfo {
@@ -22,18 +23,6 @@ export interface FlacStreamInfo extends AudioInfo {
 }
 
 /**
- * Skips an ID3v2 tag, which some taggers put in front of FLAC streams.
- * @returns the offset just after the tag (0 when there is none)
- */
-export function id3v2Length(head: Uint8Array): number {
-  if (head.length < 10 || head[0] !== 0x49 || head[1] !== 0x44 || head[2] !== 0x33) return 0;
-  // The size is "syncsafe": four 7-bit groups.
-  const size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9];
-  const footer = (head[5] & 0x10) ? 10 : 0;
-  return 10 + size + footer;
-}
-
-/**
  * Reads a FLAC file's STREAMINFO block (the first 42 bytes after "fLaC").
  *
  * @param source the file's bytes (see `bufferSource` / `fileSource`)
@@ -41,6 +30,8 @@ export function id3v2Length(head: Uint8Array): number {
  * @throws {AudioError} when the file is not FLAC or STREAMINFO is missing or invalid
  * @example
  * ```ts
+ * import { bufferSource } from "./bytes.ts";
+ * const bytes = await Deno.readFile("clip.flac");
  * const info = parseFlacStreamInfo(bufferSource(bytes), "clip.flac");
  * console.log(info.sampleRate, info.frames);
  * ```
@@ -58,21 +49,14 @@ export function parseFlacStreamInfo(source: ByteSource, path: string = IN_MEMORY
   if (blockType !== 0 || blockLength < 34) {
     throw new AudioError(path, "invalid FLAC: the first metadata block is not STREAMINFO");
   }
-  const s = head.subarray(8);
-  const sampleRate = (s[10] << 12) | (s[11] << 4) | (s[12] >> 4);
-  const channels = ((s[12] >> 1) & 0x07) + 1;
-  const bitsPerSample = (((s[12] & 0x01) << 4) | (s[13] >> 4)) + 1;
-  // 36-bit sample count: 4 high bits in s[13], then 32 bits.
-  const frames = (s[13] & 0x0f) * 2 ** 32 +
-    ((s[14] << 24) >>> 0) + (s[15] << 16) + (s[16] << 8) + s[17];
-  if (sampleRate === 0) throw new AudioError(path, "zero sample rate in FLAC STREAMINFO");
+  const header = parseStreamInfoBody(head.subarray(8), path);
   return {
-    sampleRate,
-    channels,
-    frames,
-    duration: frames / sampleRate,
-    bitsPerSample,
-    framesUnknown: frames === 0,
+    sampleRate: header.sampleRate,
+    channels: header.channelCount,
+    frames: header.totalSamples,
+    duration: header.totalSamples / header.sampleRate,
+    bitsPerSample: header.bitsPerSample,
+    framesUnknown: header.totalSamples === 0,
     markerOffset,
   };
 }

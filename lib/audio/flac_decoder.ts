@@ -111,6 +111,7 @@ export function flacCrc8(bytes: Uint8Array, from: number, to: number): number {
  * @param to one past the last byte index
  * @example
  * ```ts
+ * const frameBytes = new Uint8Array(16); // a frame, its last 2 bytes the CRC-16
  * flacCrc16(frameBytes, 0, frameBytes.length - 2);
  * ```
  */
@@ -207,11 +208,15 @@ class BitReader {
 
 // --- Metadata ---------------------------------------------------------------------------------
 
-/** Skips an ID3v2 tag in front of the stream; returns the offset after it (0 when none). */
-function skipId3v2(bytes: Uint8Array): number {
-  if (bytes.length < 10 || bytes[0] !== 0x49 || bytes[1] !== 0x44 || bytes[2] !== 0x33) return 0;
-  const size = (bytes[6] << 21) | (bytes[7] << 14) | (bytes[8] << 7) | bytes[9];
-  return 10 + size + ((bytes[5] & 0x10) ? 10 : 0);
+/**
+ * Length of an ID3v2 tag, which some taggers put in front of FLAC streams: the offset just after
+ * it, 0 when there is none. Needs only the first 10 bytes. (Internal: shared with flac.ts.)
+ */
+export function id3v2Length(head: Uint8Array): number {
+  if (head.length < 10 || head[0] !== 0x49 || head[1] !== 0x44 || head[2] !== 0x33) return 0;
+  // The size is "syncsafe": four 7-bit groups.
+  const size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9];
+  return 10 + size + ((head[5] & 0x10) ? 10 : 0);
 }
 
 /**
@@ -232,7 +237,7 @@ export function readFlacStreamHeader(
   path: string = IN_MEMORY,
 ): FlacStreamHeader {
   if (bytes.length === 0) throw new AudioError(path, "empty file");
-  const marker = skipId3v2(bytes);
+  const marker = id3v2Length(bytes);
   if (
     bytes[marker] !== 0x66 || bytes[marker + 1] !== 0x4c || bytes[marker + 2] !== 0x61 ||
     bytes[marker + 3] !== 0x43
@@ -274,7 +279,13 @@ export function readFlacStreamHeader(
   return header!;
 }
 
-function parseStreamInfoBody(s: Uint8Array, path: string): FlacStreamHeader {
+/**
+ * Parses the 34-byte STREAMINFO body: the project's one STREAMINFO parser, used by
+ * {@link readFlacStreamHeader} and by flac.ts's header probe. (Internal.)
+ *
+ * @throws {AudioError} for a zero sample rate or fewer than 4 bits per sample
+ */
+export function parseStreamInfoBody(s: Uint8Array, path: string): FlacStreamHeader {
   const minBlockSize = (s[0] << 8) | s[1];
   const maxBlockSize = (s[2] << 8) | s[3];
   const minFrameSize = (s[4] << 16) | (s[5] << 8) | s[6];

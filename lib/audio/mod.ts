@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { loadAudio } from "./lib/audio/mod.ts";
+ * import { loadAudio } from "./mod.ts";
  * const clip = await loadAudio("clip.flac", { sampleRate: 22050, duration: 3 });
  * ```
  * @module
@@ -39,5 +39,5 @@ export {
 export { type KaiserFilterSpec, RESAMPY_FILTERS, resampyResample } from "./resampy.ts";
 export { fitToLength, mixToMono } from "./signal.ts";
 export { chirp, silence, sine, whiteNoise } from "./synth.ts";
-export { seededRandom } from "../util/random.ts";
+export { mulberry32 } from "../util/random.ts";
 export { bufferSource, type ByteSource, fileSource } from "./bytes.ts";

@@ -106,6 +106,8 @@ async function libsamplerateResample(
  * @param options `quality`: `"kaiser_best"` (default; matches librosa 0.9.2) or a faster one
  * @example
  * ```ts
+ * import { sine } from "./synth.ts";
+ * const x = sine(440, 1, 24414);
  * const y = await resample(x, 24414, 22050); // y.length === Math.ceil(x.length * 22050 / 24414)
  * ```
  */

@@ -486,6 +486,8 @@ function sumBankGroup(
  * @throws RangeError where `toRate / fromRate` is below `1 / spec.tableSize`
  * @example
  * ```ts
+ * import { sine } from "./synth.ts";
+ * const x = sine(440, 1, 24414);
  * const y = resampyResample(x, 24414, 22050);
  * ```
  */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { seededRandom } from "../util/random.ts";
+import { mulberry32 } from "../util/random.ts";
 
 function sampleCount(seconds: number, sampleRate: number): number {
   if (!Number.isFinite(seconds) || seconds < 0) {
@@ -88,7 +88,7 @@ export function whiteNoise(
   amplitude = 0.5,
 ): Float32Array {
   const out = new Float32Array(sampleCount(seconds, sampleRate));
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   for (let i = 0; i < out.length; i++) out[i] = amplitude * (2 * random() - 1);
   return out;
 }

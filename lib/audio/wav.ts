@@ -84,6 +84,8 @@ function formatName(code: number): string {
  * @throws {AudioError} for an empty, non-WAV, truncated or unsupported file
  * @example
  * ```ts
+ * import { bufferSource } from "./bytes.ts";
+ * const bytes = await Deno.readFile("clip.wav");
  * const layout = parseWavLayout(bufferSource(bytes), "clip.wav");
  * console.log(layout.sampleRate, layout.frames);
  * ```
@@ -265,6 +267,7 @@ export interface EncodeWavOptions {
  * @returns the complete file
  * @example
  * ```ts
+ * import { sine } from "./synth.ts";
  * const bytes = encodeWav(sine(440, 1, 22050, 0.5), 22050, { bitsPerSample: 24 });
  * await Deno.writeFile("tone.wav", bytes);
  * ```

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * const work = () => new Promise((resolve) => setTimeout(resolve, 100));
  * const before = processCpuSeconds();
  * await work();
  * const used = (processCpuSeconds() ?? 0) - (before ?? 0);

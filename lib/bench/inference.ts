@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { longRecordingBenchmark } from "./lib/bench/inference.ts";
+ * import { longRecordingBenchmark } from "./inference.ts";
  * const result = await longRecordingBenchmark({ modelsDir: "models", seconds: 600 });
  * console.log(`${result.model}: ${result.wallSeconds.toFixed(1)} s for 10 minutes`);
  * ```

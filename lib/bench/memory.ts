@@ -7,6 +7,7 @@
  *
  * @example
  * ```ts
+ * const heavyWork = async () => new Float64Array(2 ** 24).fill(1).length;
  * const sampler = new MemorySampler(50);
  * await heavyWork();
  * const memory = sampler.stop();

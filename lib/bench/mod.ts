@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { MemorySampler, probeLibrosa, profileStages } from "./lib/bench/mod.ts";
+ * import { MemorySampler, probeLibrosa, profileStages } from "./mod.ts";
  * ```
  * @module
  */

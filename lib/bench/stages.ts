@@ -5,6 +5,8 @@
  *
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
+ * const paths = ["a.wav", "b.flac"];
  * const profile = await profileStages(paths.slice(0, 50), loadConfig());
  * for (const stage of profile.stages) console.log(stage.name, stage.msPerFile.toFixed(2));
  * ```
@@ -55,6 +57,7 @@ export interface StageProfile {
  * @throws Error naming the file when one cannot be decoded
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
  * const { stages } = await profileStages(["a.wav", "b.flac"], loadConfig());
  * ```
  */

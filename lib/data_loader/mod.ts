@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { columnValues, scanCorpora, stratifiedSplit, takeRows } from "./lib/data_loader/mod.ts";
+ * import { columnValues, scanCorpora, stratifiedSplit, takeRows } from "./mod.ts";
  * const { table, classes, labels } = await scanCorpora(["/data/TESS", "/data/RAVDESS"]);
  * const split = stratifiedSplit(columnValues(table, "emotion"), { testSize: 0.2, seed: 42 });
  * const testTable = takeRows(table, split.test);

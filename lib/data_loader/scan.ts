@@ -625,6 +625,7 @@ export function scanCorpus(dir: string, options: ScanOptions = {}): Promise<Scan
  * @throws DatasetError when the table holds a class outside the vocabulary
  * @example
  * ```ts
+ * const scan = await scanCorpus("data/TESS");
  * scanClasses(scan.table); // ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"]
  * ```
  */

@@ -15,9 +15,12 @@
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
  * import { stratifiedSplit } from "./splits.ts";
- * const labels = table.getColumn("emotion").toArray() as string[];
- * const { train, val, test } = stratifiedSplit(labels, { testSize: 0.2, valSize: 0.1, seed: 42 });
+ * async function example(table: pl.DataFrame) { // from scanDataset
+ *   const labels = table.getColumn("emotion").toArray() as string[];
+ *   const { train, val, test } = stratifiedSplit(labels, { testSize: 0.2, valSize: 0.1, seed: 42 });
+ * }
  * ```
  * @module
  */
@@ -183,6 +186,8 @@ export interface KFoldOptions {
  * @returns `k` folds, each with sorted `train` and `test` row indices
  * @example
  * ```ts
+ * const labels = ["angry", "sad", "angry", "sad", "angry", "sad", "angry", "sad", "angry", "sad"];
+ * const trainAndScore = (train: number[], test: number[]) => console.log(train.length, test.length);
  * const folds = kFold(labels, 5, { seed: 42 });
  * for (const { train, test } of folds) trainAndScore(train, test);
  * ```
@@ -221,6 +226,8 @@ function uniqueSorted(groups: readonly (string | number)[]): string[] {
  * @returns one fold per distinct group, in sorted group order
  * @example
  * ```ts
+ * import { scanCorpus } from "./scan.ts";
+ * const { table } = await scanCorpus("data/TESS");
  * const folds = leaveOneGroupOut(table.getColumn("speaker").toArray() as string[]);
  * folds.map((fold) => fold.group); // ["OAF", "YAF"]
  * ```
@@ -249,6 +256,8 @@ export function leaveOneGroupOut(groups: readonly (string | number)[]): GroupFol
  * @returns sorted row indices per part and the groups in each part
  * @example
  * ```ts
+ * import { scanCorpus } from "./scan.ts";
+ * const { table } = await scanCorpus("data/TESS");
  * const words = table.getColumn("utterance").toArray() as string[];
  * const { train, test, testGroups } = groupSplit(words, { testSize: 0.2, seed: 42 });
  * ```

@@ -4,7 +4,11 @@
  *
  * @example
  * ```ts
+ * import { scanCorpus } from "./scan.ts";
+ * import { stratifiedSplit } from "./splits.ts";
  * import { datasetSummary, takeRows } from "./summary.ts";
+ * const { table } = await scanCorpus("data/TESS");
+ * const split = stratifiedSplit(columnValues(table, "emotion"), { testSize: 0.2, seed: 42 });
  * const summary = datasetSummary(table);
  * summary.byEmotion.toRecords(); // [{ emotion: "angry", displayName: "Angry", count: 400, seconds: 812.3 }, ...]
  * const testTable = takeRows(table, split.test);
@@ -22,6 +26,10 @@ import { DatasetError } from "./errors.ts";
  * @param indices row indices in [0, table.height)
  * @example
  * ```ts
+ * import { scanCorpus } from "./scan.ts";
+ * import { stratifiedSplit } from "./splits.ts";
+ * const { table } = await scanCorpus("data/TESS");
+ * const split = stratifiedSplit(columnValues(table, "emotion"), { testSize: 0.2, seed: 42 });
  * const trainTable = takeRows(table, split.train);
  * ```
  */
@@ -42,6 +50,8 @@ export function takeRows(table: pl.DataFrame, indices: readonly number[]): pl.Da
  * @throws DatasetError naming the column when it is missing
  * @example
  * ```ts
+ * import { scanCorpus } from "./scan.ts";
+ * const { table } = await scanCorpus("data/TESS");
  * const speakers = columnValues(table, "speaker"); // ["OAF", "OAF", ..., "YAF"]
  * ```
  */
@@ -101,6 +111,8 @@ function countBy<K>(keys: K[], durations: number[], keyOf: (key: K) => string) {
  *   in seconds (std is the sample standard deviation; NaN for fewer than 2 clips)
  * @example
  * ```ts
+ * import { scanCorpus } from "./scan.ts";
+ * const { table } = await scanCorpus("data/TESS");
  * const { byEmotion, duration } = datasetSummary(table);
  * console.log(byEmotion.toString(), duration.toString());
  * ```

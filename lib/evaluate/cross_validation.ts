@@ -4,11 +4,15 @@
  *
  * @example
  * ```ts
- * const result = await crossValidate(folds, async (fold) => {
- *   const model = buildModel();
- *   await fit(model, sliceData(fold.train), options);
- *   const yPred = argmaxRows((await predictProbabilities(model, xOf(fold.test))).values, 7);
- *   return computeMetrics(yTrueOf(fold.test), yPred, labels);
+ * import { kFold } from "../data_loader/mod.ts";
+ * import { computeMetrics } from "./metrics.ts";
+ * import { crossValidate, formatMeanStd } from "./cross_validation.ts";
+ * const labels = ["angry", "sad"];
+ * const y = [0, 1, 0, 1, 0, 1];
+ * const result = await crossValidate(kFold(y, 3, { seed: 42 }), (fold) => {
+ *   // Train a model on fold.train and predict fold.test; here a stand-in predicts class 0.
+ *   const yPred = fold.test.map(() => 0);
+ *   return Promise.resolve(computeMetrics(fold.test.map((i) => y[i]), yPred, labels));
  * });
  * console.log(formatMeanStd(result.summary.accuracy)); // "0.912 ± 0.018"
  * ```
@@ -117,6 +121,13 @@ function validateFolds(folds: readonly Fold[]): void {
  * @throws Error naming the fold when a fold is empty, overlaps, or scores different labels
  * @example
  * ```ts
+ * import { type Fold, kFold } from "../data_loader/mod.ts";
+ * import { computeMetrics } from "./metrics.ts";
+ * const labels = [0, 1, 0, 1, 0, 1];
+ * const folds = kFold(labels, 3, { seed: 42 });
+ * // Train on fold.train, predict fold.test (here: always class 0).
+ * const trainAndScore = (fold: Fold) =>
+ *   Promise.resolve(computeMetrics(fold.test.map((i) => labels[i]), fold.test.map(() => 0), ["a", "b"]));
  * const result = await crossValidate(folds, (fold) => trainAndScore(fold));
  * result.summary.macroF1.mean;
  * ```
@@ -169,6 +180,12 @@ export async function crossValidate(
  *   `weighted_f1` (f64), `test_samples` (f64; the mean/std rows hold the mean/std)
  * @example
  * ```ts
+ * import { kFold } from "../data_loader/mod.ts";
+ * import { computeMetrics } from "./metrics.ts";
+ * const result = await crossValidate(
+ *   kFold([0, 1, 0, 1], 2, { seed: 1 }),
+ *   (fold) => Promise.resolve(computeMetrics(fold.test.map(() => 0), fold.test.map(() => 0), ["a", "b"])),
+ * );
  * console.log(crossValidationTable(result).toString());
  * ```
  */

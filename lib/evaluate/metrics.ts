@@ -175,6 +175,9 @@ export function formatFixed(value: number, digits: number): string {
  * @returns the multi-line report
  * @example
  * ```ts
+ * const labels = ["angry", "sad"];
+ * const yTrue = [0, 0, 1, 1];
+ * const yPred = [0, 1, 1, 1];
  * console.log(classificationReportText(computeMetrics(yTrue, yPred, labels)));
  * ```
  */
@@ -217,6 +220,7 @@ export function classificationReportText(metrics: MetricsResult, digits = 2): st
  * @returns columns `class` (str), `precision`, `recall`, `f1-score` (f64), `support` (i64)
  * @example
  * ```ts
+ * const metrics = computeMetrics([0, 0, 1, 1], [0, 1, 1, 1], ["angry", "sad"]);
  * classificationReportTable(metrics).writeCSV("outputs/lstm_report.csv");
  * ```
  */
@@ -263,6 +267,7 @@ export function normalizeConfusionMatrix(matrix: readonly number[][]): number[][
  * @returns a DataFrame with `labels.length` rows and `labels.length + 1` columns
  * @example
  * ```ts
+ * const metrics = computeMetrics([0, 0, 1, 1], [0, 1, 1, 1], ["angry", "sad"]);
  * console.log(confusionMatrixTable(metrics).toString());
  * ```
  */

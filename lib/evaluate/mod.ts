@@ -4,7 +4,10 @@
  *
  * @example
  * ```ts
- * import { classificationReportText, computeMetrics } from "./lib/evaluate/mod.ts";
+ * import { classificationReportText, computeMetrics } from "./mod.ts";
+ * const labels = ["angry", "sad"];
+ * const yTrue = [0, 0, 1, 1];
+ * const yPred = [0, 1, 1, 1];
  * console.log(classificationReportText(computeMetrics(yTrue, yPred, labels)));
  * ```
  * @module

@@ -5,6 +5,7 @@
  * @example
  * ```ts
  * import { loadConfig } from "../../config.ts";
+ * const paths = ["data/demo/angry/a.wav"];
  * const config = loadConfig();
  * const set = await extractFeatureSet(paths, config, { cacheDir: config.cacheDir });
  * console.log(set.paths.length, set.frames, set.width, set.failures);

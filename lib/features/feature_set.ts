@@ -11,8 +11,10 @@
  *
  * @example
  * ```ts
- * await saveFeatureSet(set, "outputs/features/tess.features");
- * const again = await loadFeatureSet("outputs/features/tess.features");
+ * async function example(set: FeatureSet) { // from extractFeatureSet
+ *   await saveFeatureSet(set, "outputs/features/tess.features");
+ *   const again = await loadFeatureSet("outputs/features/tess.features");
+ * }
  * ```
  * @module
  */
@@ -122,7 +124,9 @@ function storedPath(path: string, base: string): string {
  * @param options `baseDir`: store the paths under it relative (see {@link SaveFeatureSetOptions})
  * @example
  * ```ts
- * await saveFeatureSet(set, "/project/outputs/features/dataset.features", { baseDir: "/project" });
+ * async function example(set: FeatureSet) { // from extractFeatureSet
+ *   await saveFeatureSet(set, "/project/outputs/features/dataset.features", { baseDir: "/project" });
+ * }
  * ```
  */
 export async function saveFeatureSet(

@@ -110,7 +110,10 @@ export class RealFft {
    * @param outIm receives the `size/2 + 1` imaginary parts
    * @example
    * ```ts
+   * import { hannWindow } from "./stft.ts";
    * const fft = new RealFft(2048);
+   * const signal = new Float32Array(22050);
+   * const re = new Float64Array(1025), im = new Float64Array(1025);
    * fft.forwardFrame(signal, 512 - 1024, hannWindow(2048), re, im);
    * ```
    */

@@ -6,7 +6,10 @@
  *
  * @example
  * ```ts
- * import { extractFeatures, utteranceStatistics } from "./lib/features/mod.ts";
+ * import { sine } from "../audio/mod.ts";
+ * import { extractFeatures, utteranceStatistics } from "./mod.ts";
+ * const samples = sine(440, 3, 22050);
+ * const config = { sampleRate: 22050, nFft: 2048, hopLength: 512, nMfcc: 40, nMels: 128, features: ["mfcc"] as const };
  * const matrix = extractFeatures(samples, config);
  * const pooled = utteranceStatistics(matrix);
  * ```

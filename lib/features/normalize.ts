@@ -4,8 +4,11 @@
  *
  * @example
  * ```ts
- * const scaler = fitStandardScaler(trainSet);
- * const normalized = applyStandardScaler(scaler, testSet.data);
+ * import type { FeatureSet } from "./feature_set.ts";
+ * async function example(trainSet: FeatureSet, testSet: FeatureSet) { // from extractFeatureSet
+ *   const scaler = fitStandardScaler(trainSet);
+ *   const normalized = applyStandardScaler(scaler, testSet.data);
+ * }
  * ```
  * @module
  */

@@ -8,6 +8,9 @@
  *
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const samples = sine(440, 1, 22050);
  * const spec = stft(samples, { sampleRate: 22050, nFft: 2048, hopLength: 512 });
  * const mel = melSpectrogram(spec, 128);
  * const coefficients = mfcc(mel, 40);
@@ -54,6 +57,9 @@ function applyBank(
  * @returns frames x nMels power values (squared amplitude, not dB)
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const samples = sine(440, 1, 22050);
  * const mel = melSpectrogram(stft(samples, { sampleRate: 22050, nFft: 2048, hopLength: 512 }));
  * ```
  */
@@ -143,6 +149,9 @@ function dctBasis(count: number, size: number): Float64Array {
  * @returns frames x nMfcc cepstral coefficients (dB units)
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
  * const coefficients = mfcc(melSpectrogram(spec), 40);
  * ```
  */
@@ -209,6 +218,9 @@ export interface TuningOptions {
  * @returns tuning in fractions of a bin, in [-0.5, 0.5); 0 when no pitch is found
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
  * estimateTuning(spec); // e.g. -0.02
  * ```
  */
@@ -329,6 +341,9 @@ export interface ChromaOptions {
  * @returns frames x 12 values in [0, 1], class 0 = C
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
  * const chroma = chromaStft(spec);
  * ```
  */
@@ -383,6 +398,9 @@ function roundHalfEven(value: number): number {
  * @returns frames x (nBands + 1) contrasts in dB
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
  * const contrast = spectralContrast(spec); // 7 values per frame
  * ```
  */

@@ -108,6 +108,8 @@ export function assertValidAudio(samples: Float32Array, source = "signal"): void
  * @returns magnitude and power spectrogram, frames x (nFft/2 + 1)
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const samples = sine(440, 1, 22050);
  * const spec = stft(samples, { sampleRate: 22050, nFft: 2048, hopLength: 512 });
  * const firstFramePower = spec.power.subarray(0, spec.bins);
  * ```

@@ -7,6 +7,8 @@
  *
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const samples = sine(440, 1, 22050);
  * const zcr = zeroCrossingRate(samples, { frameLength: 2048, hopLength: 512 });
  * const energy = rms(samples, { frameLength: 2048, hopLength: 512 });
  * ```
@@ -47,6 +49,8 @@ const ZERO_THRESHOLD = Math.fround(1e-10);
  * @returns frames x 1 fraction of sample pairs that change sign, in [0, 1)
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const sine440At22050 = sine(440, 1, 22050);
  * zeroCrossingRate(sine440At22050); // about 2 * 440 / 22050 per frame
  * ```
  */
@@ -85,6 +89,8 @@ export function zeroCrossingRate(samples: Float32Array, options: FramingOptions 
  * @returns frames x 1 RMS amplitudes
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const halfAmplitudeSine = sine(440, 1, 22050, 0.5);
  * rms(halfAmplitudeSine); // about 0.3536 away from the edges
  * ```
  */

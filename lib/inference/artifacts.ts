@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { loadLabelEncoder, loadModelsManifest } from "./lib/inference/artifacts.ts";
+ * import { loadLabelEncoder, loadModelsManifest } from "./artifacts.ts";
  * const { classes } = await loadLabelEncoder("models");
  * const manifest = await loadModelsManifest("models");
  * console.log(manifest.bestModel, classes);
@@ -167,10 +167,15 @@ export async function loadLabelEncoder(dir: string): Promise<LabelEncoder> {
  * @param manifest the manifest; `savedAt` defaults to now
  * @example
  * ```ts
- * await saveModelsManifest("models", {
- *   features: featureSettings(config), scaler, bestModel: "lstm",
- *   models: { lstm: { dir: "lstm_best", testAccuracy: 0.97 } }, config,
- * });
+ * import { loadConfig } from "../../config.ts";
+ * import { featureSettings, type StandardScaler } from "../features/mod.ts";
+ * async function example(scaler: StandardScaler) { // fitted on the training clips
+ *   const config = loadConfig();
+ *   await saveModelsManifest("models", {
+ *     features: featureSettings(config), scaler, bestModel: "lstm",
+ *     models: { lstm: { dir: "lstm_best", testAccuracy: 0.97 } }, config,
+ *   });
+ * }
  * ```
  */
 export async function saveModelsManifest(

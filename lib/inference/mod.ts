@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { loadPredictor } from "./lib/inference/mod.ts";
+ * import { loadPredictor } from "./mod.ts";
  * const predictor = await loadPredictor("models");
  * console.log(await predictor.predict("clip.wav"));
  * // a recording of any length: windows of the clip length, silence skipped, flagged summary

@@ -12,14 +12,15 @@
  *
  * @example
  * ```ts
- * import { pooledWindowClassifier } from "./lib/inference/pooled_window.ts";
- * import { RunningSpeakerNormalizer } from "./lib/features/speaker_norm.ts";
- * import type { PooledArtifact } from "./lib/models/pooled_store.ts";
- * declare const artifact: PooledArtifact;
- * const normalizer = new RunningSpeakerNormalizer(artifact.prior);
- * const classifier = pooledWindowClassifier(artifact, { windowSeconds: 3, normalizer, adapt: true });
- * const probabilities = classifier.predict(new Float32Array(3 * 22050), 22050);
- * console.log(probabilities, normalizer.count); // 1 clip seen
+ * import { pooledWindowClassifier } from "./pooled_window.ts";
+ * import { RunningSpeakerNormalizer } from "../features/speaker_norm.ts";
+ * import type { PooledArtifact } from "../models/pooled_store.ts";
+ * async function example(artifact: PooledArtifact) {
+ *   const normalizer = new RunningSpeakerNormalizer(artifact.prior);
+ *   const classifier = pooledWindowClassifier(artifact, { windowSeconds: 3, normalizer, adapt: true });
+ *   const probabilities = classifier.predict(new Float32Array(3 * 22050), 22050);
+ *   console.log(probabilities, normalizer.count); // 1 clip seen
+ * }
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { loadPredictor } from "./lib/inference/predictor.ts";
+ * import { loadPredictor } from "./predictor.ts";
  * const predictor = await loadPredictor("models");
  * const { emotion, confidence } = await predictor.predict("clip.wav");
  * const { table, failures } = await predictor.predictBatch("my_recordings/");
@@ -310,7 +310,10 @@ export async function loadPredictor(
  *   output is not one unit per class, or the scaler's width differs
  * @example
  * ```ts
- * const predictor = createPredictor({ model, modelName: "gru", classes, settings, scaler });
+ * async function example(parts: PredictorParts) { // a loaded model, its settings, scaler, classes
+ *   const { model, classes, settings, scaler } = parts;
+ *   const predictor = createPredictor({ model, modelName: "gru", classes, settings, scaler });
+ * }
  * ```
  */
 export function createPredictor(parts: PredictorParts): Predictor {
@@ -557,6 +560,7 @@ export function createPredictor(parts: PredictorParts): Predictor {
  * @param classes class names, in the column order wanted
  * @example
  * ```ts
+ * const predictor = await loadPredictor("models");
  * predictionTable([await predictor.predict("a.wav")], predictor.classes).writeCSV("out.csv");
  * ```
  */

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { predictTimelineWith } from "./lib/inference/timeline.ts";
+ * import { predictTimelineWith } from "./timeline.ts";
  * const classes = ["calm", "loud"];
  * const timeline = await predictTimelineWith(new Float32Array(22050 * 10), 22050, {
  *   classes,
@@ -198,9 +198,13 @@ function record(classes: readonly string[], values: ArrayLike<number>): Record<s
  *   number of probabilities
  * @example
  * ```ts
- * const timeline = await predictTimelineWith(samples, 22050, classifier, { hopSeconds: 0.5 });
- * for (const w of timeline.windows) console.log(w.start, w.emotion ?? "no speech");
- * console.log(timeline.summary.message);
+ * import type { WindowClassifier } from "./timeline.ts";
+ * async function example(classifier: WindowClassifier) {
+ *   const samples = new Float32Array(10 * 22050);
+ *   const timeline = await predictTimelineWith(samples, 22050, classifier, { hopSeconds: 0.5 });
+ *   for (const w of timeline.windows) console.log(w.start, w.emotion ?? "no speech");
+ *   console.log(timeline.summary.message);
+ * }
  * ```
  */
 export async function predictTimelineWith(
@@ -344,7 +348,9 @@ function summarize(
  *
  * @example
  * ```ts
- * await Deno.writeTextFile("timeline.csv", timelineCsv(timeline));
+ * async function example(timeline: Timeline) { // from predictTimeline
+ *   await Deno.writeTextFile("timeline.csv", timelineCsv(timeline));
+ * }
  * ```
  */
 export function timelineCsv(timeline: Timeline, name = ""): string {

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { voiceActivity } from "./lib/inference/vad.ts";
+ * import { voiceActivity } from "./vad.ts";
  * const samples = new Float32Array(22050); // 1 s of silence
  * const vad = voiceActivity(samples, 22050);
  * console.log(vad.voiced, vad.speechSeconds); // false 0

@@ -6,9 +6,14 @@
  *
  * @example
  * ```ts
- * import { sequenceWindowClassifier } from "./lib/inference/window_classifier.ts";
- * const classifier = sequenceWindowClassifier({ model, settings, scaler, classes });
- * const [probabilities] = await classifier.predictBatch!([samples], settings.sampleRate);
+ * import type { SequenceModelParts } from "./window_classifier.ts";
+ * import { sequenceWindowClassifier } from "./window_classifier.ts";
+ * async function example(parts: SequenceModelParts) { // from a loaded model set
+ *   const { model, settings, scaler, classes } = parts;
+ *   const samples = new Float32Array(3 * settings.sampleRate);
+ *   const classifier = sequenceWindowClassifier({ model, settings, scaler, classes });
+ *   const [probabilities] = await classifier.predictBatch!([samples], settings.sampleRate);
+ * }
  * ```
  * @module
  */
@@ -40,8 +45,12 @@ export interface SequenceModelParts {
  * @param parts the model, its feature settings, scaler and class names
  * @example
  * ```ts
- * const classifier = sequenceWindowClassifier(parts);
- * const timeline = await predictTimelineWith(samples, parts.settings.sampleRate, classifier);
+ * import { predictTimelineWith } from "./timeline.ts";
+ * async function example(parts: SequenceModelParts) { // a loaded model, its settings, scaler, classes
+ *   const samples = new Float32Array(10 * parts.settings.sampleRate);
+ *   const classifier = sequenceWindowClassifier(parts);
+ *   const timeline = await predictTimelineWith(samples, parts.settings.sampleRate, classifier);
+ * }
  * ```
  */
 export function sequenceWindowClassifier(parts: SequenceModelParts): WindowClassifier {

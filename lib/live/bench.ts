@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { liveLatencyBenchmark } from "./lib/live/bench.ts";
+ * import { liveLatencyBenchmark } from "./bench.ts";
  * const result = await liveLatencyBenchmark({ modelsDir: "models" });
  * console.log(`median ${result.medianMs.toFixed(0)} ms over ${result.windows} windows`);
  * ```

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { driveLivePage } from "./lib/live/browser.ts";
+ * import { driveLivePage } from "./browser.ts";
  * const reports = await driveLivePage({ modelsDir: "models", microphoneWav: "talk.wav",
  *   query: { autostart: "1", windows: "20" }, until: (r) => r.some((x) => x.kind === "live") });
  * ```

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { startLiveServer } from "./lib/live/mod.ts";
+ * import { startLiveServer } from "./mod.ts";
  * const server = await startLiveServer({ modelsDir: "models" });
  * console.log(`open ${server.url}`);
  * ```

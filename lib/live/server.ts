@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { startLiveServer } from "./lib/live/server.ts";
+ * import { startLiveServer } from "./server.ts";
  * const server = await startLiveServer({ modelsDir: "models", port: 8765 });
  * console.log(`open ${server.url}`);
  * await server.finished;

@@ -14,6 +14,7 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const norm = new FastBatchNormalization({ inputShape: [130, 128] });
  * const y = norm.apply(tf.randomNormal([64, 130, 128]), { training: true }) as tf.Tensor;
  * ```
@@ -125,7 +126,10 @@ export interface BatchNormGradients {
  * @param channels size of the last axis
  * @example
  * ```ts
- * const grads = batchNormBackward(forward, gamma, dy, channels);
+ * async function example(forward: BatchNormForward, gamma: Float32Array, dy: Float32Array) {
+ *   const channels = gamma.length;
+ *   const grads = batchNormBackward(forward, gamma, dy, channels);
+ * }
  * ```
  */
 export function batchNormBackward(
@@ -167,6 +171,7 @@ export function batchNormBackward(
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const model = tf.sequential({ layers: [
  *   tf.layers.dense({ units: 16, inputShape: [8] }),
  *   new FastBatchNormalization({}),

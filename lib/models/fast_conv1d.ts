@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const conv = new FastConv1D({ filters: 64, kernelSize: 5, activation: "relu", seed: 1 });
  * const y = conv.apply(tf.zeros([2, 130, 188])) as tf.Tensor; // [2, 130, 64]
  * ```
@@ -13,7 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sgemm } from "./blas.ts";
-import { glorotUniform, seededRandom } from "./init.ts";
+import { glorotUniform, initializerRandom } from "./init.ts";
 
 /** tfjs's base layer arguments (name, inputShape, batchInputShape, trainable, dtype...). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -133,7 +134,7 @@ export class FastConv1D extends tf.layers.Layer {
     if (shape.length !== 3 || channels === null) {
       throw new Error(`FastConv1D "${this.name}": expected [batch, time, channels] input`);
     }
-    const random = seededRandom(this.seed ?? Math.floor(Math.random() * 2 ** 31));
+    const random = initializerRandom(this.seed ?? Math.floor(Math.random() * 2 ** 31));
     const zeros = tf.initializers.zeros();
     const kernelShape = [this.kernelSize, channels, this.filters];
     this.kernel = this.addWeight("kernel", kernelShape, "float32", zeros);

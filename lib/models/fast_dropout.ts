@@ -13,6 +13,7 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const dropout = new FastDropout({ rate: 0.3, seed: 1 });
  * const y = dropout.apply(tf.ones([4, 8]), { training: true }) as tf.Tensor; // 0s and 1/0.7s
  * ```
@@ -83,6 +84,7 @@ export function dropoutForward(
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const model = tf.sequential({ layers: [
  *   tf.layers.dense({ units: 16, inputShape: [8] }),
  *   new FastDropout({ rate: 0.3, seed: 42 }),

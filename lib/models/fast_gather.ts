@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import { initBackend } from "../backend.ts";
  * await initBackend(); // wasm
  * installFastGather(); // true: tf.gather(x, rows) now copies rows
  * ```

@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const model = tf.sequential({ layers: [
  *   new FastLSTM({ units: 128, returnSequences: true, inputShape: [130, 188], seed: 1 }),
  *   new FastGRU({ units: 64 }),
@@ -21,7 +22,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { glorotUniform, orthogonal, seededRandom } from "./init.ts";
+import { glorotUniform, initializerRandom, orthogonal } from "./init.ts";
 import {
   gruBackward,
   gruForward,
@@ -99,7 +100,7 @@ abstract class FastRecurrent extends tf.layers.Layer {
       throw new Error(`${this.getClassName()} "${this.name}": the feature axis must be known`);
     }
     const width = this.gateCount * this.units;
-    const random = seededRandom(this.seed ?? Math.floor(Math.random() * 2 ** 31));
+    const random = initializerRandom(this.seed ?? Math.floor(Math.random() * 2 ** 31));
     const zeros = tf.initializers.zeros();
     this.kernel = this.addWeight("kernel", [inputSize, width], "float32", zeros);
     this.recurrentKernel = this.addWeight(

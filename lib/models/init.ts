@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const random = seededRandom(42);
+ * const random = initializerRandom(42);
  * const recurrent = orthogonal(128, 512, random); // 128 x 512, orthonormal rows
  * ```
  * @module
@@ -16,17 +16,19 @@ import { mulberry32, type RandomSource } from "../util/random.ts";
 export type { RandomSource };
 
 /**
- * The project's mulberry32 generator, with the seed mixed with a constant so weight
- * initialisation draws a different stream than shuffling with the same seed.
+ * The generator weight initialisers draw from: the project's one PRNG, `mulberry32` from
+ * `lib/util/random.ts`, with the seed XOR-ed with 0x9e3779b9 so that initialising weights with
+ * seed 42 does not draw the same numbers as shuffling with seed 42. (A distinct name, because
+ * `mulberry32(seed)` and this give different streams for the same seed.)
  *
  * @param seed any integer
  * @example
  * ```ts
- * const random = seededRandom(7);
+ * const random = initializerRandom(7);
  * random(); // same value on every run
  * ```
  */
-export function seededRandom(seed: number): RandomSource {
+export function initializerRandom(seed: number): RandomSource {
   return mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
 }
 
@@ -37,7 +39,7 @@ export function seededRandom(seed: number): RandomSource {
  * @param random uniform source
  * @example
  * ```ts
- * const noise = gaussian(10, seededRandom(1));
+ * const noise = gaussian(10, initializerRandom(1));
  * ```
  */
 export function gaussian(count: number, random: RandomSource): Float32Array {
@@ -60,7 +62,7 @@ export function gaussian(count: number, random: RandomSource): Float32Array {
  * @param random uniform source
  * @example
  * ```ts
- * const kernel = glorotUniform(188, 512, seededRandom(1)); // row-major 188 x 512
+ * const kernel = glorotUniform(188, 512, initializerRandom(1)); // row-major 188 x 512
  * ```
  */
 export function glorotUniform(fanIn: number, fanOut: number, random: RandomSource): Float32Array {
@@ -82,7 +84,7 @@ export function glorotUniform(fanIn: number, fanOut: number, random: RandomSourc
  * @param gain scale applied to the result
  * @example
  * ```ts
- * const u = orthogonal(64, 256, seededRandom(3)); // u @ u^T = I (64 x 64)
+ * const u = orthogonal(64, 256, initializerRandom(3)); // u @ u^T = I (64 x 64)
  * ```
  */
 export function orthogonal(

@@ -4,7 +4,10 @@
  *
  * @example
  * ```ts
- * import { buildModel, compileModel, lstmSpec, saveModel } from "./lib/models/mod.ts";
+ * import { loadConfig } from "../../config.ts";
+ * import { buildModel, compileModel, lstmSpec, saveModel } from "./mod.ts";
+ * const config = loadConfig();
+ * const labels = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"];
  * const model = compileModel(buildModel(lstmSpec(config), { frames: 130, features: 188, classes: 7 }));
  * await saveModel(model, "models/lstm", { labels });
  * ```
@@ -55,7 +58,7 @@ export { loadModel, loadModelMetadata, MODEL_FILES, saveModel } from "./store.ts
 export * from "./model_set.ts";
 export { blasInfo, setBlasImplementation, setBlasThreads, sgemm } from "./blas.ts";
 export type { BlasInfo, BlasKind } from "./blas.ts";
-export { glorotUniform, orthogonal, seededRandom } from "./init.ts";
+export { glorotUniform, initializerRandom, orthogonal } from "./init.ts";
 export {
   describePooledSpec,
   ensemblePooledSpec,

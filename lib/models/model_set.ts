@@ -361,6 +361,7 @@ export interface PromotedRun {
  * @throws ModelSetError when the run folder does not exist
  * @example
  * ```ts
+ * const run = { id: "20261130T091500123Z" }; // a finished training run
  * const { runId, previous } = await promoteRun("models", run.id);
  * ```
  */

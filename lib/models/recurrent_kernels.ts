@@ -14,7 +14,11 @@
  *
  * @example
  * ```ts
+ * import { lstmBackward, lstmForward } from "./recurrent_kernels.ts";
  * const dims = { batch: 2, time: 3, inputSize: 4, units: 5 };
+ * const x = new Float32Array(2 * 3 * 4), dOutput = new Float32Array(2 * 3 * 5);
+ * const kernel = new Float32Array(4 * 20), recurrentKernel = new Float32Array(5 * 20);
+ * const bias = new Float32Array(20);
  * const state = lstmForward(x, kernel, recurrentKernel, bias, dims);
  * const grads = lstmBackward(state, x, kernel, recurrentKernel, dOutput, true, dims);
  * ```
@@ -123,6 +127,10 @@ function giveScratch(...arrays: Float32Array[]): void {
  * @param state a state from {@link lstmForward} or {@link gruForward}
  * @example
  * ```ts
+ * const dims = { batch: 2, time: 3, inputSize: 4, units: 5 };
+ * const x = new Float32Array(2 * 3 * 4), dy = new Float32Array(2 * 3 * 5);
+ * const kernel = new Float32Array(4 * 20), recurrentKernel = new Float32Array(5 * 20);
+ * const state = lstmForward(x, kernel, recurrentKernel, new Float32Array(20), dims);
  * const grads = lstmBackward(state, x, kernel, recurrentKernel, dy, true, dims);
  * releaseState(state);
  * ```
@@ -230,6 +238,9 @@ function previousStateProjection(
  * @returns hidden and cell states and gate activations of every step
  * @example
  * ```ts
+ * const dims = { batch: 2, time: 3, inputSize: 4, units: 5 };
+ * const x = new Float32Array(2 * 3 * 4), bias = new Float32Array(20);
+ * const kernel = new Float32Array(4 * 20), recurrentKernel = new Float32Array(5 * 20);
  * const { hidden } = lstmForward(x, kernel, recurrentKernel, bias, dims);
  * ```
  */
@@ -320,6 +331,10 @@ export function lstmForward(
  * @param dims sizes
  * @example
  * ```ts
+ * const dims = { batch: 2, time: 3, inputSize: 4, units: 5 };
+ * const x = new Float32Array(2 * 3 * 4), dy = new Float32Array(2 * 5);
+ * const kernel = new Float32Array(4 * 20), recurrentKernel = new Float32Array(5 * 20);
+ * const state = lstmForward(x, kernel, recurrentKernel, new Float32Array(20), dims);
  * const { dInput, dKernel } = lstmBackward(state, x, kernel, recurrentKernel, dy, false, dims);
  * ```
  */
@@ -472,6 +487,9 @@ function weightGradients(
  * @param dims sizes
  * @example
  * ```ts
+ * const dims = { batch: 2, time: 3, inputSize: 4, units: 5 };
+ * const x = new Float32Array(2 * 3 * 4), bias = new Float32Array(30);
+ * const kernel = new Float32Array(4 * 15), recurrentKernel = new Float32Array(5 * 15);
  * const { hidden } = gruForward(x, kernel, recurrentKernel, bias, dims);
  * ```
  */
@@ -556,6 +574,10 @@ export function gruForward(
  * @param dims sizes
  * @example
  * ```ts
+ * const dims = { batch: 2, time: 3, inputSize: 4, units: 5 };
+ * const x = new Float32Array(2 * 3 * 4), dy = new Float32Array(2 * 3 * 5);
+ * const kernel = new Float32Array(4 * 15), recurrentKernel = new Float32Array(5 * 15);
+ * const state = gruForward(x, kernel, recurrentKernel, new Float32Array(30), dims);
  * const grads = gruBackward(state, x, kernel, recurrentKernel, dy, true, dims);
  * ```
  */

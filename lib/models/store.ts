@@ -8,6 +8,8 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] });
  * await saveModel(model, "models/lstm", { labels: ["angry", "disgust"] });
  * const restored = await loadModel("models/lstm");
  * ```
@@ -52,6 +54,9 @@ function joinWeightData(data: tf.io.WeightData | undefined): Uint8Array {
  * @returns what tfjs reports about the saved artifacts (byte sizes)
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] });
+ * const labels = ["angry", "sad"];
  * await saveModel(model, "models/gru", { labels, accuracy: 0.97 });
  * ```
  */
@@ -115,6 +120,8 @@ async function readOrExplain(dir: string, file: string): Promise<Uint8Array> {
  * @throws an error naming the folder and the missing or corrupt file
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const features = tf.zeros([1, 130, 188]);
  * const model = await loadModel("models/lstm");
  * const probabilities = model.predict(features) as tf.Tensor;
  * ```

@@ -13,6 +13,8 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const x = tf.ones([2, 3]);
  * const values = readFloat32(x); // pooled copy of x's values
  * for (let i = 0; i < values.length; i++) values[i] *= 2;
  * const y = float32Tensor(values, x.shape); // values go back to the pool when copied
@@ -46,6 +48,7 @@ export function takeBuffer(length: number): Float32Array {
  * @param arrays buffers from {@link takeBuffer} or {@link readFloat32}
  * @example
  * ```ts
+ * const scratch = takeBuffer(1024);
  * giveBuffer(scratch);
  * ```
  */
@@ -82,6 +85,7 @@ function wasmBackend(): WasmBackendLike | undefined {
  * @param tensor a float32 tensor
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const values = readFloat32(tf.ones([2, 3])); // Float32Array(6) [1, 1, 1, 1, 1, 1]
  * ```
  */
@@ -112,6 +116,7 @@ const backendCopies = new Map<string, boolean>();
  *
  * @example
  * ```ts
+ * const values = new Float32Array(6);
  * if (backendCopiesValues()) giveBuffer(values); // after tf.tensor(values)
  * ```
  */

@@ -12,8 +12,13 @@
  *
  * @example
  * ```ts
- * // Used through fit's `resume` option:
- * await fit(model, data, { epochs: 50, batchSize: 64, resume: { dir: "models/runs/r1/resume/lstm" } });
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { TrainingData } from "./trainer.ts";
+ * import { fit } from "./trainer.ts";
+ * async function example(model: tf.LayersModel, data: TrainingData) {
+ *   // Used through fit's `resume` option:
+ *   await fit(model, data, { epochs: 50, batchSize: 64, resume: { dir: "models/runs/r1/resume/lstm" } });
+ * }
  * ```
  * @module
  */

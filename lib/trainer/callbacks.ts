@@ -9,12 +9,17 @@
  *
  * @example
  * ```ts
- * const callbacks = [
- *   new EarlyStopping({ monitor: "val_loss", patience: 10, restoreBestWeights: true }),
- *   new ReduceLROnPlateau({ monitor: "val_loss", factor: 0.5, patience: 5, minLr: 1e-6 }),
- *   new ProgressLogger(),
- * ];
- * const history = await fit(model, data, { epochs: 100, batchSize: 64, callbacks, seed: 42 });
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { TrainingData } from "./trainer.ts";
+ * import { fit } from "./trainer.ts";
+ * async function example(model: tf.LayersModel, data: TrainingData) {
+ *   const callbacks = [
+ *     new EarlyStopping({ monitor: "val_loss", patience: 10, restoreBestWeights: true }),
+ *     new ReduceLROnPlateau({ monitor: "val_loss", factor: 0.5, patience: 5, minLr: 1e-6 }),
+ *     new ProgressLogger(),
+ *   ];
+ *   const history = await fit(model, data, { epochs: 100, batchSize: 64, callbacks, seed: 42 });
+ * }
  * ```
  * @module
  */
@@ -311,7 +316,12 @@ export interface TerminateOnNaNOptions {
  *
  * @example
  * ```ts
- * const history = await fit(model, data, { epochs: 100, callbacks: [new TerminateOnNaN()] });
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { TrainingData } from "./trainer.ts";
+ * import { fit } from "./trainer.ts";
+ * async function example(model: tf.LayersModel, data: TrainingData) {
+ *   const history = await fit(model, data, { epochs: 100, batchSize: 64, callbacks: [new TerminateOnNaN()] });
+ * }
  * ```
  */
 export class TerminateOnNaN extends Callback {
@@ -479,7 +489,9 @@ export class ModelCheckpoint<M = tf.LayersModel> extends Callback {
    * @param options see {@link ModelCheckpointOptions}
    * @example
    * ```ts
-   * new ModelCheckpoint({ monitor: "val_loss", saveBest: (model) => saveModel(model, dir) });
+   * import { saveModel } from "../models/mod.ts";
+   * const dir = "models/lstm_best";
+   * new ModelCheckpoint({ monitor: "val_loss", saveBest: async (model) => void await saveModel(model, dir) });
    * ```
    */
   constructor(options: ModelCheckpointOptions<M>) {

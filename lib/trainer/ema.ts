@@ -14,6 +14,9 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] });
+ * const evaluate = (m: tf.LayersModel) => m.predict(tf.zeros([1, 4]));
  * const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
  * const ema = new WeightAverage(variables, 0.99);
  * // after every optimizer step:

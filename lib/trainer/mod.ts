@@ -3,7 +3,11 @@
  *
  * @example
  * ```ts
- * import { EarlyStopping, fit, ProgressLogger } from "./lib/trainer/mod.ts";
+ * import { EarlyStopping, fit, ProgressLogger } from "./mod.ts";
+ * import * as tf from "@tensorflow/tfjs";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4], activation: "softmax" })] });
+ * const xTrain = tf.randomNormal([32, 4]), yTrain = tf.oneHot(tf.zeros([32], "int32"), 2);
+ * const xVal = tf.randomNormal([8, 4]), yVal = tf.oneHot(tf.zeros([8], "int32"), 2);
  * const history = await fit(model, { xTrain, yTrain, xVal, yVal }, {
  *   epochs: 100, batchSize: 64, seed: 42,
  *   callbacks: [new EarlyStopping({ patience: 10, restoreBestWeights: true }), new ProgressLogger()],
@@ -63,4 +67,4 @@ export {
 export { StopOnRequest, type StopOnRequestOptions } from "./stop.ts";
 export { WeightAverage } from "./ema.ts";
 export { BACKUP_FILES, readBackup, type TrainingBackup } from "./backup.ts";
-export { seededRandom } from "../util/random.ts";
+export { mulberry32 } from "../util/random.ts";

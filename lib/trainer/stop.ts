@@ -11,9 +11,16 @@
  *
  * @example
  * ```ts
- * const stop = new StopOnRequest({ stopFile: "models/STOP", maxSeconds: 30 * 60 });
- * await fit(model, data, { epochs: 100, batchSize: 64, callbacks: [earlyStopping, stop] });
- * if (stop.reason) console.log(`stopped: ${stop.reason}`);
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { TrainingData } from "./trainer.ts";
+ * import { EarlyStopping } from "./callbacks.ts";
+ * import { fit } from "./trainer.ts";
+ * async function example(model: tf.LayersModel, data: TrainingData) {
+ *   const earlyStopping = new EarlyStopping({ patience: 10 });
+ *   const stop = new StopOnRequest({ stopFile: "models/STOP", maxSeconds: 30 * 60 });
+ *   await fit(model, data, { epochs: 100, batchSize: 64, callbacks: [earlyStopping, stop] });
+ *   if (stop.reason) console.log(`stopped: ${stop.reason}`);
+ * }
  * ```
  * @module
  */

@@ -59,6 +59,7 @@ export function crc32c(bytes: Uint8Array): number {
  * @returns the masked value, unsigned 32-bit
  * @example
  * ```ts
+ * const bytes = new TextEncoder().encode("record");
  * maskCrc32c(crc32c(bytes));
  * ```
  */
@@ -103,6 +104,7 @@ export class RecordError extends Error {
  * @throws RecordError naming the source, the record index and what is wrong
  * @example
  * ```ts
+ * const path = "logs/run/events.out.tfevents.1.host";
  * const records = parseRecords(await Deno.readFile(path), path);
  * ```
  */
@@ -374,6 +376,7 @@ function decodeScalar(bytes: Uint8Array, source: string): ScalarValue | undefine
  * @returns the decoded event
  * @example
  * ```ts
+ * const bytes = await Deno.readFile("logs/run/events.out.tfevents.1.host");
  * const events = parseRecords(bytes).map((record) => decodeEvent(record));
  * ```
  */
@@ -466,6 +469,7 @@ export class EventFileWriter {
    * @param event the event to write
    * @example
    * ```ts
+   * const writer = await EventFileWriter.create("logs/lstm/train");
    * await writer.writeEvent({ wallTime: Date.now() / 1000, step: 1, scalars: [{ tag: "x", value: 1 }] });
    * ```
    */
@@ -484,6 +488,7 @@ export class EventFileWriter {
    * @param options `groupName`: runs of one group are shown together (default: none)
    * @example
    * ```ts
+   * const writer = await EventFileWriter.create("logs/lstm/train");
    * await writer.addHparams({ model: "gru", learning_rate: 0.001 });
    * ```
    */
@@ -504,6 +509,7 @@ export class EventFileWriter {
    * @param step the global step (epoch)
    * @example
    * ```ts
+   * const writer = await EventFileWriter.create("logs/lstm/train");
    * await writer.addScalars({ epoch_loss: 0.4 }, 0);
    * ```
    */
@@ -520,6 +526,7 @@ export class EventFileWriter {
    * @param step the global step (epoch)
    * @example
    * ```ts
+   * const writer = await EventFileWriter.create("logs/lstm/train");
    * await writer.addScalar("epoch_loss", 0.4, 0);
    * ```
    */

@@ -9,6 +9,12 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { EarlyStopping } from "./callbacks.ts";
+ * import { fit } from "./trainer.ts";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4], activation: "softmax" })] });
+ * const xTrain = tf.randomNormal([32, 4]), yTrain = tf.zeros([32], "int32");
+ * const xVal = tf.randomNormal([8, 4]), yVal = tf.zeros([8], "int32");
  * const history = await fit(model, { xTrain, yTrain, xVal, yVal }, {
  *   epochs: 50, batchSize: 64, learningRate: 1e-3, classWeight: "balanced", seed: 42,
  *   callbacks: [new EarlyStopping({ patience: 10, restoreBestWeights: true })],
@@ -17,7 +23,7 @@
  * ```
  * @module
  */
-import { seededRandom } from "../util/random.ts";
+import { mulberry32 } from "../util/random.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
 import { WeightAverage } from "./ema.ts";
@@ -268,6 +274,9 @@ async function evaluateLossAndAccuracy(
  * @returns the history: loss, accuracy, val_loss, val_accuracy, lr and seconds per epoch
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4], activation: "softmax" })] });
+ * const xTrain = tf.randomNormal([32, 4]), yTrain = tf.zeros([32], "int32");
  * const history = await fit(model, { xTrain, yTrain }, { epochs: 10, batchSize: 32, seed: 1 });
  * ```
  */
@@ -353,7 +362,7 @@ export async function fit(
 
     const stepsPerEpoch = Math.ceil(n / batchSize);
     const callbacks = options.callbacks ?? [];
-    const random = seededRandom(options.seed ?? 42);
+    const random = mulberry32(options.seed ?? 42);
     const shuffle = options.shuffle ?? true;
     let history: History = { epoch: [], history: {} };
 
@@ -639,6 +648,9 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
  * @returns row-major probabilities with shape `[n, nClasses]`
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 7, inputShape: [130, 188] })] });
+ * const xTest = tf.zeros([2, 130, 188]); // 2 clips of 130 frames x 188 features
  * const { values, shape } = await predictProbabilities(model, xTest);
  * ```
  */

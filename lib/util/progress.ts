@@ -7,6 +7,8 @@
  *
  * @example
  * ```ts
+ * const files = ["a.wav", "b.wav"];
+ * const work = (file: string) => Deno.stat(file);
  * const bar = new ProgressBar("features", files.length);
  * for (const file of files) { await work(file); bar.tick(); }
  * bar.finish();

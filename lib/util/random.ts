@@ -61,26 +61,6 @@ export function mulberry32(seed: number): SeededRandom {
   return next;
 }
 
-/** Alias of {@link mulberry32}: the project's one seeded generator. */
-export const seededRandom: (seed: number) => SeededRandom = mulberry32;
-
-/**
- * A uniformly distributed integer in [0, maxExclusive).
- *
- * @param random the generator to draw from
- * @param maxExclusive upper bound (exclusive), a positive integer
- * @example
- * ```ts
- * randomInt(mulberry32(1), 10); // 0..9
- * ```
- */
-export function randomInt(random: RandomSource, maxExclusive: number): number {
-  if (!Number.isInteger(maxExclusive) || maxExclusive <= 0) {
-    throw new RangeError(`maxExclusive must be a positive integer, got ${maxExclusive}`);
-  }
-  return Math.floor(random() * maxExclusive);
-}
-
 /**
  * Shuffles `items` in place (Fisher-Yates) and returns it.
  *

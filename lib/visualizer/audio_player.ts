@@ -80,6 +80,7 @@ export function audioPlayerHtml(
  * @param options label, longest stretch embedded
  * @example
  * ```ts
+ * import { loadAudio } from "../audio/mod.ts";
  * const clip = await loadAudio("data/demo/angry/a.wav", { sampleRate: 22050 });
  * await showAudio(clip.samples, clip.sampleRate, { label: "angry" });
  * ```

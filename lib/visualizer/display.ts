@@ -40,6 +40,8 @@ export interface FigureMimeBundle {
  * @param plotlyFallback where the HTML fetches plotly.js when its page has none
  * @example
  * ```ts
+ * import { emotionDistribution } from "./distribution.ts";
+ * const figure = emotionDistribution({ angry: 400, sad: 400 });
  * const bundle = figureMimeBundle(figure);
  * Object.keys(bundle); // ["application/vnd.plotly.v1+json", "text/html", "text/plain"]
  * ```
@@ -93,6 +95,7 @@ export async function notebookPlotlyFallback(): Promise<PlotlyFallback> {
  * @param figure the figure
  * @example
  * ```ts
+ * import { emotionDistribution } from "./distribution.ts";
  * await show(emotionDistribution({ angry: 400, sad: 400 }));
  * ```
  */

@@ -155,6 +155,8 @@ const CANDIDATE_URLS = `var urls = [];
  * @param options inline or linked plotly.js, or where to fetch it, static rendering, element id
  * @example
  * ```ts
+ * import { emotionDistribution } from "./distribution.ts";
+ * const figure = emotionDistribution({ angry: 400, sad: 400 });
  * const html = figureSnippet(figure, { plotlyFallback: { urls: ["https://cdn.plot.ly/plotly-3.1.1.min.js"] } });
  * ```
  */
@@ -227,6 +229,8 @@ const INLINED_MARKER = "<!-- ser: plotly.js inlined -->";
  * @param html the page
  * @example
  * ```ts
+ * import { emotionDistribution } from "./distribution.ts";
+ * const figure = emotionDistribution({ angry: 400, sad: 400 });
  * pageNeedsPlotly(figureSnippet(figure)); // true
  * ```
  */
@@ -244,6 +248,7 @@ export function pageNeedsPlotly(html: string): boolean {
  * @param plotlySource the plotly.js source, escaped for `<script>` (see `loadPlotlyBundle`)
  * @example
  * ```ts
+ * import { loadPlotlyBundle } from "./plotly_bundle.ts";
  * const page = inlinePlotlyInHtml(await Deno.readTextFile("outputs/03_training.html"), await loadPlotlyBundle());
  * ```
  */
@@ -275,6 +280,8 @@ export interface FigureHtmlOptions {
  * @param options `staticPlot` for screenshots, `plotlySrc` to link the bundle instead
  * @example
  * ```ts
+ * import { emotionDistribution } from "./distribution.ts";
+ * const figure = emotionDistribution({ angry: 400, sad: 400 });
  * const page = await figureHtml(figure);
  * ```
  */
@@ -319,6 +326,8 @@ export interface SaveHtmlOptions {
  * @param options `plotly: "inline"` for a single self-contained file
  * @example
  * ```ts
+ * import { emotionDistribution } from "./distribution.ts";
+ * const counts = { angry: 400, sad: 400 };
  * await saveFigureHtml(emotionDistribution(counts), "outputs/emotion_distribution.html");
  * ```
  */

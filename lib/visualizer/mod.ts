@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { emotionDistribution, saveFigureHtml, saveFigurePng, show } from "./lib/visualizer/mod.ts";
+ * import { emotionDistribution, saveFigureHtml, saveFigurePng, show } from "./mod.ts";
  * const figure = emotionDistribution({ angry: 400, disgust: 400, sad: 400 });
  * await show(figure);
  * await saveFigureHtml(figure, "outputs/emotion_distribution.html");

@@ -8,18 +8,15 @@ import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { fileURLToPath } from "node:url";
 
-/** Bundles tried in order, relative to `node_modules`: the minified one first (4.8 MB). */
-const BUNDLE_CANDIDATES = [
-  "plotly.js-dist-min/plotly.min.js",
-  "plotly.js-dist/plotly.js",
-] as const;
+/** The bundle, relative to `node_modules`: the minified one (4.8 MB) from deno.json's imports. */
+const BUNDLE_CANDIDATES = ["plotly.js-dist-min/plotly.min.js"] as const;
 
 let cachedBundle: string | undefined;
 
 /**
  * Paths where the plotly.js bundle is looked for: `$SER_PLOTLY_JS` when set, then
- * `node_modules/plotly.js-dist-min/plotly.min.js` and `node_modules/plotly.js-dist/plotly.js`
- * in the project root (two folders above this file) and in the working directory.
+ * `node_modules/plotly.js-dist-min/plotly.min.js` in the project root (two folders above this
+ * file) and in the working directory.
  *
  * @example
  * ```ts

@@ -83,6 +83,8 @@ export interface PngOptions {
  * @throws Error when Chromium fails, times out (it is killed), or produces no PNG
  * @example
  * ```ts
+ * import { emotionDistribution } from "./distribution.ts";
+ * const figure = emotionDistribution({ angry: 400, sad: 400 });
  * await saveFigurePng(figure, "outputs/metrics_comparison.png", { width: 900, height: 500 });
  * ```
  */

@@ -40,6 +40,9 @@ export interface TimelineLike {
  * @param title figure title (default: "Emotion timeline"); the summary message is appended
  * @example
  * ```ts
+ * import { loadPredictor } from "../inference/mod.ts";
+ * import { saveFigureHtml } from "./html.ts";
+ * const predictor = await loadPredictor("models");
  * const figure = timelineFigure(await predictor.predictTimeline("talk.wav"), "talk.wav");
  * await saveFigureHtml(figure, "outputs/talk_timeline.html");
  * ```
