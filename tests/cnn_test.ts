@@ -26,7 +26,7 @@ import {
   saveModel,
   StatsPooling1D,
 } from "../lib/models/mod.ts";
-import { seededRandom } from "../lib/models/init.ts";
+import { initializerRandom as seededRandom } from "../lib/models/init.ts";
 import { SHARED_DIR } from "./shared_data.ts";
 import { speechLike } from "./speech_like.ts";
 

@@ -5,6 +5,9 @@
  * @example
  * ```ts
  * import { loadConfig } from "../../config.ts";
+ * import { sine } from "../audio/mod.ts";
+ * import { extractFeatures, featureBlock } from "./extract.ts";
+ * const samples = sine(440, 3, 22050);
  * const matrix = extractFeatures(samples, loadConfig());
  * console.log(matrix.frames, matrix.width); // 130 188 for a 3 s clip at 22050 Hz
  * const chroma = featureBlock(matrix, "chroma");
@@ -139,6 +142,8 @@ function logMel(melPower: FrameSeries): FrameSeries {
  * @returns `1 + floor(samples / hopLength)` frames of features
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const samples = sine(440, 3, 22050);
  * const matrix = extractFeatures(samples, {
  *   sampleRate: 22050, nFft: 2048, hopLength: 512, nMfcc: 40, nMels: 128,
  *   features: ["mfcc", "zcr"],
@@ -224,6 +229,10 @@ export function extractFeatures(samples: Float32Array, options: FeatureOptions):
  * @returns a `frames x blockWidth` copy
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const matrix = extractFeatures(sine(440, 3, 22050), {
+ *   sampleRate: 22050, nFft: 2048, hopLength: 512, nMfcc: 40, nMels: 128, features: ["mfcc", "zcr"],
+ * });
  * const zcr = featureBlock(matrix, "zcr"); // frames x 1
  * ```
  */
@@ -252,6 +261,10 @@ export function featureBlock(
  * @returns mean and std per column, with the column names
  * @example
  * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * const matrix = extractFeatures(sine(440, 3, 22050), {
+ *   sampleRate: 22050, nFft: 2048, hopLength: 512, nMfcc: 40, nMels: 128, features: ["mfcc", "zcr"],
+ * });
  * const { mean, std } = utteranceStatistics(matrix); // each of length matrix.width
  * ```
  */

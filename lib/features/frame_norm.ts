@@ -15,7 +15,10 @@
  * @example
  * ```ts
  * import { frameNormalize } from "./frame_norm.ts";
- * const normalised = frameNormalize(set, "speaker", speakers); // speakers: one id per clip
+ * import type { FeatureSet } from "./feature_set.ts";
+ * function example(set: FeatureSet, speakers: string[]) { // speakers: one id per clip
+ *   return frameNormalize(set, "speaker", speakers);
+ * }
  * ```
  * @module
  */
@@ -86,7 +89,10 @@ function standardizeClips(
  * @throws RangeError when `speakers` does not have one id per clip
  * @example
  * ```ts
- * const normalised = speakerFrameStandardize(set, data.speakers);
+ * import type { FeatureSet } from "./feature_set.ts";
+ * function example(set: FeatureSet, speakers: string[]) {
+ *   return speakerFrameStandardize(set, speakers);
+ * }
  * ```
  */
 export function speakerFrameStandardize(
@@ -117,7 +123,10 @@ export function speakerFrameStandardize(
  * @returns a new set whose every clip has per-column mean 0 and std 1 (a constant column: 0)
  * @example
  * ```ts
- * const normalised = utteranceFrameStandardize(set);
+ * import type { FeatureSet } from "./feature_set.ts";
+ * function example(set: FeatureSet) {
+ *   return utteranceFrameStandardize(set);
+ * }
  * ```
  */
 export function utteranceFrameStandardize(set: FeatureSet): FeatureSet {
@@ -134,7 +143,10 @@ export function utteranceFrameStandardize(set: FeatureSet): FeatureSet {
  * @param speakers speaker id per clip (needed for `"speaker"`)
  * @example
  * ```ts
- * const normalised = frameNormalize(set, "utterance");
+ * import type { FeatureSet } from "./feature_set.ts";
+ * function example(set: FeatureSet) {
+ *   return frameNormalize(set, "utterance");
+ * }
  * ```
  */
 export function frameNormalize(

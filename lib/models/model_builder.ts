@@ -13,6 +13,7 @@
  *
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
  * const model = buildModel(lstmSpec(loadConfig()), { frames: 130, features: 188, classes: 7 });
  * compileModel(model, { learningRate: 1e-3 });
  * console.log(formatSummary(modelSummary(model)));
@@ -145,6 +146,7 @@ function recurrentSpec(
  * @param implementation `"fast"` (default) or `"stock"` tfjs LSTM layers
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
  * const spec = lstmSpec(loadConfig()); // LSTM(128) -> ... -> Dense(classes, softmax)
  * ```
  */
@@ -163,6 +165,7 @@ export function lstmSpec(
  *   `"stock"` (tfjs's `reset_after=False` GRU)
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
  * const spec = gruSpec(loadConfig());
  * ```
  */
@@ -182,6 +185,7 @@ export function gruSpec(
  * @param filters Conv1D filters (default 64)
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
  * const spec = hybridSpec(loadConfig(), "gru");
  * ```
  */
@@ -227,7 +231,7 @@ export interface CnnOptions {
  * @param options filters, kernel widths and dense width
  * @example
  * ```ts
- * const spec = cnnSpec(loadConfig()); // feed it logmel frames: loadConfig({ features: ["logmel"] })
+ * const spec = cnnSpec({ dropout: 0.3 }); // feed it logmel frames: features: ["logmel"]
  * ```
  */
 export function cnnSpec(
@@ -270,6 +274,8 @@ function checkPositiveInteger(where: string, field: string, value: number): void
  * @param options input size (`frames` x `features`), `classes`, `seed`
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
+ * const config = loadConfig();
  * const model = buildModel(gruSpec(config), { frames: 130, features: 188, classes: 7, seed: 42 });
  * ```
  */
@@ -386,6 +392,8 @@ export interface CompileOptions {
  * @param options learning rate and loss
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
+ * const model = buildModel(lstmSpec(loadConfig()), { frames: 130, features: 188, classes: 7 });
  * compileModel(model, { learningRate: 0.001 });
  * ```
  */
@@ -430,6 +438,8 @@ export interface ModelSummary {
  * @param model a built model
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
+ * const model = buildModel(lstmSpec(loadConfig()), { frames: 130, features: 188, classes: 7 });
  * const { total } = modelSummary(model); // 218,951 for the seed LSTM on 188 features
  * ```
  */
@@ -457,6 +467,8 @@ export function modelSummary(model: tf.LayersModel): ModelSummary {
  * @param summary from {@link modelSummary}
  * @example
  * ```ts
+ * import { loadConfig } from "../../config.ts";
+ * const model = buildModel(lstmSpec(loadConfig()), { frames: 130, features: 188, classes: 7 });
  * console.log(formatSummary(modelSummary(model)));
  * ```
  */

@@ -129,6 +129,7 @@ export function statsPoolBackward(
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * const model = tf.sequential({ layers: [
  *   new StatsPooling1D({ inputShape: [130, 64] }),
  *   tf.layers.dense({ units: 7, activation: "softmax" }),
