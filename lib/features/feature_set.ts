@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import type { FeatureName } from "./names.ts";
+import { familyWidths, type FeatureName } from "./names.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 
@@ -204,15 +204,7 @@ export async function loadFeatureSet(path: string): Promise<FeatureSet> {
 export function featureColumns(
   settings: Pick<FeatureSettings, "features" | "nMfcc" | "nMels">,
 ): string[] {
-  const widths: Record<FeatureName, number> = {
-    mfcc: settings.nMfcc,
-    mel: settings.nMels,
-    chroma: 12,
-    contrast: 7,
-    zcr: 1,
-    rms: 1,
-    logmel: settings.nMels,
-  };
+  const widths = familyWidths(settings);
   return settings.features.flatMap((name) =>
     widths[name] === 1 ? [name] : Array.from({ length: widths[name] }, (_, i) => `${name}_${i}`)
   );

@@ -47,14 +47,14 @@ export function framesPerClip(
 }
 
 /**
- * Width of one frame's feature vector (e.g. 188 for the seed's features).
+ * Columns each feature family contributes for the given MFCC and mel counts.
  *
- * @param settings feature families and the MFCC/mel counts
+ * @param settings `nMfcc` and `nMels`
  */
-export function featureWidth(
-  settings: { features: readonly FeatureName[]; nMfcc: number; nMels: number },
-): number {
-  const widths: Record<FeatureName, number> = {
+export function familyWidths(
+  settings: { nMfcc: number; nMels: number },
+): Record<FeatureName, number> {
+  return {
     mfcc: settings.nMfcc,
     mel: settings.nMels,
     chroma: 12,
@@ -63,5 +63,16 @@ export function featureWidth(
     rms: 1,
     logmel: settings.nMels,
   };
+}
+
+/**
+ * Width of one frame's feature vector (e.g. 188 for the seed's features).
+ *
+ * @param settings feature families and the MFCC/mel counts
+ */
+export function featureWidth(
+  settings: { features: readonly FeatureName[]; nMfcc: number; nMels: number },
+): number {
+  const widths = familyWidths(settings);
   return settings.features.reduce((sum, name) => sum + widths[name], 0);
 }

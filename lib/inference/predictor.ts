@@ -17,7 +17,14 @@
 import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { decodeAudio, encodeWav, mixToMono, problemText, resample } from "../audio/mod.ts";
+import {
+  decodeAudio,
+  encodeWav,
+  mixToMono,
+  problemText,
+  resample,
+  type ResampleQuality,
+} from "../audio/mod.ts";
 import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
 import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
 import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
@@ -442,38 +449,8 @@ export function createPredictor(parts: PredictorParts): Predictor {
     });
 
   /** Mono samples at the model's rate, resampled once for the whole recording. */
-  const recordingOf = async (input: string | SamplesInput) => {
-    const name = typeof input === "string" ? input : input.name ?? "<samples>";
-    let channels: Float32Array[];
-    let sampleRate: number;
-    if (typeof input === "string") {
-      let bytes: Uint8Array;
-      try {
-        bytes = await Deno.readFile(input);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
-        throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
-      }
-      const decoded = await decodeAudio(bytes, input);
-      channels = decoded.channels;
-      sampleRate = decoded.sampleRate;
-    } else {
-      channels = Array.isArray(input.samples) ? input.samples : [input.samples];
-      sampleRate = input.sampleRate;
-      if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-        throw new RangeError(
-          `${name}: sample rate must be a positive whole number of Hz, got ${sampleRate}`,
-        );
-      }
-    }
-    const mono = mixToMono(channels);
-    return {
-      name,
-      samples: await resample(mono, sampleRate, settings.sampleRate, {
-        quality: TIMELINE_RESAMPLE_QUALITY.sequence,
-      }),
-    };
-  };
+  const recordingOf = (input: string | SamplesInput) =>
+    readRecording(input, settings.sampleRate, TIMELINE_RESAMPLE_QUALITY.sequence);
 
   return {
     kind: "sequence",
@@ -657,26 +634,11 @@ function pooledModelPredictor(
       return { table: predictionTable(done, classes), failures };
     },
     async predictTimeline(input, options = {}) {
-      const name = typeof input === "string" ? input : input.name ?? "<samples>";
-      let channels: Float32Array[], sampleRate: number;
-      if (typeof input === "string") {
-        let bytes: Uint8Array;
-        try {
-          bytes = await Deno.readFile(input);
-        } catch (error) {
-          if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
-          throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
-        }
-        const decoded = await decodeAudio(bytes, input);
-        channels = decoded.channels;
-        sampleRate = decoded.sampleRate;
-      } else {
-        channels = Array.isArray(input.samples) ? input.samples : [input.samples];
-        sampleRate = input.sampleRate;
-      }
-      const samples = await resample(mixToMono(channels), sampleRate, settings.sampleRate, {
-        quality: TIMELINE_RESAMPLE_QUALITY.pooled,
-      });
+      const { name, samples } = await readRecording(
+        input,
+        settings.sampleRate,
+        TIMELINE_RESAMPLE_QUALITY.pooled,
+      );
       const classifier = options.adaptSpeaker
         ? pooledWindowClassifier(pooled.artifact, {
           windowSeconds: settings.duration,
@@ -697,6 +659,44 @@ function pooledModelPredictor(
       pool?.dispose();
       pool = undefined;
     },
+  };
+}
+
+/**
+ * A whole recording as mono samples at `targetRate` (resampled once): a file (decoded; errors name
+ * it) or samples in memory.
+ */
+async function readRecording(
+  input: string | SamplesInput,
+  targetRate: number,
+  quality: ResampleQuality,
+): Promise<{ name: string; samples: Float32Array }> {
+  const name = typeof input === "string" ? input : input.name ?? "<samples>";
+  let channels: Float32Array[];
+  let sampleRate: number;
+  if (typeof input === "string") {
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(input);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
+      throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
+    }
+    const decoded = await decodeAudio(bytes, input);
+    channels = decoded.channels;
+    sampleRate = decoded.sampleRate;
+  } else {
+    channels = Array.isArray(input.samples) ? input.samples : [input.samples];
+    sampleRate = input.sampleRate;
+    if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+      throw new RangeError(
+        `${name}: sample rate must be a positive whole number of Hz, got ${sampleRate}`,
+      );
+    }
+  }
+  return {
+    name,
+    samples: await resample(mixToMono(channels), sampleRate, targetRate, { quality }),
   };
 }
 
