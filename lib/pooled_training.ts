@@ -26,7 +26,58 @@ import { extractUtteranceSet, type UtteranceSettings } from "./features/utteranc
 import { fitPooled, pooledPredictProba, type PooledSpec } from "./models/pooled.ts";
 import type { PooledArtifact } from "./models/pooled_store.ts";
 import type { AugmentationPolicy } from "./augment/mod.ts";
-import { utteranceData } from "./protocols.ts";
+import { type UtteranceData, utteranceData } from "./protocols.ts";
+
+/** The dataset's functionals, normalised as a spec says, with row lookup by path. */
+interface NormalisedDataset {
+  data: UtteranceData;
+  /** The row of each path; throws naming the file when it has no functionals. */
+  rowOf(path: string): number;
+  /** Row `row` of the normalised vectors. */
+  vector(row: number): Float32Array;
+}
+
+/**
+ * Functionals of every clip of `table` (cached), each speaker standardised with all of its
+ * clips' statistics when `normalization` is `speaker`: no labels, so test clips may contribute,
+ * as a deployed model's few unlabelled clips of a new speaker would.
+ */
+async function normalisedDataset(
+  table: pl.DataFrame,
+  classes: readonly string[],
+  settings: UtteranceSettings,
+  normalization: PooledSpec["normalization"],
+  options: { cacheDir?: string; progress?: boolean },
+): Promise<NormalisedDataset> {
+  const set = await extractUtteranceSet(columnValues(table, "path"), settings, {
+    cacheDir: options.cacheDir,
+    progress: options.progress,
+  });
+  const data = utteranceData(set, table, classes);
+  const vectors = normalization === "speaker"
+    ? speakerStandardize(data.vectors, data.dimensions, data.speakers)
+    : data.vectors;
+  const rows = new Map(data.paths.map((path, row) => [path, row]));
+  const d = data.dimensions;
+  return {
+    data,
+    rowOf(path) {
+      const row = rows.get(path);
+      if (row === undefined) throw new Error(`${path}: no functionals (the file failed to load)`);
+      return row;
+    },
+    vector: (row) => vectors.subarray(row * d, (row + 1) * d),
+  };
+}
+
+/** Index of the largest probability. */
+function argmax(probabilities: ArrayLike<number>): number {
+  let best = 0;
+  for (let c = 1; c < probabilities.length; c++) {
+    if (probabilities[c] > probabilities[best]) best = c;
+  }
+  return best;
+}
 
 /** Clip paths of a split. */
 export interface PathSplit {
@@ -75,26 +126,16 @@ export async function trainPooledModel(
 ): Promise<TrainedPooledModel> {
   const start = performance.now();
   const settings = options.settings ?? { sampleRate: 22050 };
-  const set = await extractUtteranceSet(columnValues(table, "path"), settings, {
-    cacheDir: options.cacheDir,
-    progress: options.progress,
-  });
-  const data = utteranceData(set, table, classes);
-  const rowOf = new Map(data.paths.map((path, row) => [path, row]));
-  const rows = (paths: readonly string[]) =>
-    paths.map((path) => {
-      const row = rowOf.get(path);
-      if (row === undefined) throw new Error(`${path}: no functionals (the file failed to load)`);
-      return row;
-    });
+  const { data, rowOf, vector } = await normalisedDataset(
+    table,
+    classes,
+    settings,
+    spec.normalization,
+    options,
+  );
+  const rows = (paths: readonly string[]) => paths.map(rowOf);
   const train = rows(split.train), val = rows(split.val), test = rows(split.test);
-  // Each speaker standardised with all of its clips' statistics: no labels, so test clips may
-  // contribute, as a deployed model's few unlabelled clips of a new speaker would.
-  const vectors = spec.normalization === "speaker"
-    ? speakerStandardize(data.vectors, data.dimensions, data.speakers)
-    : data.vectors;
   const d = data.dimensions;
-  const vector = (row: number) => vectors.subarray(row * d, (row + 1) * d);
   const trainVectors: ArrayLike<number>[] = train.map(vector);
   const trainLabels = train.map((row) => data.labels[row]);
   const augmentation = options.augmentation;
@@ -126,9 +167,7 @@ export async function trainPooledModel(
     const predictions = indices.map((row, i) => {
       const p = pooledPredictProba(model, vector(row));
       probabilities.set(p, i * classes.length);
-      let best = 0;
-      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-      return best;
+      return argmax(p);
     });
     return {
       metrics: computeMetrics(indices.map((row) => data.labels[row]), predictions, classes),
@@ -183,27 +222,21 @@ export async function evaluatePooledArtifact(
         `${classes.join(", ")}`,
     );
   }
-  const set = await extractUtteranceSet(columnValues(table, "path"), artifact.settings, {
-    cacheDir: options.cacheDir,
-    progress: options.progress,
-  });
-  const data = utteranceData(set, table, classes);
-  const vectors = artifact.model.spec.normalization === "speaker"
-    ? speakerStandardize(data.vectors, data.dimensions, data.speakers)
-    : data.vectors;
-  const rowOf = new Map(data.paths.map((path, row) => [path, row]));
-  const d = data.dimensions;
+  const { data, rowOf, vector } = await normalisedDataset(
+    table,
+    classes,
+    artifact.settings,
+    artifact.model.spec.normalization,
+    options,
+  );
   const probabilities = new Float32Array(paths.length * classes.length);
   const truth: number[] = [];
   const predictions = paths.map((path, i) => {
-    const row = rowOf.get(path);
-    if (row === undefined) throw new Error(`${path}: no functionals (the file failed to load)`);
-    const p = pooledPredictProba(artifact.model, vectors.subarray(row * d, (row + 1) * d));
+    const row = rowOf(path);
+    const p = pooledPredictProba(artifact.model, vector(row));
     probabilities.set(p, i * classes.length);
     truth.push(data.labels[row]);
-    let best = 0;
-    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-    return best;
+    return argmax(p);
   });
   return { metrics: computeMetrics(truth, predictions, classes), predictions, probabilities };
 }
@@ -236,30 +269,19 @@ export async function crossValidatePooled(
   folds: readonly Fold[],
   options: { cacheDir?: string; settings?: UtteranceSettings; progress?: boolean } = {},
 ): Promise<CrossValidationResult> {
-  const settings = options.settings ?? { sampleRate: 22050 };
-  const set = await extractUtteranceSet(columnValues(table, "path"), settings, {
-    cacheDir: options.cacheDir,
-    progress: options.progress,
-  });
-  const data = utteranceData(set, table, classes);
-  const vectors = spec.normalization === "speaker"
-    ? speakerStandardize(data.vectors, data.dimensions, data.speakers)
-    : data.vectors;
-  const rowOf = new Map(data.paths.map((path, row) => [path, row]));
-  const d = data.dimensions;
-  const rowsOf = (indices: readonly number[]) =>
-    indices.map((i) => {
-      const row = rowOf.get(paths[i]);
-      if (row === undefined) throw new Error(`${paths[i]}: no functionals (the file failed)`);
-      return row;
-    });
-  const vector = (row: number) => vectors.subarray(row * d, (row + 1) * d);
+  const { data, rowOf, vector } = await normalisedDataset(
+    table,
+    classes,
+    options.settings ?? { sampleRate: 22050 },
+    spec.normalization,
+    options,
+  );
+  const rowsOf = (indices: readonly number[]) => indices.map((i) => rowOf(paths[i]));
   return crossValidate(folds, (fold) => {
     const train = rowsOf(fold.train), test = rowsOf(fold.test);
     const model = fitPooled(spec, train.map(vector), train.map((r) => data.labels[r]), classes);
     const predictions = test.map((row) => {
-      const p = pooledPredictProba(model, vector(row));
-      return p.indexOf(Math.max(...p));
+      return argmax(pooledPredictProba(model, vector(row)));
     });
     return Promise.resolve(
       computeMetrics(test.map((row) => data.labels[row]), predictions, classes),

@@ -27,7 +27,13 @@ function fileError(path: string, error: unknown): AudioError {
   return new AudioError(path, `cannot read file: ${(error as Error).message}`, { cause: error });
 }
 
-async function readAudioFile(path: string): Promise<Uint8Array> {
+/**
+ * The bytes of an audio file; a missing file, a folder or a permission problem is an
+ * {@link AudioError} naming the file.
+ *
+ * @param path the file
+ */
+export async function readAudioFile(path: string): Promise<Uint8Array> {
   try {
     const info = await Deno.stat(path);
     if (info.isDirectory) throw new Deno.errors.IsADirectory(path);

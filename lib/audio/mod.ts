@@ -28,7 +28,7 @@ export {
   readFlacStreamHeader,
 } from "./flac_decoder.ts";
 export { type AudioFormat, decodeAudio, sniffFormat } from "./decode.ts";
-export { loadAudio, type LoadAudioOptions, probeAudio } from "./load.ts";
+export { loadAudio, type LoadAudioOptions, probeAudio, readAudioFile } from "./load.ts";
 export {
   resample,
   RESAMPLE_QUALITIES,

@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { decodeAudio, mixToMono, resample } from "../audio/mod.ts";
+import { decodeAudio, mixToMono, readAudioFile, resample } from "../audio/mod.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { ProgressBar } from "../util/progress.ts";
 import { type AugmentationPolicy, augmentClip, policyKey } from "../augment/mod.ts";
@@ -136,13 +136,7 @@ export async function utteranceForFile(
   key?: string,
   augmentation?: UtteranceAugmentation,
 ): Promise<UtteranceVector> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
-    throw new Error(`${path}: cannot read file: ${(error as Error).message}`);
-  }
+  const bytes = await readAudioFile(path);
   if (!cacheDir) return await utteranceFromBytes(bytes, path, settings, augmentation);
   const entry = `${cacheDir}/utterance-${
     key ?? await settingsKey(settings, augmentation)

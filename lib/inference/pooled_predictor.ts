@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { mixToMono, resample } from "../audio/mod.ts";
+import { mixToMono, readAudioFile, resample } from "../audio/mod.ts";
 import { RunningSpeakerNormalizer } from "../features/speaker_norm.ts";
 import { utteranceFeatures } from "../features/utterance.ts";
 import { utteranceFromBytes } from "../features/utterance_set.ts";
@@ -89,13 +89,7 @@ export function createPooledPredictor(
   const functionalsOf = async (input: string | PooledSamplesInput): Promise<Float32Array> => {
     let vector;
     if (typeof input === "string") {
-      let bytes: Uint8Array;
-      try {
-        bytes = await Deno.readFile(input);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
-        throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
-      }
+      const bytes = await readAudioFile(input);
       vector = await utteranceFromBytes(bytes, input, artifact.settings);
     } else {
       const name = input.name ?? "<samples>";

@@ -22,6 +22,7 @@ import {
   encodeWav,
   mixToMono,
   problemText,
+  readAudioFile,
   resample,
   type ResampleQuality,
 } from "../audio/mod.ts";
@@ -675,13 +676,7 @@ async function readRecording(
   let channels: Float32Array[];
   let sampleRate: number;
   if (typeof input === "string") {
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(input);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) throw new Error(`${input}: file not found`);
-      throw new Error(`${input}: cannot read file: ${(error as Error).message}`);
-    }
+    const bytes = await readAudioFile(input);
     const decoded = await decodeAudio(bytes, input);
     channels = decoded.channels;
     sampleRate = decoded.sampleRate;

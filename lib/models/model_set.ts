@@ -39,6 +39,7 @@
  * @module
  */
 import { basename, dirname, join, relative, sep } from "node:path";
+import { pathExists as exists } from "../util/fs.ts";
 import { sha256Hex } from "../util/checksum.ts";
 import {
   cleanTempFiles,
@@ -636,14 +637,4 @@ async function removeRun(dir: string): Promise<void> {
   const doomed = join(dirname(dir), `.${basename(dir)}.0.${Date.now().toString(36)}.rm.tmp`);
   await Deno.rename(dir, doomed);
   await Deno.remove(doomed, { recursive: true });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }

@@ -17,6 +17,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
+import { pathExists as exists } from "./fs.ts";
 
 /** Matches our temporary names; group 1 is the target's name, group 2 the writer's pid. */
 const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp(\.old)?$/;
@@ -316,15 +317,5 @@ export function isOtherProcessAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }

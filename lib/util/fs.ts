@@ -36,3 +36,17 @@ export function firstFile(paths: Iterable<string>): string | undefined {
   for (const path of paths) if (isFile(path)) return path;
   return undefined;
 }
+
+/**
+ * Whether anything (file, folder or link) exists at `path`; other errors than "not found" are
+ * thrown (a permission problem is not a missing file).
+ */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
