@@ -13,7 +13,12 @@
  * Usage:
  *   deno run -A cli/bench_training.ts [--samples 2240] [--epochs 3] [--batch 64] [--frames 130]
  *     [--features 188] [--models lstm,gru] [--stock-batches 4] [--no-stock] [--no-torch]
- *     [--blas-threads 1] [--torch-threads 2,1] [--out outputs/bench_training.json]
+ *     [--blas-threads 1] [--workers 1] [--torch-threads 2,1] [--out outputs/bench_training.json]
+ *
+ * `--workers 2` trains with fit's data-parallel `workers: 2` (this thread plus a Web Worker,
+ * each computing half of every batch). Each epoch's CPU seconds (all threads of this process)
+ * and the 1-minute load average at its end are recorded beside its wall time: on a shared
+ * machine the CPU time moves much less than the wall time.
  *
  * `--torch-threads` lists the PyTorch thread counts to run (2 is the anchor's setting; 1
  * matches our single BLAS thread). Machines here are shared: compare ratios from one run.
@@ -25,6 +30,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../config.ts";
 import { initBackend } from "../lib/backend.ts";
 import { blasInfo, setBlasThreads } from "../lib/models/blas.ts";
+import { processCpuSeconds } from "../lib/bench/cpu.ts";
 import {
   buildModel,
   compileModel,
@@ -65,6 +71,7 @@ const features = positiveInt("features", flags.features);
 const classes = positiveInt("classes", flags.classes);
 const stockBatches = positiveInt("stock-batches", flags["stock-batches"]);
 const blasThreads = positiveInt("blas-threads", flags["blas-threads"]);
+const workers = positiveInt("workers", flags.workers);
 const torchThreads = flags["torch-threads"].split(",").map((t) => positiveInt("torch-threads", t));
 const modelNames = flags.models.split(",").map((name) => name.trim()) as ("lstm" | "gru")[];
 for (const name of modelNames) {
@@ -90,6 +97,22 @@ function specFor(name: "lstm" | "gru", implementation: "fast" | "stock"): ModelS
     : gruSpec(DEFAULT_CONFIG, implementation);
 }
 
+/** The 1-minute load average (Linux), or undefined. */
+function loadAverage(): number | undefined {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wall seconds, CPU seconds and load average of each epoch. */
+interface EpochTimes {
+  wall: number[];
+  cpu: number[];
+  load: (number | undefined)[];
+}
+
 /** Times each epoch of lib/trainer's `fit`, the loop the notebooks and the pipeline use. */
 async function timeTrainerEpochs(
   model: tf.LayersModel,
@@ -97,21 +120,25 @@ async function timeTrainerEpochs(
   y: tf.Tensor,
   count: number,
   label: string,
-): Promise<number[]> {
+): Promise<EpochTimes> {
   const batches = Math.ceil(x.shape[0] / batch);
-  const times: number[] = [];
+  const times: EpochTimes = { wall: [], cpu: [], load: [] };
   let bar: ProgressBar | undefined;
   let start = 0;
+  let cpuStart = 0;
   class EpochTimer extends Callback {
     override onEpochBegin(epoch: number): void {
       bar = new ProgressBar(`${label} epoch ${epoch + 1}/${count}`, batches);
       start = performance.now();
+      cpuStart = processCpuSeconds() ?? NaN;
     }
     override onBatchEnd(): void {
       bar?.tick();
     }
     override onEpochEnd(): void {
-      times.push((performance.now() - start) / 1000);
+      times.wall.push((performance.now() - start) / 1000);
+      times.cpu.push((processCpuSeconds() ?? NaN) - cpuStart);
+      times.load.push(loadAverage());
       bar?.finish();
     }
   }
@@ -121,6 +148,7 @@ async function timeTrainerEpochs(
     shuffle: true,
     seed: 1,
     emaMomentum: DEFAULT_CONFIG.emaMomentum,
+    workers,
     callbacks: [new EpochTimer()],
   });
   return times;
@@ -157,6 +185,11 @@ interface Row {
   params: number;
   fastSecondsPerEpoch: number;
   fastEpochTimes: number[];
+  /** CPU seconds (all threads) per epoch, median of the epochs after the first. */
+  fastCpuSecondsPerEpoch: number;
+  fastEpochCpu: number[];
+  /** 1-minute load average at the end of each epoch. */
+  fastEpochLoad: (number | undefined)[];
   stockSecondsPerEpoch?: number;
   stockNote?: string;
   /** PyTorch seconds per epoch by thread count. */
@@ -173,11 +206,15 @@ for (const name of modelNames) {
     buildModel(specFor(name, "fast"), { frames, features, classes, seed: 1 }),
   );
   const fastTimes = await timeTrainerEpochs(fast, x, y, epochs, `fast ${name}`);
+  const afterFirst = (values: number[]) => median(values.length > 1 ? values.slice(1) : values);
   const row: Row = {
     model: name,
     params: modelSummary(fast).total,
-    fastSecondsPerEpoch: median(fastTimes.slice(1).length ? fastTimes.slice(1) : fastTimes),
-    fastEpochTimes: fastTimes,
+    fastSecondsPerEpoch: afterFirst(fastTimes.wall),
+    fastEpochTimes: fastTimes.wall,
+    fastCpuSecondsPerEpoch: afterFirst(fastTimes.cpu),
+    fastEpochCpu: fastTimes.cpu,
+    fastEpochLoad: fastTimes.load,
     torch: {},
   };
   fast.dispose();
@@ -219,11 +256,25 @@ async function runTorch(script: string, threads: number): Promise<void> {
   const shapeArgs = { samples, frames, features, batch, epochs, threads, classes };
   const args = [script, ...Object.entries(shapeArgs).flatMap(([k, v]) => [`--${k}`, String(v)])];
   console.error(`[bench] PyTorch anchor, ${threads} thread(s)...`);
-  const output = await new Deno.Command("/usr/bin/python3", {
-    args,
+  // The child's CPU time (user + system) from GNU time, when installed.
+  const output = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "TIME %U %S %e", "/usr/bin/python3", ...args],
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).output().catch(() =>
+    new Deno.Command("/usr/bin/python3", { args, stdout: "piped", stderr: "piped" }).output()
+  );
+  const timeLine = new TextDecoder().decode(output.stderr).split("\n").find((line) =>
+    line.startsWith("TIME ")
+  );
+  if (timeLine) {
+    const [user, system, wall] = timeLine.split(" ").slice(1).map(Number);
+    torchNotes.push(
+      `PyTorch ${threads} thread(s): process CPU ${(user + system).toFixed(1)} s over ` +
+        `${wall.toFixed(1)} s wall (both models, ${epochs} epochs each, plus start-up); ` +
+        `load average ${loadAverage()}`,
+    );
+  }
   if (!output.success) {
     const last = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
     torchNotes.push(`PyTorch anchor (${threads} threads) failed: ${last}`);
@@ -260,14 +311,17 @@ const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? "-" : (a / b).toFixed(2) + "x";
 console.log(
   `\nTraining speed, s/epoch (${samples} x ${frames} x ${features}, batch ${batch}; ` +
-    `tfjs ${backend.name}, blas=${blasInfo().kind} ${blasInfo().threads} thread(s))`,
+    `tfjs ${backend.name}, blas=${blasInfo().kind} ${blasInfo().threads} thread(s), ` +
+    `workers ${workers}; load average at the epochs' ends: ` +
+    rows.map((row) => `${row.model} ${row.fastEpochLoad.join("/")}`).join(", ") + ")",
 );
 const torchHeads = torchThreads.flatMap((t) => [`torch@${t}t`, `fast/torch@${t}t`]);
-const header = ["model", "params", "fast", "stock", "stock/fast", ...torchHeads];
+const header = ["model", "params", "fast", "fast CPU", "stock", "stock/fast", ...torchHeads];
 const table = rows.map((row) => [
   row.model,
   String(row.params),
   fmt(row.fastSecondsPerEpoch),
+  fmt(row.fastCpuSecondsPerEpoch),
   fmt(row.stockSecondsPerEpoch),
   ratio(row.stockSecondsPerEpoch, row.fastSecondsPerEpoch),
   ...torchThreads.flatMap((t) => [
@@ -284,7 +338,7 @@ for (const note of torchNotes) console.log(note);
 await writeJsonAtomic(flags.out, {
   createdAt: new Date().toISOString(),
   shapes: { samples, frames, features, batch, classes, epochs },
-  threads: { blas: blasThreads, torch: torchThreads },
+  threads: { blas: blasThreads, torch: torchThreads, workers },
   backend,
   blas: blasInfo(),
   torch: torchVersion ?? null,

@@ -17,6 +17,7 @@ export const TRAINING_BENCH_OPTIONS = {
   "no-stock": { type: "boolean", default: false },
   "no-torch": { type: "boolean", default: false },
   "blas-threads": { type: "string", default: "1" },
+  workers: { type: "string", default: "1" },
   "torch-threads": { type: "string", default: "2,1" },
   out: { type: "string", default: "outputs/bench_training.json" },
 } as const;

@@ -21,6 +21,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { currentBatchShard } from "./batch_shard.ts";
 import { float32Tensor, giveBuffer, readFloat32, takeBuffer } from "./tensor_buffers.ts";
 
 /** tfjs's base layer arguments (name, inputShape, batchInputShape, trainable, dtype...). */
@@ -46,6 +47,8 @@ export interface BatchNormForward {
   variance: Float32Array;
   /** `1 / sqrt(variance + epsilon)` per channel. */
   inverseStd: Float64Array;
+  /** Rows the statistics were taken over (all shards' rows in data-parallel training). */
+  totalRows?: number;
 }
 
 /**
@@ -58,6 +61,8 @@ export interface BatchNormForward {
  * @param beta offset per channel
  * @param channels size of the last axis
  * @param epsilon added to the variance
+ * @param allReduce in data-parallel training, sums per-channel partial sums over all shards of
+ *   the batch (see `batch_shard.ts`), so that the statistics are the whole batch's
  * @example
  * ```ts
  * const { output } = batchNormForward(new Float32Array([1, 2, 3, 4]), new Float32Array([1, 1]),
@@ -70,23 +75,29 @@ export function batchNormForward(
   beta: Float32Array,
   channels: number,
   epsilon: number,
+  allReduce?: (values: Float64Array) => void,
 ): BatchNormForward {
-  const rows = input.length / channels;
-  // Float64 sums: a [64 * 130]-row channel sum in float32 would lose ~4 digits.
-  const sum = new Float64Array(channels);
-  for (let r = 0, i = 0; r < rows; r++) {
+  const localRows = input.length / channels;
+  // Float64 sums: a [64 * 130]-row channel sum in float32 would lose ~4 digits. The extra last
+  // entry counts the rows, so the shards learn the whole batch's size from the same exchange.
+  const sum = new Float64Array(channels + 1);
+  for (let r = 0, i = 0; r < localRows; r++) {
     for (let c = 0; c < channels; c++, i++) sum[c] += input[i];
   }
+  sum[channels] = localRows;
+  allReduce?.(sum);
+  const rows = sum[channels];
   const mean = new Float64Array(channels);
   for (let c = 0; c < channels; c++) mean[c] = sum[c] / rows;
   // Two passes (mean, then squared deviations) rather than E[x^2] - E[x]^2: no cancellation.
   const squares = new Float64Array(channels);
-  for (let r = 0, i = 0; r < rows; r++) {
+  for (let r = 0, i = 0; r < localRows; r++) {
     for (let c = 0; c < channels; c++, i++) {
       const deviation = input[i] - mean[c];
       squares[c] += deviation * deviation;
     }
   }
+  allReduce?.(squares);
   const variance = new Float32Array(channels);
   const inverseStd = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -95,14 +106,21 @@ export function batchNormForward(
   }
   const normalized = takeBuffer(input.length);
   const output = takeBuffer(input.length);
-  for (let r = 0, i = 0; r < rows; r++) {
+  for (let r = 0, i = 0; r < localRows; r++) {
     for (let c = 0; c < channels; c++, i++) {
       const value = (input[i] - mean[c]) * inverseStd[c];
       normalized[i] = value;
       output[i] = value * gamma[c] + beta[c];
     }
   }
-  return { output, normalized, mean: Float32Array.from(mean), variance, inverseStd };
+  return {
+    output,
+    normalized,
+    mean: Float32Array.from(mean),
+    variance,
+    inverseStd,
+    totalRows: rows,
+  };
 }
 
 /** Gradients of {@link batchNormBackward}. */
@@ -124,6 +142,9 @@ export interface BatchNormGradients {
  * @param gamma scale per channel
  * @param dOutput gradient with respect to the output, same layout as the input
  * @param channels size of the last axis
+ * @param allReduce in data-parallel training (the forward pass's too), sums the per-channel
+ *   sums over all shards; `dGamma` and `dBeta` stay this shard's part, so that adding the
+ *   shards' gradients gives the whole batch's
  * @example
  * ```ts
  * async function example(forward: BatchNormForward, gamma: Float32Array, dy: Float32Array) {
@@ -137,9 +158,11 @@ export function batchNormBackward(
   gamma: Float32Array,
   dOutput: Float32Array,
   channels: number,
+  allReduce?: (values: Float64Array) => void,
 ): BatchNormGradients {
   const { normalized, inverseStd } = forward;
   const rows = dOutput.length / channels;
+  const totalRows = forward.totalRows ?? rows;
   const sumDy = new Float64Array(channels);
   const sumDyXhat = new Float64Array(channels);
   for (let r = 0, i = 0; r < rows; r++) {
@@ -152,10 +175,22 @@ export function batchNormBackward(
   const scale = new Float64Array(channels);
   const meanDy = new Float64Array(channels);
   const meanDyXhat = new Float64Array(channels);
+  const dGamma = Float32Array.from(sumDyXhat);
+  const dBeta = Float32Array.from(sumDy);
+  let totalDy = sumDy;
+  let totalDyXhat = sumDyXhat;
+  if (allReduce) {
+    const both = new Float64Array(2 * channels);
+    both.set(sumDy);
+    both.set(sumDyXhat, channels);
+    allReduce(both);
+    totalDy = both.subarray(0, channels);
+    totalDyXhat = both.subarray(channels);
+  }
   for (let c = 0; c < channels; c++) {
     scale[c] = gamma[c] * inverseStd[c];
-    meanDy[c] = sumDy[c] / rows;
-    meanDyXhat[c] = sumDyXhat[c] / rows;
+    meanDy[c] = totalDy[c] / totalRows;
+    meanDyXhat[c] = totalDyXhat[c] / totalRows;
   }
   const dInput = takeBuffer(dOutput.length);
   for (let r = 0, i = 0; r < rows; r++) {
@@ -163,7 +198,7 @@ export function batchNormBackward(
       dInput[i] = scale[c] * (dOutput[i] - meanDy[c] - normalized[i] * meanDyXhat[c]);
     }
   }
-  return { dInput, dGamma: Float32Array.from(sumDyXhat), dBeta: Float32Array.from(sumDy) };
+  return { dInput, dGamma, dBeta };
 }
 
 /**
@@ -263,6 +298,9 @@ export class FastBatchNormalization extends tf.layers.Layer {
     }
     let batchStatistics: { mean: Float32Array; variance: Float32Array } | undefined;
     const epsilon = this.epsilon;
+    // Data-parallel training: statistics of the whole batch (see batch_shard.ts).
+    const shard = currentBatchShard();
+    const allReduce = shard ? (values: Float64Array) => shard.allReduce(values) : undefined;
     const run = tf.customGrad(
       // customGrad's typing wants a variadic signature; ours has exactly three tensors.
       // deno-lint-ignore no-explicit-any
@@ -275,13 +313,14 @@ export class FastBatchNormalization extends tf.layers.Layer {
           b.dataSync() as Float32Array,
           channels,
           epsilon,
+          allReduce,
         );
         giveBuffer(inputValues);
         batchStatistics = forward;
         const value = float32Tensor(forward.output, x.shape);
         const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
           const dOutput = readFloat32(dy);
-          const grads = batchNormBackward(forward, gammaValues, dOutput, channels);
+          const grads = batchNormBackward(forward, gammaValues, dOutput, channels, allReduce);
           giveBuffer(dOutput, forward.normalized);
           return [
             float32Tensor(grads.dInput, x.shape),

@@ -21,6 +21,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { mulberry32, type SeededRandom } from "../util/random.ts";
+import { currentBatchShard } from "./batch_shard.ts";
 import { float32Tensor, giveBuffer, readFloat32, takeBuffer } from "./tensor_buffers.ts";
 
 /** tfjs's base layer arguments (name, inputShape, batchInputShape, trainable, dtype...). */
@@ -44,6 +45,10 @@ export interface FastDropoutArgs extends BaseLayerArgs {
  * @param input values
  * @param rate fraction dropped, in [0, 1)
  * @param seed seed of the mask's stream (reduced to an unsigned 32-bit integer)
+ * @param offset position in the stream of `input[0]` (default 0): a shard of a batch in
+ *   data-parallel training passes its first element's index in the whole batch, and gets the
+ *   same mask values the whole batch would (mulberry32 adds a constant per draw, so the state
+ *   at any position is `seed + position * constant`)
  * @returns the output and the per-element multiplier (0 or `scale`) for the gradient; both
  *   may be pooled buffers (see `tensor_buffers.ts`)
  * @example
@@ -55,13 +60,14 @@ export function dropoutForward(
   input: Float32Array,
   rate: number,
   seed: number,
+  offset = 0,
 ): { output: Float32Array; multiplier: Float32Array } {
   const scale = Math.fround(1 / Math.fround(1 - rate));
   // u = t / 2^32 >= rate  <=>  t >= rate * 2^32 (both sides exact in float64).
   const threshold = rate * 4294967296;
   const multiplier = takeBuffer(input.length);
   const output = takeBuffer(input.length);
-  let state = Math.trunc(seed) >>> 0;
+  let state = (Math.trunc(seed) + Math.imul(offset, 0x6d2b79f5)) >>> 0;
   for (let i = 0; i < input.length; i++) {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -134,12 +140,15 @@ export class FastDropout extends tf.layers.Layer {
     if (!kwargs?.training || this.rate === 0) return input;
     const callSeed = Math.floor((this.stream ?? Math.random)() * 2 ** 32);
     const rate = this.rate;
+    // Data-parallel training: this shard's part of the whole batch's mask (see batch_shard.ts).
+    const shard = currentBatchShard();
+    const offset = shard ? shard.rowOffset * (input.size / input.shape[0]) : 0;
     const run = tf.customGrad(
       // customGrad's typing wants a variadic signature; ours has exactly one tensor.
       // deno-lint-ignore no-explicit-any
       ((x: tf.Tensor): any => {
         const inputValues = readFloat32(x);
-        const { output, multiplier } = dropoutForward(inputValues, rate, callSeed);
+        const { output, multiplier } = dropoutForward(inputValues, rate, callSeed, offset);
         giveBuffer(inputValues);
         const gradFunc = (dy: tf.Tensor): tf.Tensor => {
           const dOutput = readFloat32(dy);

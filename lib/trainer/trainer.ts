@@ -28,6 +28,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
 import { WeightAverage } from "./ema.ts";
 import { disposeBackup, readBackup, type TrainingBackup, writeBackup } from "./backup.ts";
+import { DataParallelGroup } from "./data_parallel.ts";
+import { correctCount, crossEntropy, withSeededRandom } from "./step.ts";
 
 /** A dense array with its shape, e.g. features `[n, frames, width]` or labels `[n]`. */
 export interface ArrayWithShape {
@@ -103,6 +105,15 @@ export interface FitOptions {
    * start afresh. The model and callbacks must be built the same way as in the killed run.
    */
   resume?: { dir: string };
+  /**
+   * Threads that compute each batch's gradients (default 1). With 2, this thread and a Web
+   * Worker holding a replica of the model each take half of every batch, and the gradients are
+   * summed before the optimizer step (see `data_parallel.ts`): BatchNorm uses the whole batch's
+   * statistics and dropout the masks one thread would draw, so training follows the one-thread
+   * run to float rounding; runs with the same seed and `workers` are bit-identical. Needs a
+   * model of lib/models' fast layers (others are refused with an error naming the layer).
+   */
+  workers?: number;
 }
 
 /** Keras-style training history: metric name -> one value per finished epoch. */
@@ -179,31 +190,6 @@ function toOneHot(
   }
   const labels = tf.tidy(() => y.argMax(1).dataSync() as Int32Array);
   return { oneHot: tf.tidy(() => y.toFloat()) as tf.Tensor2D, labels };
-}
-
-/** Per-sample categorical cross-entropy of probabilities, clipped like Keras (eps 1e-7). */
-function crossEntropy(yTrue: tf.Tensor, probabilities: tf.Tensor): tf.Tensor1D {
-  const clipped = probabilities.clipByValue(1e-7, 1 - 1e-7);
-  return yTrue.mul(clipped.log()).sum(-1).neg() as tf.Tensor1D;
-}
-
-function correctCount(yTrue: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
-  return yTrue.argMax(-1).equal(probabilities.argMax(-1)).sum().toFloat() as tf.Scalar;
-}
-
-/**
- * Runs `step` with `Math.random` replaced by the seeded generator. tfjs draws unseeded
- * randomness (dropout masks) from `Math.random`; the step is synchronous, so nothing else runs
- * while the swap is in place.
- */
-function withSeededRandom<T>(random: () => number, step: () => T): T {
-  const original = Math.random;
-  Math.random = random;
-  try {
-    return step();
-  } finally {
-    Math.random = original;
-  }
 }
 
 function getLearningRate(optimizer: tf.Optimizer): number {
@@ -360,6 +346,10 @@ export async function fit(
       ? undefined
       : new WeightAverage(variables, options.emaMomentum);
 
+    const workers = options.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new Error(`fit: workers must be a positive integer, got ${workers}`);
+    }
     const stepsPerEpoch = Math.ceil(n / batchSize);
     const callbacks = options.callbacks ?? [];
     const random = mulberry32(options.seed ?? 42);
@@ -398,7 +388,17 @@ export async function fit(
       });
       disposeBackup(backup);
     }
+    let group: DataParallelGroup | undefined;
     try {
+      if (workers > 1 && epochs > (context.initialEpoch ?? 0)) {
+        group = await DataParallelGroup.start(
+          model,
+          variables,
+          { x: xTrain, oneHot: train.oneHot, sampleWeights },
+          workers,
+          Math.min(batchSize, n),
+        );
+      }
       for (
         let epoch = context.initialEpoch ?? 0;
         epoch < epochs && !context.stopTraining;
@@ -415,28 +415,37 @@ export async function fit(
         let seen = 0;
         for (let batch = 0; batch < stepsPerEpoch; batch++) {
           const indices = order.subarray(batch * batchSize, Math.min(n, (batch + 1) * batchSize));
-          const result = withSeededRandom(random, () =>
-            tf.tidy(() => {
-              const index = tf.tensor1d(indices, "int32");
-              const xb = tf.gather(xTrain, index);
-              const yb = tf.gather(train.oneHot, index);
-              const wb = sampleWeights ? tf.gather(sampleWeights, index) : undefined;
-              let batchCorrect: tf.Scalar | undefined;
-              const { value: loss, grads } = tf.variableGrads(() => {
-                const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
-                const perSample = crossEntropy(yb, probabilities);
-                batchCorrect = tf.keep(correctCount(yb, probabilities));
-                return (wb ? perSample.mul(wb) : perSample).mean() as tf.Scalar;
-              }, variables);
+          let batchLoss: number;
+          let batchCorrect: number;
+          if (group) {
+            ({ loss: batchLoss, correct: batchCorrect } = group.step(indices, random, (grads) => {
               optimizer.applyGradients(clipNorm ? clipByGlobalNorm(grads, clipNorm) : grads);
-              // tf.keep let the count outlive variableGrads' scope; stack copies it, so free it.
-              const stacked = tf.stack([loss, batchCorrect!]);
-              batchCorrect!.dispose();
-              return stacked;
             }));
-          average?.update();
-          const [batchLoss, batchCorrect] = await result.data();
-          result.dispose();
+            average?.update();
+          } else {
+            const result = withSeededRandom(random, () =>
+              tf.tidy(() => {
+                const index = tf.tensor1d(indices, "int32");
+                const xb = tf.gather(xTrain, index);
+                const yb = tf.gather(train.oneHot, index);
+                const wb = sampleWeights ? tf.gather(sampleWeights, index) : undefined;
+                let batchCorrect: tf.Scalar | undefined;
+                const { value: loss, grads } = tf.variableGrads(() => {
+                  const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
+                  const perSample = crossEntropy(yb, probabilities);
+                  batchCorrect = tf.keep(correctCount(yb, probabilities));
+                  return (wb ? perSample.mul(wb) : perSample).mean() as tf.Scalar;
+                }, variables);
+                optimizer.applyGradients(clipNorm ? clipByGlobalNorm(grads, clipNorm) : grads);
+                // tf.keep let the count outlive variableGrads' scope; stack copies it, so free it.
+                const stacked = tf.stack([loss, batchCorrect!]);
+                batchCorrect!.dispose();
+                return stacked;
+              }));
+            average?.update();
+            [batchLoss, batchCorrect] = await result.data();
+            result.dispose();
+          }
           lossSum += batchLoss * indices.length;
           correct += batchCorrect;
           seen += indices.length;
@@ -484,6 +493,7 @@ export async function fit(
         }
       }
     } finally {
+      group?.close();
       // The model leaves fit holding the average (before EarlyStopping may restore its best).
       if (average?.swapped === false && history.epoch.length > 0) average.swap();
       average?.dispose();
