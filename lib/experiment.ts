@@ -160,6 +160,11 @@ export interface TrainModelOptions {
   verbose?: boolean;
   /** More callbacks, called after the built-in ones. */
   callbacks?: Callback[];
+  /**
+   * Threads that compute each batch (fit's data-parallel `workers`; default 1). 2 trains the
+   * seed's LSTM/GRU ~1.5-1.8x faster on an otherwise idle 2-core machine (see NOTES_trainspeed).
+   */
+  workers?: number;
 }
 
 /** A trained model and how its training went. */
@@ -273,6 +278,7 @@ export async function trainModel(
     seed: config.seed,
     emaMomentum: config.emaMomentum > 0 ? config.emaMomentum : undefined,
     resume: options.resumeDir ? { dir: options.resumeDir } : undefined,
+    workers: options.workers,
   });
   const trainingSeconds = (performance.now() - start) / 1000;
   return {

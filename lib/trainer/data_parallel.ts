@@ -217,7 +217,9 @@ export class SharedViews {
         }
         for (let i = 0; i < values.length; i++) {
           let sum = reduce[area + i];
-          for (let other = 1; other < active; other++) sum += reduce[area + other * REDUCE_LENGTH + i];
+          for (let other = 1; other < active; other++) {
+            sum += reduce[area + other * REDUCE_LENGTH + i];
+          }
           values[i] = sum;
         }
       },
@@ -324,7 +326,9 @@ export class DataParallelGroup {
     maxBatch: number,
   ): Promise<DataParallelGroup> {
     if (!Number.isInteger(ranks) || ranks < 2 || ranks > MAX_WORKERS) {
-      throw new Error(`fit: data-parallel training needs 2 to ${MAX_WORKERS} workers, got ${ranks}`);
+      throw new Error(
+        `fit: data-parallel training needs 2 to ${MAX_WORKERS} workers, got ${ranks}`,
+      );
     }
     const refused = model.layers.filter((layer) => !SHARDABLE_LAYERS.has(layer.getClassName()));
     if (refused.length > 0) {

@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendName, initBackend } from "../backend.ts";
 import { setBlasImplementation, setBlasThreads } from "../models/blas.ts";
 import { withBatchShard } from "../models/batch_shard.ts";
+import { backendCopiesValues } from "../models/tensor_buffers.ts";
 // The layer classes a replica may contain register themselves for deserialisation.
 import "../models/fast_recurrent.ts";
 import "../models/fast_batchnorm.ts";
@@ -59,6 +60,8 @@ function loop(
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
   const random = mulberry32(0);
   const weightCount = views.weights.length;
+  const reuse = backendCopiesValues();
+  let xBuffer = new Float32Array(0);
   for (let step = 1;; step++) {
     views.waitAtLeast(CONTROL.STEP, step);
     if (rank >= control[CONTROL.ACTIVE]) {
@@ -85,7 +88,12 @@ function loop(
     random.setState(control[CONTROL.RANDOM_STATE] >>> 0);
     const rows = control[CONTROL.ROW_COUNT + rank];
     const indices = views.indices.subarray(rank * maxBatch, rank * maxBatch + rows);
-    const x = new Float32Array(rows * sampleSize);
+    // A fresh multi-megabyte array costs page faults every step; reuse one where the backend
+    // copies tensor values (WASM), not where it keeps the array (cpu).
+    if (!reuse || xBuffer.length < rows * sampleSize) {
+      xBuffer = new Float32Array(maxBatch * sampleSize);
+    }
+    const x = xBuffer.subarray(0, rows * sampleSize);
     const oneHot = new Float32Array(rows * classes);
     const weights = views.sampleWeights ? new Float32Array(rows) : undefined;
     indices.forEach((row, i) => {
