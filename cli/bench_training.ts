@@ -106,10 +106,27 @@ function loadAverage(): number | undefined {
   }
 }
 
-/** Wall seconds, CPU seconds and load average of each epoch. */
+/**
+ * CPU seconds of the calling thread (Linux `/proc/thread-self/stat`). With `--workers 2` the
+ * main thread's CPU time per epoch estimates the epoch's wall time on an otherwise idle machine:
+ * it runs its half of every batch plus all the serial work (optimizer, weight average), while
+ * the worker's half runs beside it.
+ */
+function threadCpuSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/thread-self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Wall seconds, CPU seconds (process, main thread) and load average of each epoch. */
 interface EpochTimes {
   wall: number[];
   cpu: number[];
+  mainCpu: number[];
   load: (number | undefined)[];
 }
 
@@ -122,15 +139,17 @@ async function timeTrainerEpochs(
   label: string,
 ): Promise<EpochTimes> {
   const batches = Math.ceil(x.shape[0] / batch);
-  const times: EpochTimes = { wall: [], cpu: [], load: [] };
+  const times: EpochTimes = { wall: [], cpu: [], mainCpu: [], load: [] };
   let bar: ProgressBar | undefined;
   let start = 0;
   let cpuStart = 0;
+  let mainCpuStart = 0;
   class EpochTimer extends Callback {
     override onEpochBegin(epoch: number): void {
       bar = new ProgressBar(`${label} epoch ${epoch + 1}/${count}`, batches);
       start = performance.now();
       cpuStart = processCpuSeconds() ?? NaN;
+      mainCpuStart = threadCpuSeconds();
     }
     override onBatchEnd(): void {
       bar?.tick();
@@ -138,6 +157,7 @@ async function timeTrainerEpochs(
     override onEpochEnd(): void {
       times.wall.push((performance.now() - start) / 1000);
       times.cpu.push((processCpuSeconds() ?? NaN) - cpuStart);
+      times.mainCpu.push(threadCpuSeconds() - mainCpuStart);
       times.load.push(loadAverage());
       bar?.finish();
     }
@@ -188,6 +208,9 @@ interface Row {
   /** CPU seconds (all threads) per epoch, median of the epochs after the first. */
   fastCpuSecondsPerEpoch: number;
   fastEpochCpu: number[];
+  /** CPU seconds of the main thread per epoch, median of the epochs after the first. */
+  fastMainCpuSecondsPerEpoch: number;
+  fastEpochMainCpu: number[];
   /** 1-minute load average at the end of each epoch. */
   fastEpochLoad: (number | undefined)[];
   stockSecondsPerEpoch?: number;
@@ -214,6 +237,8 @@ for (const name of modelNames) {
     fastEpochTimes: fastTimes.wall,
     fastCpuSecondsPerEpoch: afterFirst(fastTimes.cpu),
     fastEpochCpu: fastTimes.cpu,
+    fastMainCpuSecondsPerEpoch: afterFirst(fastTimes.mainCpu),
+    fastEpochMainCpu: fastTimes.mainCpu,
     fastEpochLoad: fastTimes.load,
     torch: {},
   };
@@ -316,12 +341,22 @@ console.log(
     rows.map((row) => `${row.model} ${row.fastEpochLoad.join("/")}`).join(", ") + ")",
 );
 const torchHeads = torchThreads.flatMap((t) => [`torch@${t}t`, `fast/torch@${t}t`]);
-const header = ["model", "params", "fast", "fast CPU", "stock", "stock/fast", ...torchHeads];
+const header = [
+  "model",
+  "params",
+  "fast",
+  "fast CPU",
+  "main CPU",
+  "stock",
+  "stock/fast",
+  ...torchHeads,
+];
 const table = rows.map((row) => [
   row.model,
   String(row.params),
   fmt(row.fastSecondsPerEpoch),
   fmt(row.fastCpuSecondsPerEpoch),
+  fmt(row.fastMainCpuSecondsPerEpoch),
   fmt(row.stockSecondsPerEpoch),
   ratio(row.stockSecondsPerEpoch, row.fastSecondsPerEpoch),
   ...torchThreads.flatMap((t) => [

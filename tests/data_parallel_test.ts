@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
 import { buildModel, dropoutForward, gruSpec, lstmSpec } from "../lib/models/mod.ts";
-import { fit, type FitOptions } from "../lib/trainer/mod.ts";
+import { Callback, fit, type FitOptions } from "../lib/trainer/mod.ts";
 import { shardSizes } from "../lib/trainer/data_parallel.ts";
 
 await initBackend({ quiet: true });
@@ -130,6 +130,39 @@ Deno.test("data-parallel: same seed and workers give bit-identical weights", asy
   const one = await trainWeights(1);
   const difference = maxRelativeDifference(one.weights, first.weights);
   assert.ok(difference > 0 && difference < 1e-6, `2 vs 1 workers after 3 epochs: ${difference}`);
+});
+
+/** Throws at a chosen (epoch, batch), like a kill in the middle of an epoch. */
+class Interrupt extends Callback {
+  #epoch = -1;
+  constructor(readonly atEpoch: number, readonly atBatch: number) {
+    super();
+  }
+  override onEpochBegin(epoch: number): void {
+    this.#epoch = epoch;
+  }
+  override onBatchEnd(batch: number): void {
+    if (this.#epoch === this.atEpoch && batch === this.atBatch) throw new Error("interrupted");
+  }
+}
+
+Deno.test("data-parallel: a resumed 2-worker run ends bit-identical to an uninterrupted one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ser_data_parallel_" });
+  try {
+    // The same callbacks in every run (a backup holds each callback's state).
+    const never = () => [new Interrupt(-1, -1)];
+    const reference = await trainWeights(2, { callbacks: never() });
+    const resume = { dir };
+    await assert.rejects(
+      trainWeights(2, { resume, callbacks: [new Interrupt(1, 1)] }),
+      /interrupted/,
+    );
+    const resumed = await trainWeights(2, { resume, callbacks: never() });
+    reference.weights.forEach((values, i) => assert.deepEqual(resumed.weights[i], values));
+    assert.deepEqual(resumed.history.history.loss, reference.history.history.loss);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("data-parallel: layers that mix samples are refused, by name", async () => {

@@ -95,6 +95,8 @@ const REDUCES_PER_STEP = 256;
 /** Longest BatchNorm exchange, in float64 values (2 x channels). */
 const REDUCE_LENGTH = 8192;
 const ERROR_BYTES = 4096;
+/** How long a wait spins before it sleeps, in ms. */
+const SPIN_MS = 0.1;
 /** How long one wait sleeps before checking the status again, in ms. */
 const WAIT_SLICE_MS = 200;
 
@@ -165,8 +167,17 @@ export class SharedViews {
     if (status === STOPPED) throw new Error("fit: the data-parallel group was closed");
   }
 
-  /** Waits until control word `index` is at least `target`. */
-  waitAtLeast(index: number, target: number): void {
+  /**
+   * Waits until control word `index` is at least `target`: spins for up to `spinMs` first
+   * (the other shard usually arrives within a millisecond, and a futex sleep costs a wake-up
+   * and, on a busy machine, a trip through the run queue), then sleeps in `Atomics.wait`.
+   */
+  waitAtLeast(index: number, target: number, spinMs = SPIN_MS): void {
+    if (Atomics.load(this.control, index) >= target) return;
+    const spinEnd = performance.now() + spinMs;
+    while (performance.now() < spinEnd) {
+      if (Atomics.load(this.control, index) >= target) return;
+    }
     for (;;) {
       const value = Atomics.load(this.control, index);
       if (value >= target) return;
