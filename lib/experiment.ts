@@ -161,8 +161,9 @@ export interface TrainModelOptions {
   /** More callbacks, called after the built-in ones. */
   callbacks?: Callback[];
   /**
-   * Threads that compute each batch (fit's data-parallel `workers`; default 1). 2 trains the
-   * seed's LSTM/GRU ~1.5-1.8x faster on an otherwise idle 2-core machine (see NOTES_trainspeed).
+   * Threads that compute each batch (fit's data-parallel `workers`; default 1). 2 halves the
+   * main thread's CPU time per epoch, which pays off only when a second core is free: on the
+   * shared 2-core CI machine it was slower (README, _Training speed vs PyTorch_).
    */
   workers?: number;
 }

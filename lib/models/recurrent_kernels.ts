@@ -544,6 +544,9 @@ export function gruForward(
   // From the shared tensor-buffer pool: fully written step by step before it is read.
   const hidden = takeBuffer(batch * time * units);
   const stateRowStride = time * units;
+  // One row's pre-activations, then activations, in float64 (see sigmoidRange).
+  const z = new Float64Array(gateWidth);
+  const recurrentRow = new Float64Array(units);
   for (let t = 0; t < time; t++) {
     if (t > 0) {
       previousStateProjection(hidden, t, dims, gateWidth, recurrentKernel, recurrent);
@@ -553,24 +556,29 @@ export function gruForward(
       const r = b * gateWidth;
       const saved = (b * time + t) * savedWidth;
       const s = b * stateRowStride + t * units;
+      // Update and reset gates: x W + b + h U + c.
+      for (let j = 0; j < 2 * units; j++) {
+        z[j] = projected[x + j] + bias[j] + (t > 0 ? recurrent[r + j] : 0) + bias[gateWidth + j];
+      }
+      sigmoidRange(z, 0, 2 * units);
+      // Candidate: tanh(x W_h + b_h + reset * (h U_h + c_h)).
       for (let j = 0; j < units; j++) {
-        const recurrentZ = t > 0 ? recurrent[r + j] : 0;
-        const recurrentR = t > 0 ? recurrent[r + units + j] : 0;
         const recurrentH = (t > 0 ? recurrent[r + 2 * units + j] : 0) +
           bias[gateWidth + 2 * units + j];
-        const update = sigmoid(projected[x + j] + bias[j] + recurrentZ + bias[gateWidth + j]);
-        const reset = sigmoid(
-          projected[x + units + j] + bias[units + j] + recurrentR + bias[gateWidth + units + j],
-        );
-        const candidate = tanh(
-          projected[x + 2 * units + j] + bias[2 * units + j] + reset * recurrentH,
-        );
+        recurrentRow[j] = recurrentH;
+        z[2 * units + j] = projected[x + 2 * units + j] + bias[2 * units + j] +
+          z[units + j] * recurrentH;
+      }
+      tanhRange(z, 2 * units, gateWidth);
+      for (let j = 0; j < units; j++) {
+        const update = z[j];
+        const candidate = z[2 * units + j];
         const previous = t > 0 ? hidden[s - units + j] : 0;
         hidden[s + j] = update * previous + (1 - update) * candidate;
         gates[saved + j] = update;
-        gates[saved + units + j] = reset;
+        gates[saved + units + j] = z[units + j];
         gates[saved + 2 * units + j] = candidate;
-        gates[saved + 3 * units + j] = recurrentH;
+        gates[saved + 3 * units + j] = recurrentRow[j];
       }
     }
   }

@@ -112,6 +112,9 @@ export interface FitOptions {
    * statistics and dropout the masks one thread would draw, so training follows the one-thread
    * run to float rounding; runs with the same seed and `workers` are bit-identical. Needs a
    * model of lib/models' fast layers (others are refused with an error naming the layer).
+   * The threads work in lock-step (they meet at every BatchNorm layer), so it pays off only
+   * when a second core is free; on a busy machine it can be slower than one thread. The worker
+   * starts once per call (~0.5 s) and the training inputs are copied once into shared memory.
    */
   workers?: number;
 }
