@@ -33,7 +33,7 @@ import {
   profileStages,
   runLibrosaAnchor,
   type StageProfile,
-} from "../lib/bench/mod.ts";
+} from "./bench/mod.ts";
 import { listAudioFiles } from "../lib/data_loader/mod.ts";
 import { extractFeatureSet } from "../lib/features/batch.ts";
 import { writeJsonAtomic } from "../lib/util/atomic.ts";

@@ -23,7 +23,7 @@ import { firstFile } from "../lib/util/fs.ts";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/backend.ts";
 import { blasInfo, setBlasThreads } from "../lib/models/blas.ts";
 import {
   buildModel,

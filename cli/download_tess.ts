@@ -11,7 +11,7 @@
  * @module
  */
 import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
-import { downloadAndExtract, TESS_SOURCE } from "../lib/download.ts";
+import { downloadAndExtract, TESS_SOURCE } from "../lib/data_loader/download.ts";
 
 const USAGE = "Usage: deno task download-tess [--out data/TESS] [--url URL] [--sha256 HEX] " +
   "[--keep-zip] [--force]";

@@ -26,11 +26,11 @@ import {
   protocolsFor,
   runPooledProtocol,
   utteranceData,
-} from "../lib/protocols.ts";
+} from "../lib/pipeline/protocols.ts";
 import { DEFAULT_AUGMENTATION_POLICY } from "../lib/augment/mod.ts";
 import { writeTextAtomic } from "../lib/util/atomic.ts";
 import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
-import { resolveDataSource } from "../lib/workflow.ts";
+import { resolveDataSource } from "../lib/pipeline/steps.ts";
 
 const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensemble,svm,logistic]
                               [--augment COPIES] [--no-demo] [--out outputs/generalisation.json]`;

@@ -10,9 +10,9 @@
  */
 import { configFromArgs, configToEnv, loadConfig, PROJECT_ROOT } from "../config.ts";
 import { UsageError } from "../lib/util/cli_args.ts";
-import { notebookSupport, runNotebooks } from "../lib/notebook_runner.ts";
-import { readReport } from "../lib/report.ts";
-import { demoProfileOverrides, projectPaths, resolveDataSource } from "../lib/workflow.ts";
+import { notebookSupport, runNotebooks } from "../lib/pipeline/notebook_runner.ts";
+import { readReport } from "../lib/pipeline/report.ts";
+import { demoProfileOverrides, projectPaths, resolveDataSource } from "../lib/pipeline/steps.ts";
 
 const NOTEBOOKS = [
   "01_data_exploration",

@@ -23,7 +23,7 @@
  */
 import { basename, extname } from "node:path";
 import { loadConfig, projectPath } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/backend.ts";
 import { AUDIO_EXTENSIONS } from "../lib/data_loader/corpora.ts";
 import { listAudioFiles } from "../lib/data_loader/scan.ts";
 import {

@@ -8,7 +8,7 @@
  */
 import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 import { join } from "node:path";
-import { notebookSupport, runNotebooks } from "../lib/notebook_runner.ts";
+import { notebookSupport, runNotebooks } from "../lib/pipeline/notebook_runner.ts";
 
 async function defaultNotebooks(): Promise<string[]> {
   const found: string[] = [];

@@ -949,7 +949,7 @@ Deno.test({
 
 Deno.test("workflow scanDataset/loadDataset: several folders under the config's label policy", async () => {
   // Imported here: the workflow module pulls in the model and chart code the rest does not need.
-  const { loadDataset, scanDataset } = await import("../lib/workflow.ts");
+  const { loadDataset, scanDataset } = await import("../lib/pipeline/steps.ts");
   const { loadConfig } = await import("../config.ts");
   await withFakeCorpora(async (dirs) => {
     const outputsDir = await Deno.makeTempDir({ prefix: "ser_workflow_scan_" });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { loadConfig } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/backend.ts";
 import { kFold, stratifiedSplit } from "../lib/data_loader/mod.ts";
 import {
   crossValidateSpec,
@@ -11,7 +11,7 @@ import {
   speakerIndependent,
   splitArrays,
   trainModel,
-} from "../lib/experiment.ts";
+} from "../lib/pipeline/sequence_training.ts";
 import type { FeatureSet } from "../lib/features/feature_set.ts";
 import { fitStandardScaler } from "../lib/features/normalize.ts";
 import { loadModel, type ModelSpec } from "../lib/models/mod.ts";
@@ -174,7 +174,7 @@ Deno.test("experiment: cross-validation and speaker-independent rounds", async (
 });
 
 Deno.test("effectiveBatchSize: at least 16 updates per epoch on small training sets, not below 8", async () => {
-  const { effectiveBatchSize } = await import("../lib/experiment.ts");
+  const { effectiveBatchSize } = await import("../lib/pipeline/sequence_training.ts");
   assert.equal(effectiveBatchSize(64, 1960), 64, "TESS-sized: unchanged");
   assert.equal(effectiveBatchSize(64, 196), 12, "the demo corpus: 16 updates");
   assert.equal(effectiveBatchSize(64, 40), 8, "never below 8");

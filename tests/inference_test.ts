@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfig } from "../config.ts";
 import { encodeWav, mulberry32, sine } from "../lib/audio/mod.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/backend.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
 import { applyStandardScaler, fitStandardScaler } from "../lib/features/normalize.ts";

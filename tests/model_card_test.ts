@@ -1,5 +1,5 @@
 /**
- * Tests of lib/model_card.ts: the card of a model set from the training step's values, its
+ * Tests of lib/pipeline/model_card.ts: the card of a model set from the training step's values, its
  * completion by the evaluation step, Markdown rendering and the files.
  */
 import assert from "node:assert/strict";
@@ -11,8 +11,8 @@ import {
   readModelCard,
   renderModelCard,
   writeModelCard,
-} from "../lib/model_card.ts";
-import type { ProjectReport } from "../lib/report.ts";
+} from "../lib/pipeline/model_card.ts";
+import type { ProjectReport } from "../lib/pipeline/report.ts";
 
 /** 2 demo voices x 3 emotions x 4 clips. */
 function demoInput(): ModelCardInput {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { loadConfig } from "../config.ts";
 import { encodeWav, mulberry32, sine } from "../lib/audio/mod.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/backend.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
 import { fitStandardScaler } from "../lib/features/normalize.ts";

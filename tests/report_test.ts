@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readReport, runtimeVersions, updateReport } from "../lib/report.ts";
+import { readReport, runtimeVersions, updateReport } from "../lib/pipeline/report.ts";
 
 Deno.test("report: sections merge across updates; timings merge key by key", async () => {
   const dir = await Deno.makeTempDir();

@@ -20,7 +20,7 @@ import {
 } from "../lib/trainer/mod.ts";
 import { formatDuration, ProgressBar } from "../lib/util/progress.ts";
 import { mulberry32 } from "../lib/util/random.ts";
-import { requestTrainingStop, trainingControl, trainingLogDir } from "../lib/workflow.ts";
+import { requestTrainingStop, trainingControl, trainingLogDir } from "../lib/pipeline/steps.ts";
 
 await tf.setBackend("cpu");
 

@@ -8,10 +8,10 @@
  *
  * @example
  * ```ts
- * import { loadConfig } from "../config.ts";
- * import { scanCorpus, stratifiedSplit } from "./data_loader/mod.ts";
- * import { extractFeatureSet, fitStandardScaler } from "./features/mod.ts";
- * import { gruSpec } from "./models/mod.ts";
+ * import { loadConfig } from "../../config.ts";
+ * import { scanCorpus, stratifiedSplit } from "../data_loader/mod.ts";
+ * import { extractFeatureSet, fitStandardScaler } from "../features/mod.ts";
+ * import { gruSpec } from "../models/mod.ts";
  * const config = loadConfig();
  * const scan = await scanCorpus("data/TESS");
  * const features = await extractFeatureSet(scan.table.getColumn("path").toArray() as string[], config);
@@ -25,22 +25,28 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type pl from "nodejs-polars";
-import type { Config } from "../config.ts";
-import { columnValues, EMOTIONS, leaveOneGroupOut, stratifiedSplit } from "./data_loader/mod.ts";
+import type { Config } from "../../config.ts";
+import { columnValues, EMOTIONS, leaveOneGroupOut, stratifiedSplit } from "../data_loader/mod.ts";
 import {
   computeMetrics,
   crossValidate,
   type CrossValidationResult,
   type Fold,
   type MetricsResult,
-} from "./evaluate/mod.ts";
-import type { FeatureSet } from "./features/feature_set.ts";
+} from "../evaluate/mod.ts";
+import type { FeatureSet } from "../features/feature_set.ts";
 import {
   applyStandardScaler,
   fitStandardScaler,
   type StandardScaler,
-} from "./features/normalize.ts";
-import { buildModel, compileModel, type ModelSpec, modelSummary, saveModel } from "./models/mod.ts";
+} from "../features/normalize.ts";
+import {
+  buildModel,
+  compileModel,
+  type ModelSpec,
+  modelSummary,
+  saveModel,
+} from "../models/mod.ts";
 import {
   argmaxRows,
   type ArrayWithShape,
@@ -55,7 +61,7 @@ import {
   ReduceLROnPlateau,
   TensorBoardLogger,
   TerminateOnNaN,
-} from "./trainer/mod.ts";
+} from "../trainer/mod.ts";
 
 /** A feature set with a class label, speaker and utterance per clip. */
 export interface LabelledSet {

@@ -18,8 +18,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { blasInfo } from "./models/blas.ts";
-import { installFastGather } from "./models/fast_gather.ts";
+import { blasInfo } from "./blas.ts";
+import { installFastGather } from "./fast_gather.ts";
 
 /** A backend name {@link initBackend} can try. */
 export type BackendName = "node" | "wasm" | "cpu";
@@ -147,7 +147,7 @@ export function wasmDistDir(): string {
     // Resolution can fail in unusual hosts; fall through to the project path.
   }
   candidates.push(
-    new URL("../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).pathname,
+    new URL("../../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).pathname,
   );
   for (const dir of candidates) {
     try {

@@ -14,11 +14,11 @@
  * ```
  * @module
  */
-import { firstFile } from "./util/fs.ts";
+import { firstFile } from "../util/fs.ts";
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
-import { replaceDirAtomic } from "./util/atomic.ts";
-import { ProgressBar } from "./util/progress.ts";
+import { replaceDirAtomic } from "../util/atomic.ts";
+import { ProgressBar } from "../util/progress.ts";
 
 /**
  * Where TESS comes from. `url` is Dataverse's "download all files of a dataset" API for the

@@ -18,7 +18,7 @@
  *
  * @example
  * ```ts
- * import { loadConfig } from "../config.ts";
+ * import { loadConfig } from "../../config.ts";
  * const config = loadConfig();
  * const dataset = await scanDataset(config);
  * const features = await extractDatasetFeatures(config, dataset.table);
@@ -33,14 +33,14 @@ import {
   type ModelName,
   POOLED_MODEL_NAMES,
   projectPath,
-} from "../config.ts";
-import { type AugmentationPolicy, DEFAULT_AUGMENTATION_POLICY } from "./augment/mod.ts";
+} from "../../config.ts";
+import { type AugmentationPolicy, DEFAULT_AUGMENTATION_POLICY } from "../augment/mod.ts";
 import {
   ensemblePooledSpec,
   logisticPooledSpec,
   type PooledSpec,
   svmPooledSpec,
-} from "./models/pooled.ts";
+} from "../models/pooled.ts";
 import {
   type BadFile,
   type CorpusKind,
@@ -50,17 +50,17 @@ import {
   type LabelSummary,
   scanClasses,
   scanCorpora,
-} from "./data_loader/mod.ts";
-import { findEspeak, generateDemoCorpus } from "./demo_corpus.ts";
-import { extractFeatureSet } from "./features/batch.ts";
-import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "./features/feature_set.ts";
-import { cnnSpec, gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
-import { type Figure, saveFigureHtml, saveFigurePng, show } from "./visualizer/mod.ts";
-import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
-import { type ModelRun, type PromotedRun, promoteRun, startRun } from "./models/model_set.ts";
+} from "../data_loader/mod.ts";
+import { findEspeak, generateDemoCorpus } from "../data_loader/demo_corpus.ts";
+import { extractFeatureSet } from "../features/batch.ts";
+import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "../features/feature_set.ts";
+import { cnnSpec, gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "../models/mod.ts";
+import { type Figure, saveFigureHtml, saveFigurePng, show } from "../visualizer/mod.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../util/atomic.ts";
+import { type ModelRun, type PromotedRun, promoteRun, startRun } from "../models/model_set.ts";
 import { isHeadlessNotebookRun } from "./notebook_runner.ts";
-import { EventFileWriter, type HparamValue, StopOnRequest } from "./trainer/mod.ts";
-import { inJupyter } from "./util/progress.ts";
+import { EventFileWriter, type HparamValue, StopOnRequest } from "../trainer/mod.ts";
+import { inJupyter } from "../util/progress.ts";
 
 /** Folder of the generated demo corpus, relative to the project root. */
 export const DEMO_CORPUS_DIR = "data/demo";
@@ -573,7 +573,7 @@ export interface TrainingRun extends ModelRun {
  *   remove unfinished runs)
  * @example
  * ```ts
- * import { loadConfig } from "../config.ts";
+ * import { loadConfig } from "../../config.ts";
  * const config = loadConfig();
  * const run = await beginTrainingRun(config, { resume: true });
  * // trainModel(spec, data, { ..., checkpointDir: run.modelDir("gru"), resumeDir: run.resumeDir("gru") })
@@ -607,9 +607,9 @@ export async function beginTrainingRun(
  * @param run the run from {@link beginTrainingRun}, with every file of the set saved
  * @example
  * ```ts
- * import type { Config } from "../config.ts";
- * import type { LabelledSet } from "./experiment.ts";
- * import { saveLabelEncoder } from "./inference/mod.ts";
+ * import type { Config } from "../../config.ts";
+ * import type { LabelledSet } from "./sequence_training.ts";
+ * import { saveLabelEncoder } from "../inference/mod.ts";
  * async function example(config: Config, data: LabelledSet) {
  *   const run = await beginTrainingRun(config);
  *   // ... train and save every model of the set into run.dir ...
@@ -662,10 +662,10 @@ export interface TrainingControl {
  *   `now`: clock in ms (tests)
  * @example
  * ```ts
- * import type { Config } from "../config.ts";
- * import type { LabelledSet } from "./experiment.ts";
- * import { trainModel } from "./experiment.ts";
- * import type { SplitIndices } from "./data_loader/mod.ts";
+ * import type { Config } from "../../config.ts";
+ * import type { LabelledSet } from "./sequence_training.ts";
+ * import { trainModel } from "./sequence_training.ts";
+ * import type { SplitIndices } from "../data_loader/mod.ts";
  * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
  *   const control = await trainingControl(config, { minutes: 30 });
  *   for (const name of config.models) {
@@ -777,10 +777,10 @@ export function trainingHparams(config: Config, name: ModelName): Record<string,
  * @param name the model
  * @example
  * ```ts
- * import type { Config } from "../config.ts";
- * import type { LabelledSet } from "./experiment.ts";
- * import { trainModel } from "./experiment.ts";
- * import type { SplitIndices } from "./data_loader/mod.ts";
+ * import type { Config } from "../../config.ts";
+ * import type { LabelledSet } from "./sequence_training.ts";
+ * import { trainModel } from "./sequence_training.ts";
+ * import type { SplitIndices } from "../data_loader/mod.ts";
  * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
  *   const trainingRun = await beginTrainingRun(config);
  *   const logDir = await trainingLogDir(config, trainingRun, "gru");
