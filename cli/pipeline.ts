@@ -9,10 +9,15 @@
  * @module
  */
 import { configFromArgs, configToEnv, loadConfig, PROJECT_ROOT } from "../config.ts";
-import { UsageError } from "../lib/util/cli_args.ts";
-import { notebookSupport, runNotebooks } from "../lib/pipeline/notebook_runner.ts";
-import { readReport } from "../lib/pipeline/report.ts";
-import { demoProfileOverrides, projectPaths, resolveDataSource } from "../lib/pipeline/steps.ts";
+import { UsageError } from "../lib/util/mod.ts";
+import {
+  demoProfileOverrides,
+  notebookSupport,
+  projectPaths,
+  readReport,
+  resolveDataSource,
+  runNotebooks,
+} from "../lib/pipeline/mod.ts";
 
 const NOTEBOOKS = [
   "01_data_exploration",

@@ -16,7 +16,7 @@ import type { FeatureSet } from "../lib/features/feature_set.ts";
 import { fitStandardScaler } from "../lib/features/normalize.ts";
 import { loadModel, type ModelSpec } from "../lib/models/mod.ts";
 import { readEventFile } from "../lib/trainer/mod.ts";
-import { predictProbabilities } from "../lib/trainer/mod.ts";
+import { predictProbabilities } from "../lib/models/mod.ts";
 
 const CLASSES = ["angry", "sad", "happy"];
 

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfig } from "../config.ts";
-import { encodeWav, mulberry32, sine } from "../lib/audio/mod.ts";
+import { encodeWav, sine } from "../lib/audio/mod.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 import { initBackend } from "../lib/models/backend.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";

@@ -12,12 +12,12 @@ import {
   EarlyStopping,
   fit,
   type Logs,
-  parseRecords,
   ProgressLogger,
-  readBackup,
   StopOnRequest,
   type TrainingContext,
 } from "../lib/trainer/mod.ts";
+import { parseRecords } from "../lib/trainer/tensorboard.ts";
+import { readBackup } from "../lib/trainer/backup.ts";
 import { formatDuration, ProgressBar } from "../lib/util/progress.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 import { requestTrainingStop, trainingControl, trainingLogDir } from "../lib/pipeline/steps.ts";

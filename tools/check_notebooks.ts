@@ -7,7 +7,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { missingCellImports, notebookAsModule } from "../lib/pipeline/notebook_check.ts";
+import { missingCellImports, notebookAsModule } from "../lib/pipeline/mod.ts";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const notebooks = Deno.args.length > 0 ? Deno.args : [...Deno.readDirSync(join(root, "notebooks"))]

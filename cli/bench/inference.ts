@@ -16,20 +16,34 @@
  */
 import { join } from "node:path";
 import { decodeAudio, encodeWav, mixToMono, resample } from "../../lib/audio/mod.ts";
-import { extractFeatures } from "../../lib/features/extract.ts";
-import { featureColumns, type FeatureSettings } from "../../lib/features/feature_set.ts";
-import { applyStandardScaler, fitStandardScaler } from "../../lib/features/normalize.ts";
-import { speakerPrior, speakerStandardize } from "../../lib/features/speaker_norm.ts";
-import { utteranceFeatures } from "../../lib/features/utterance.ts";
-import { loadPredictor } from "../../lib/inference/predictor.ts";
-import { saveLabelEncoder, saveModelsManifest } from "../../lib/inference/artifacts.ts";
-import { TIMELINE_RESAMPLE_QUALITY } from "../../lib/inference/timeline.ts";
-import { buildModel, compileModel, type ModelSpec } from "../../lib/models/model_builder.ts";
-import { saveModel } from "../../lib/models/store.ts";
-import { ensemblePooledSpec, fitPooled } from "../../lib/models/pooled.ts";
-import { savePooledModel } from "../../lib/models/pooled_store.ts";
-import { promoteRun, startRun } from "../../lib/models/model_set.ts";
-import { fit } from "../../lib/trainer/trainer.ts";
+import {
+  applyStandardScaler,
+  extractFeatures,
+  featureColumns,
+  type FeatureSettings,
+  fitStandardScaler,
+  speakerPrior,
+  speakerStandardize,
+  utteranceFeatures,
+} from "../../lib/features/mod.ts";
+import {
+  loadPredictor,
+  saveLabelEncoder,
+  saveModelsManifest,
+  TIMELINE_RESAMPLE_QUALITY,
+} from "../../lib/inference/mod.ts";
+import {
+  buildModel,
+  compileModel,
+  ensemblePooledSpec,
+  fitPooled,
+  type ModelSpec,
+  promoteRun,
+  saveModel,
+  savePooledModel,
+  startRun,
+} from "../../lib/models/mod.ts";
+import { fit } from "../../lib/trainer/mod.ts";
 import { processCpuSeconds } from "./cpu.ts";
 
 /** The 7 classes of the stand-in set. */

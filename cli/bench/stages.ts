@@ -13,17 +13,17 @@
  * @module
  */
 import { decodeAudio, fitToLength, mixToMono, resample } from "../../lib/audio/mod.ts";
-import type { FeatureSettings } from "../../lib/features/feature_set.ts";
-import { extractFeatures } from "../../lib/features/extract.ts";
 import {
   chromaStft,
   estimateTuning,
+  extractFeatures,
+  type FeatureSettings,
   melSpectrogram,
   mfcc,
   spectralContrast,
-} from "../../lib/features/spectral.ts";
-import { stft } from "../../lib/features/stft.ts";
-import { zeroCrossingRate } from "../../lib/features/temporal.ts";
+  stft,
+  zeroCrossingRate,
+} from "../../lib/features/mod.ts";
 
 /** Time spent in one stage over all profiled files. */
 export interface StageTiming {

@@ -18,12 +18,9 @@
  * ```
  * @module
  */
-import { firstFile } from "../util/fs.ts";
+import { firstFile, ProgressBar, writeTextAtomic } from "../util/mod.ts";
 import { join } from "node:path";
 import type { Emotion } from "./emotions.ts";
-
-import { writeTextAtomic } from "../util/atomic.ts";
-import { ProgressBar } from "../util/progress.ts";
 
 /**
  * The 200 target words of TESS (the Northwestern University Auditory Test No. 6 list), in

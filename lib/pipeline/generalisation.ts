@@ -16,8 +16,8 @@
 import type pl from "nodejs-polars";
 import { columnValues } from "../data_loader/mod.ts";
 import { formatMeanStd, type MeanStd } from "../evaluate/mod.ts";
-import { extractUtteranceSet, type UtteranceSettings } from "../features/utterance_set.ts";
-import { ensemblePooledSpec, type PooledSpec } from "../models/pooled.ts";
+import { extractUtteranceSet, type UtteranceSettings } from "../features/mod.ts";
+import { ensemblePooledSpec, type PooledSpec } from "../models/mod.ts";
 import {
   type ProtocolResult,
   protocolsFor,

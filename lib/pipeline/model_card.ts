@@ -21,7 +21,7 @@
 import type pl from "nodejs-polars";
 import { join } from "node:path";
 import type { ProjectReport } from "./report.ts";
-import { writeJsonAtomic, writeTextAtomic } from "../util/atomic.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../util/mod.ts";
 
 /** One model of the set. */
 export interface ModelCardModel {

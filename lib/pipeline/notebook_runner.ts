@@ -20,11 +20,10 @@
  * ```
  * @module
  */
-import { firstFile, isFile } from "../util/fs.ts";
+import { firstFile, isFile } from "../util/mod.ts";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inlinePlotlyInHtml, pageNeedsPlotly } from "../visualizer/html.ts";
-import { loadPlotlyBundle } from "../visualizer/plotly_bundle.ts";
+import { inlinePlotlyInHtml, loadPlotlyBundle, pageNeedsPlotly } from "../visualizer/mod.ts";
 
 /** The Python side (executes one notebook with nbclient, exports HTML, prints a JSON result). */
 const DRIVER = fileURLToPath(new URL("./notebook_driver.py", import.meta.url));

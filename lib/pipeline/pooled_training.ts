@@ -21,10 +21,18 @@ import {
   type Fold,
   type MetricsResult,
 } from "../evaluate/mod.ts";
-import { speakerPrior, speakerStandardize } from "../features/speaker_norm.ts";
-import { extractUtteranceSet, type UtteranceSettings } from "../features/utterance_set.ts";
-import { fitPooled, pooledPredictProba, type PooledSpec } from "../models/pooled.ts";
-import type { PooledArtifact } from "../models/pooled_store.ts";
+import {
+  extractUtteranceSet,
+  speakerPrior,
+  speakerStandardize,
+  type UtteranceSettings,
+} from "../features/mod.ts";
+import {
+  fitPooled,
+  type PooledArtifact,
+  pooledPredictProba,
+  type PooledSpec,
+} from "../models/mod.ts";
 import type { AugmentationPolicy } from "../augment/mod.ts";
 import { type UtteranceData, utteranceData } from "./protocols.ts";
 

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { writeJsonAtomic } from "../util/atomic.ts";
+import { writeJsonAtomic } from "../util/mod.ts";
 
 /** The whole report; every section is optional until its notebook has run. */
 export interface ProjectReport {

@@ -34,29 +34,29 @@ import {
   type Fold,
   type MetricsResult,
 } from "../evaluate/mod.ts";
-import type { FeatureSet } from "../features/feature_set.ts";
 import {
   applyStandardScaler,
+  type FeatureSet,
   fitStandardScaler,
   type StandardScaler,
-} from "../features/normalize.ts";
+} from "../features/mod.ts";
 import {
+  argmaxRows,
+  type ArrayWithShape,
   buildModel,
   compileModel,
   type ModelSpec,
   modelSummary,
+  predictProbabilities,
   saveModel,
 } from "../models/mod.ts";
 import {
-  argmaxRows,
-  type ArrayWithShape,
   type Callback,
   EarlyStopping,
   fit,
   type History,
   JsonlLogger,
   ModelCheckpoint,
-  predictProbabilities,
   ProgressLogger,
   ReduceLROnPlateau,
   TensorBoardLogger,

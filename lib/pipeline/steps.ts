@@ -38,9 +38,13 @@ import { type AugmentationPolicy, DEFAULT_AUGMENTATION_POLICY } from "../augment
 import {
   ensemblePooledSpec,
   logisticPooledSpec,
+  type ModelRun,
   type PooledSpec,
+  type PromotedRun,
+  promoteRun,
+  startRun,
   svmPooledSpec,
-} from "../models/pooled.ts";
+} from "../models/mod.ts";
 import {
   type BadFile,
   type CorpusKind,
@@ -51,16 +55,18 @@ import {
   scanClasses,
   scanCorpora,
 } from "../data_loader/mod.ts";
-import { findEspeak, generateDemoCorpus } from "../data_loader/demo_corpus.ts";
-import { extractFeatureSet } from "../features/batch.ts";
-import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "../features/feature_set.ts";
+import { findEspeak, generateDemoCorpus } from "../data_loader/mod.ts";
+import {
+  extractFeatureSet,
+  type FeatureSet,
+  loadFeatureSet,
+  saveFeatureSet,
+} from "../features/mod.ts";
 import { cnnSpec, gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "../models/mod.ts";
 import { type Figure, saveFigureHtml, saveFigurePng, show } from "../visualizer/mod.ts";
-import { writeJsonAtomic, writeTextAtomic } from "../util/atomic.ts";
-import { type ModelRun, type PromotedRun, promoteRun, startRun } from "../models/model_set.ts";
+import { inJupyter, writeJsonAtomic, writeTextAtomic } from "../util/mod.ts";
 import { isHeadlessNotebookRun } from "./notebook_runner.ts";
 import { EventFileWriter, type HparamValue, StopOnRequest } from "../trainer/mod.ts";
-import { inJupyter } from "../util/progress.ts";
 
 /** Folder of the generated demo corpus, relative to the project root. */
 export const DEMO_CORPUS_DIR = "data/demo";

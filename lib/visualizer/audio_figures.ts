@@ -3,7 +3,7 @@
  * @module
  */
 import type { FeatureMatrixLike, Figure } from "./types.ts";
-import { melFrequencies } from "../features/filters.ts";
+import { melFrequencies } from "../features/mod.ts";
 
 /** Most points a waveform trace carries; longer signals are reduced to a min/max envelope. */
 export const MAX_WAVEFORM_POINTS = 4000;

@@ -3,8 +3,8 @@
  * (a 16-bit WAV data URI), so it plays in any front end and in the exported HTML, offline.
  * @module
  */
-import { encodeWav } from "../audio/wav.ts";
-import { inJupyter } from "../util/progress.ts";
+import { encodeWav } from "../audio/mod.ts";
+import { inJupyter } from "../util/mod.ts";
 
 /** Options of {@link audioPlayerHtml} and {@link showAudio}. */
 export interface AudioPlayerOptions {

@@ -3,8 +3,7 @@
  * versions (players for them: `audioPlayerHtml` in `audio_player.ts`).
  * @module
  */
-import { melSpectrogram } from "../features/spectral.ts";
-import { stft } from "../features/stft.ts";
+import { melSpectrogram, stft } from "../features/mod.ts";
 import { axisSuffix, columnDomains, subplotTitle } from "./style.ts";
 import type { Figure, HeatmapTrace } from "./types.ts";
 
