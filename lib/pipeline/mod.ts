@@ -12,7 +12,10 @@
  *   cross-validate;
  * - `protocols.ts`, `generalisation.ts` — generalisation protocols (random split, TESS
  *   cross-speaker, RAVDESS 6 × 4 actors, leave one corpus out) and the step that scores them;
- * - `report.ts`, `model_card.ts` — `outputs/project_report.json` and the model card;
+ * - `training_outcome.ts` — the end of the training step: best model on validation, manifest,
+ *   model card, report section, promotion;
+ * - `report.ts`, `model_card.ts` — `outputs/project_report.json` (typed section by section)
+ *   and the model card;
  * - `notebook_runner.ts` (+ `notebook_driver.py`), `notebook_check.ts` — headless notebook
  *   execution and the static checks of the notebooks' cells.
  *
@@ -29,6 +32,7 @@
 export type { Config } from "../../config.ts";
 export {
   beginTrainingRun,
+  clipFeatureBlock,
   type Dataset,
   type DataSource,
   DEMO_CORPUS_DIR,
@@ -62,7 +66,6 @@ export {
   crossValidateSpec,
   evaluateModel,
   type Evaluation,
-  headlineMetrics,
   labelFeatureSet,
   type LabelledSet,
   speakerIndependent,
@@ -71,6 +74,14 @@ export {
   trainModel,
   type TrainModelOptions,
 } from "./sequence_training.ts";
+export {
+  bestOnValidation,
+  saveTrainingOutcome,
+  type TrainingOutcome,
+  type TrainingOutcomeInput,
+  trainingSection,
+  type TrainingSectionInput,
+} from "./training_outcome.ts";
 export {
   crossValidatePooled,
   evaluatePooledArtifact,
@@ -101,10 +112,28 @@ export {
   evaluateGeneralisation,
   type GeneralisationOptions,
   type GeneralisationResult,
+  type GeneralisationSummary,
   generalisationSummary,
   generalisationTable,
+  type ProtocolSummary,
 } from "./generalisation.ts";
-export { type ProjectReport, readReport, runtimeVersions, updateReport } from "./report.ts";
+export {
+  type DatasetSection,
+  type EvaluationSection,
+  type FeaturesSection,
+  type HeadlineMetrics,
+  headlineMetrics,
+  type ModelTestScores,
+  type PooledTrainingEntry,
+  type ProjectReport,
+  readReport,
+  runtimeVersions,
+  type SequenceTrainingEntry,
+  type SpeakerRoundSummary,
+  testScores,
+  type TrainingSection,
+  updateReport,
+} from "./report.ts";
 export {
   buildModelCard,
   completeModelCard,

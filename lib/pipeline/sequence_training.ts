@@ -425,20 +425,3 @@ export async function speakerIndependent(
   }
   return rounds;
 }
-
-/** The headline numbers of a {@link MetricsResult} (weighted averages, as the seed reports). */
-export function headlineMetrics(metrics: MetricsResult): {
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  macroF1: number;
-} {
-  return {
-    accuracy: metrics.accuracy,
-    precision: metrics.weighted.precision,
-    recall: metrics.weighted.recall,
-    f1: metrics.weighted.f1,
-    macroF1: metrics.macro.f1,
-  };
-}

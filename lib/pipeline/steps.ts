@@ -57,6 +57,7 @@ import {
 } from "../data_loader/mod.ts";
 import { findEspeak, generateDemoCorpus } from "../data_loader/mod.ts";
 import {
+  clipMatrix,
   extractFeatureSet,
   type FeatureSet,
   loadFeatureSet,
@@ -557,6 +558,57 @@ export function exampleClips(table: pl.DataFrame): { emotion: string; path: stri
     emotion,
     path,
   }));
+}
+
+/**
+ * One feature family's frames of one clip of a feature set, e.g. its MFCC block for a
+ * spectrogram-style figure: the columns named `<family>_0`, `<family>_1`, ... (or just
+ * `<family>` for a one-column family), copied frame by frame.
+ *
+ * @param features the feature set
+ * @param row the clip's row (its index in `features.paths`)
+ * @param family a feature family of the set, e.g. `mfcc`, `mel`, `chroma`
+ * @returns `frames x width` values, frame-major, with their shape
+ * @throws RangeError when the row is out of range or the set has no such family (the message
+ *   lists the families it has)
+ * @example
+ * ```ts ignore
+ * const mfcc = clipFeatureBlock(features, 0, "mfcc"); // { frames: 130, width: 40, data }
+ * ```
+ */
+export function clipFeatureBlock(
+  features: FeatureSet,
+  row: number,
+  family: string,
+): { frames: number; width: number; data: Float32Array } {
+  if (!Number.isInteger(row) || row < 0 || row >= features.paths.length) {
+    throw new RangeError(
+      `clipFeatureBlock: clip row ${row} out of range 0..${features.paths.length - 1}`,
+    );
+  }
+  const familyOf = (column: string) => column.replace(/_\d+$/, "");
+  const columns: number[] = [];
+  features.columns.forEach((column, index) => {
+    if (familyOf(column) === family) columns.push(index);
+  });
+  if (columns.length === 0) {
+    const present = [...new Set(features.columns.map(familyOf))].join(", ");
+    throw new RangeError(
+      `clipFeatureBlock: no "${family}" columns in this feature set (it has: ${present})`,
+    );
+  }
+  const offset = columns[0];
+  const width = columns.length;
+  if (columns.at(-1)! - offset + 1 !== width) {
+    throw new RangeError(`clipFeatureBlock: the "${family}" columns are not contiguous`);
+  }
+  const clip = clipMatrix(features, row);
+  const data = new Float32Array(features.frames * width);
+  for (let f = 0; f < features.frames; f++) {
+    const from = f * features.width + offset;
+    data.set(clip.subarray(from, from + width), f * width);
+  }
+  return { frames: features.frames, width, data };
 }
 
 /** A training run's folder and where each model's files go in it (see {@link beginTrainingRun}). */
