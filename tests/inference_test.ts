@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { loadConfig } from "../config.ts";
 import { encodeWav, sine } from "../lib/audio/mod.ts";
 import { mulberry32 } from "../lib/util/random.ts";
-import { initBackend } from "../lib/models/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
 import { applyStandardScaler, fitStandardScaler } from "../lib/features/normalize.ts";

@@ -1,7 +1,7 @@
 /**
- * Tests of stopping a training run from outside (lib/trainer/stop.ts, workflow's
+ * Tests of stopping a training run from outside (lib/trainer/stop.ts, lib/pipeline's
  * trainingControl), the progress display (ProgressLogger's ETA and stop reason, ProgressBar's
- * `initial`), and the per-run TensorBoard folders with hparams (workflow's trainingLogDir).
+ * `initial`), and the per-run TensorBoard folders with hparams (lib/pipeline's trainingLogDir).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";

@@ -93,7 +93,7 @@ export interface ModelCardInput {
   models: Record<string, { kind: string; validationAccuracy: number }>;
   bestModel: string;
   classes: readonly string[];
-  /** The dataset (e.g. workflow's `Dataset`): its table needs `corpus`, `speaker`, `emotion`. */
+  /** The dataset (e.g. `loadDataset`'s `Dataset`): its table needs `corpus`, `speaker`, `emotion`. */
   dataset: {
     corpus: string;
     corpora: readonly string[];
