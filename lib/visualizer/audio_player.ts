@@ -3,7 +3,8 @@
  * (a 16-bit WAV data URI), so it plays in any front end and in the exported HTML, offline.
  * @module
  */
-import { encodeWav } from "../audio/mod.ts";
+// Deep import: lib/visualizer loads without the project's import map (a notebook anywhere can import it by URL), and audio/mod.ts pulls in npm packages.
+import { encodeWav } from "../audio/wav.ts";
 import { inJupyter } from "../util/mod.ts";
 
 /** Options of {@link audioPlayerHtml} and {@link showAudio}. */
