@@ -33,11 +33,10 @@ import {
   profileStages,
   runLibrosaAnchor,
   type StageProfile,
-} from "../lib/bench/mod.ts";
+} from "./bench/mod.ts";
 import { listAudioFiles } from "../lib/data_loader/mod.ts";
-import { extractFeatureSet } from "../lib/features/batch.ts";
-import { writeJsonAtomic } from "../lib/util/atomic.ts";
-import { unknownFlagError, UsageError } from "../lib/util/cli_args.ts";
+import { extractFeatureSet } from "../lib/features/mod.ts";
+import { unknownFlagError, UsageError, writeJsonAtomic } from "../lib/util/mod.ts";
 import { TRAINING_BENCH_OPTIONS } from "./bench_training_options.ts";
 import { benchInference } from "./bench_inference.ts";
 

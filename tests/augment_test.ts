@@ -28,7 +28,8 @@ import {
   timeStretch,
 } from "../lib/augment/mod.ts";
 import { chirp, decodeWav, sine, whiteNoise } from "../lib/audio/mod.ts";
-import { RealFft, yin } from "../lib/features/mod.ts";
+import { RealFft } from "../lib/features/fft.ts";
+import { yin } from "../lib/features/mod.ts";
 import { hannWindow } from "../lib/features/stft.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 import { audioPlayerHtml, augmentationFigure, type HeatmapTrace } from "../lib/visualizer/mod.ts";

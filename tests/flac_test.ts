@@ -17,9 +17,9 @@ import {
   decodeFlac,
   decodeWav,
   encodeWav,
-  mulberry32,
   probeAudio,
 } from "../lib/audio/mod.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 import {
   decodeFlacPcm,
   flacCrc16,

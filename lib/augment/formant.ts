@@ -14,6 +14,7 @@
  * shorter vocal tract), `< 1` lowers them.
  * @module
  */
+// Deep import: features/mod.ts re-exports utterance_set.ts, which imports lib/augment (a cycle).
 import { hannWindow, realFft } from "../features/stft.ts";
 import { realInverseFft } from "./fft.ts";
 import { checkRate, checkSamples } from "./waveform.ts";

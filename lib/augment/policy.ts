@@ -3,7 +3,7 @@
  * augmented copy of one clip, deterministic for (seed, clip id, copy index).
  * @module
  */
-import type { RandomSource } from "../util/random.ts";
+import type { RandomSource } from "../util/mod.ts";
 import { formantShift } from "./formant.ts";
 import { pitchShift } from "./pitch.ts";
 import { augmentationRandom } from "./random.ts";

@@ -21,7 +21,7 @@ import {
   type FeatureSettings,
   featureSettings,
 } from "./feature_set.ts";
-import { ProgressBar } from "../util/progress.ts";
+import { ProgressBar } from "../util/mod.ts";
 import { problemText, type ResampleQuality } from "../audio/mod.ts";
 
 /** Options of {@link extractFeatureSet}. */

@@ -12,7 +12,7 @@ import {
 } from "../audio/mod.ts";
 import { extractFeatures } from "./extract.ts";
 import type { FeatureSettings } from "./feature_set.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
+import { writeFileAtomic } from "../util/mod.ts";
 
 /** Features of one clip plus facts about its source audio. */
 export interface ClipFeatures {

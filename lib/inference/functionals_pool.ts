@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import type { UtteranceSettings } from "../features/utterance_set.ts";
+import type { UtteranceSettings } from "../features/mod.ts";
 
 interface Pending {
   resolve: (value: Float32Array[]) => void;

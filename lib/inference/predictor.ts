@@ -26,22 +26,26 @@ import {
   resample,
   type ResampleQuality,
 } from "../audio/mod.ts";
-import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
-import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
-import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
-import { loadModel } from "../models/mod.ts";
-import { EMOTION_DISPLAY_NAMES } from "../data_loader/emotions.ts";
-import { AUDIO_EXTENSIONS } from "../data_loader/corpora.ts";
-import { listAudioFiles } from "../data_loader/scan.ts";
-import { argmaxRows, predictProbabilities } from "../trainer/trainer.ts";
-import { ProgressBar, type ProgressOptions } from "../util/progress.ts";
+import {
+  applyStandardScaler,
+  type FailedFile,
+  featureColumns,
+  type FeatureSettings,
+  featuresForFile,
+  featuresFromBytes,
+  framesPerClip,
+  type StandardScaler,
+  utteranceFeatures,
+} from "../features/mod.ts";
+import { argmaxRows, loadModel, predictProbabilities } from "../models/mod.ts";
+import { AUDIO_EXTENSIONS, EMOTION_DISPLAY_NAMES, listAudioFiles } from "../data_loader/mod.ts";
+import { ProgressBar, type ProgressOptions } from "../util/mod.ts";
 import {
   ArtifactError,
   loadLabelEncoder,
   loadModelsManifest,
   openPromotedModelSet,
 } from "./artifacts.ts";
-import { framesPerClip } from "../features/names.ts";
 import {
   predictTimelineWith,
   type Timeline,
@@ -49,8 +53,7 @@ import {
   type TimelineOptions,
 } from "./timeline.ts";
 import { createPooledPredictor, type PooledPredictor } from "./pooled_predictor.ts";
-import { isPooledModelDir, loadPooledModel } from "../models/pooled_store.ts";
-import { utteranceFeatures } from "../features/utterance.ts";
+import { isPooledModelDir, loadPooledModel } from "../models/mod.ts";
 import type { WindowClassifier } from "./timeline.ts";
 import { sequenceWindowClassifier } from "./window_classifier.ts";
 import { windowFeatures } from "./window_features.ts";
