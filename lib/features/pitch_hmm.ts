@@ -1,0 +1,509 @@
+/**
+ * pYIN's hidden Markov model and its Viterbi decoding, as `librosa.sequence.transition_local`,
+ * `transition_loop` and `viterbi` (0.9.2) compute them for `librosa.pyin`: voiced and unvoiced
+ * copies of the pitch bins, local triangular pitch transitions within a copy, voicing switches
+ * between copies. Internal to {@link ./pitch.ts}; a file of its own so that tests can check the
+ * fast decoder against the plain O(frames x states^2) recursion.
+ *
+ * @module
+ */
+
+/** `np.finfo(np.float64).tiny`, librosa's guard against division by zero and log(0). */
+export const TINY64 = 2.2250738585072014e-308;
+/** `log(tiny)`: the log transition probability of every pair of states outside the band. */
+export const LOG_TINY64 = Math.log(TINY64);
+
+/** scipy's `triang(M, sym=True)` = `get_window("triangle", M, fftbins=False)`. */
+function triangle(width: number): Float64Array {
+  const w = new Float64Array(width);
+  if (width <= 1) return w.fill(1);
+  const halfCount = (width + 1) >> 1;
+  for (let n = 1; n <= halfCount; n++) {
+    const v = width % 2 === 0 ? (2 * n - 1) / width : (2 * n) / (width + 1);
+    w[n - 1] = v;
+    w[width - n] = v;
+  }
+  return w;
+}
+
+/**
+ * The banded part of `librosa.sequence.transition_local(states, width, window="triangle",
+ * wrap=False)`, column by column: for destination state j, sources `lo[j]..hi[j]` have
+ * probability `weights[offset[j] + k - lo[j]]`; all other sources have probability 0.
+ */
+interface LocalTransition {
+  lo: Int32Array;
+  hi: Int32Array;
+  offset: Int32Array;
+  weights: Float64Array;
+}
+
+function localTransition(states: number, width: number): LocalTransition {
+  if (width > states) {
+    throw new RangeError(
+      `lib/features/pitch.ts pyin: the transition width (${width} pitch bins) exceeds the ` +
+        `${states} pitch bins; lower maxTransitionRate or widen fmin..fmax`,
+    );
+  }
+  const window = triangle(width);
+  const matrix = new Float64Array(states * states);
+  const row = new Float64Array(states);
+  const padLeft = Math.floor((states - width) / 2);
+  for (let i = 0; i < states; i++) {
+    row.fill(0);
+    const roll = Math.floor(states / 2) + i + 1;
+    for (let w = 0; w < width; w++) row[(padLeft + w + roll) % states] = window[w];
+    const keepFrom = Math.max(0, i - Math.floor(width / 2));
+    const keepTo = Math.min(states, i + Math.floor(width / 2) + 1);
+    let sum = 0;
+    for (let j = 0; j < states; j++) {
+      if (j < keepFrom || j >= keepTo) row[j] = 0;
+      sum += row[j];
+    }
+    for (let j = 0; j < states; j++) matrix[i * states + j] = row[j] / sum;
+  }
+  const lo = new Int32Array(states), hi = new Int32Array(states), offset = new Int32Array(states);
+  let total = 0;
+  for (let j = 0; j < states; j++) {
+    let first = -1, last = -1;
+    for (let k = 0; k < states; k++) {
+      if (matrix[k * states + j] > 0) {
+        if (first < 0) first = k;
+        last = k;
+      }
+    }
+    lo[j] = first;
+    hi[j] = last;
+    offset[j] = total;
+    total += last - first + 1;
+  }
+  const weights = new Float64Array(total);
+  for (let j = 0; j < states; j++) {
+    for (let k = lo[j]; k <= hi[j]; k++) weights[offset[j] + k - lo[j]] = matrix[k * states + j];
+  }
+  return { lo, hi, offset, weights };
+}
+
+/**
+ * One block pair's in-band log transitions (same block: `stay`, other block: `change`), per
+ * destination pitch bin j, sources `lo[j]..hi[j]` of the source block.
+ */
+export interface BandTransitions {
+  /** `log(p * weight + tiny)`; source k of destination j at `base[j] + k`. */
+  log: Float64Array;
+  /** Largest in-band log transition of each destination. */
+  max: Float64Array;
+  /** The lowest source with that largest transition. */
+  peak: Int32Array;
+  /** Largest in-band log transition of any other source (-Infinity when there is none). */
+  second: Float64Array;
+}
+
+/**
+ * Log transition probabilities of pYIN's 2-block HMM (`np.kron(transition_loop(2, 1 - switch),
+ * local)`, then `log(p + tiny)`), per destination pitch bin j: its in-band sources
+ * `lo[j]..hi[j]` (in either voicing block) with `stay` (same block) and `change` (other block)
+ * log probabilities. Out-of-band sources have log probability `log(tiny)`.
+ */
+export interface HmmModel {
+  /** Pitch bins per voicing block; states are `2 * bins`. */
+  bins: number;
+  lo: Int32Array;
+  hi: Int32Array;
+  /** `offset[j] - lo[j]`, where `offset[j]` is destination j's first entry. */
+  base: Int32Array;
+  stay: BandTransitions;
+  change: BandTransitions;
+}
+
+const hmmCache = new Map<string, HmmModel>();
+
+/**
+ * The transitions of pYIN's HMM (cached: every window of a timeline uses the same).
+ *
+ * @param bins pitch bins per voicing block
+ * @param width the local transition's width in bins (`librosa.pyin`'s `max_semitones_per_frame
+ *   * bins_per_semitone + 1`)
+ * @param switchProb probability of switching voicing per frame, in (0, 1)
+ */
+export function hmmModel(bins: number, width: number, switchProb: number): HmmModel {
+  const key = `${bins}/${width}/${switchProb}`;
+  let model = hmmCache.get(key);
+  if (model) return model;
+  const { lo, hi, offset, weights } = localTransition(bins, width);
+  const base = new Int32Array(bins);
+  for (let j = 0; j < bins; j++) base[j] = offset[j] - lo[j];
+  // transition_loop(2, p): diagonal p, off-diagonal (1 - p) / 1, with p = 1 - switchProb.
+  const stayProb = 1 - switchProb;
+  const changeProb = 1 - stayProb;
+  const band = (probability: number): BandTransitions => {
+    const log = new Float64Array(weights.length);
+    for (let i = 0; i < weights.length; i++) log[i] = Math.log(probability * weights[i] + TINY64);
+    const max = new Float64Array(bins).fill(-Infinity);
+    const peak = new Int32Array(bins);
+    const second = new Float64Array(bins).fill(-Infinity);
+    for (let j = 0; j < bins; j++) {
+      for (let k = lo[j]; k <= hi[j]; k++) {
+        if (log[base[j] + k] > max[j]) {
+          max[j] = log[base[j] + k];
+          peak[j] = k;
+        }
+      }
+      for (let k = lo[j]; k <= hi[j]; k++) {
+        if (k !== peak[j]) second[j] = Math.max(second[j], log[base[j] + k]);
+      }
+    }
+    return { log, max, peak, second };
+  };
+  model = { bins, lo, hi, base, stay: band(stayProb), change: band(changeProb) };
+  if (hmmCache.size > 16) hmmCache.clear();
+  hmmCache.set(key, model);
+  return model;
+}
+
+/**
+ * In-band maxima of one source block for destinations jLo..jHi whose best sources lie in
+ * kLo..kHi (block positions), by divide and conquer over destinations (the best source is
+ * non-decreasing in the destination, see {@link viterbi}); folds each into `best`/`bestIndex`
+ * (higher value, or the lower state on a tie, as `np.argmax`). One side recurses, the other
+ * loops: depth stays ~log2(bins).
+ */
+function solveBlock(
+  previous: Float64Array,
+  start: number,
+  logTrans: Float64Array,
+  model: HmmModel,
+  best: Float64Array,
+  bestIndex: Int32Array,
+  jLo: number,
+  jHi: number,
+  kLo: number,
+  kHi: number,
+): void {
+  const { lo, hi, base } = model;
+  while (jLo <= jHi) {
+    const j = (jLo + jHi) >> 1;
+    const first = lo[j] > kLo ? lo[j] : kLo;
+    const last = hi[j] < kHi ? hi[j] : kHi;
+    const shift = base[j];
+    let value = -Infinity, arg = first;
+    for (let k = first; k <= last; k++) {
+      const candidate = previous[start + k] + logTrans[shift + k];
+      if (candidate > value) {
+        value = candidate;
+        arg = k;
+      }
+    }
+    const index = start + arg;
+    if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
+      best[j] = value;
+      bestIndex[j] = index;
+    }
+    if (jLo < j) {
+      solveBlock(previous, start, logTrans, model, best, bestIndex, jLo, j - 1, kLo, arg);
+    }
+    jLo = j + 1;
+    kLo = arg;
+  }
+}
+
+/**
+ * In-band maxima of one source block for destinations jFrom..jTo. Where the block's band
+ * maximum plus the second largest transition stays below the peak source's candidate, the peak
+ * source is the unique best and the only one evaluated (a smooth block, e.g. the unvoiced one,
+ * almost everywhere); the runs of other destinations go to {@link solveBlock}.
+ */
+function solveRange(
+  previous: Float64Array,
+  start: number,
+  transitions: BandTransitions,
+  bandMax: Float64Array,
+  model: HmmModel,
+  best: Float64Array,
+  bestIndex: Int32Array,
+  jFrom: number,
+  jTo: number,
+): void {
+  const { base } = model;
+  const { log, peak, second } = transitions;
+  let run = -1;
+  for (let j = jFrom; j <= jTo; j++) {
+    const k = peak[j];
+    const value = previous[start + k] + log[base[j] + k];
+    if (bandMax[j] + second[j] < value) {
+      const index = start + k;
+      if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
+        best[j] = value;
+        bestIndex[j] = index;
+      }
+      if (run >= 0) {
+        solveBlock(previous, start, log, model, best, bestIndex, run, j - 1, 0, model.bins - 1);
+        run = -1;
+      }
+    } else if (run < 0) {
+      run = j;
+    }
+  }
+  if (run >= 0) {
+    solveBlock(previous, start, log, model, best, bestIndex, run, jTo, 0, model.bins - 1);
+  }
+}
+
+/**
+ * In-band maxima of one source block whose live sources are few (`alive[0..count)`, ascending
+ * block positions): per destination, only the live sources in its band.
+ */
+function sparseBlock(
+  previous: Float64Array,
+  start: number,
+  alive: Int32Array,
+  count: number,
+  transitions: BandTransitions,
+  model: HmmModel,
+  best: Float64Array,
+  bestIndex: Int32Array,
+): void {
+  const { bins, lo, hi, base } = model;
+  const log = transitions.log;
+  let first = 0;
+  for (let j = 0; j < bins; j++) {
+    while (first < count && alive[first] < lo[j]) first++;
+    let value = -Infinity, arg = -1;
+    for (let q = first; q < count && alive[q] <= hi[j]; q++) {
+      const k = alive[q];
+      const candidate = previous[start + k] + log[base[j] + k];
+      if (candidate > value) {
+        value = candidate;
+        arg = k;
+      }
+    }
+    if (arg < 0) continue;
+    const index = start + arg;
+    if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
+      best[j] = value;
+      bestIndex[j] = index;
+    }
+  }
+}
+
+/** A block with at most this many live sources is decoded by {@link sparseBlock}. */
+const SPARSE_SOURCES = 24;
+
+/**
+ * `librosa.sequence.viterbi(prob, transition, p_init=...)` for pYIN's HMM: states `0..bins-1`
+ * voiced pitch bins, `bins..2 bins-1` unvoiced; per step and state the best source is the
+ * highest `value[t-1, k] + log_trans[k, j]`, ties going to the lowest state, as `np.argmax`.
+ *
+ * librosa scans all 2 bins sources of every state. Here every candidate that can be the best
+ * is evaluated with the same two floating-point numbers, and the others are proven not to be
+ * (floating-point addition is monotone, so the bounds are exact):
+ * - every destination's best is at least `floor` = the step's largest value + `log(tiny)` (the
+ *   smallest log transition), so a source whose value plus the largest transition is below it
+ *   is dead: pYIN's emissions of `log(tiny)` ~ -708 (voiced bins without a trough; all unvoiced
+ *   bins where the voicing probability is 1) leave only a few live sources in such a block,
+ *   decoded per destination over its live in-band sources;
+ * - in other blocks, where the source block's maximum over a destination's band
+ *   (sliding-window maxima) plus the second largest transition is below the candidate of the
+ *   largest transition's source, that source is the best (a smooth block, almost everywhere);
+ * - elsewhere, in-band sources by divide and conquer over destinations: the log transitions are
+ *   `g(j - k) - log(rowSum_k)` with `g` the log of a triangle, which is concave, so the best
+ *   source is non-decreasing in the destination (a Monge matrix), ~`(n + width) log2(n)`
+ *   candidates for n destinations instead of `n * width`;
+ * - a dense block without the larger maximum only over the destinations where its band maximum
+ *   plus the largest transition reaches the best so far (e.g. near a voiced track);
+ * - out-of-band sources (log transition `log(tiny)`) only where `floor` reaches the best so
+ *   far, then exactly by prefix/suffix maxima.
+ * Results equal the plain recursion's (tests/pitch_hmm_test.ts) except where two paths' log
+ * probabilities agree to rounding (the Monge order and the out-of-band maxima compare values
+ * before adding the transition).
+ *
+ * @param logObs frames x 2 bins, `log(prob + tiny)`
+ * @param frames number of frames (rows of `logObs`)
+ * @param logInit 2 bins, `log(p_init + tiny)`
+ * @param model the transitions, from {@link hmmModel}
+ * @returns the most likely state per frame
+ */
+export function viterbi(
+  logObs: Float64Array,
+  frames: number,
+  logInit: Float64Array,
+  model: HmmModel,
+): Int32Array {
+  const { bins, lo, hi } = model;
+  const states = 2 * bins;
+  const path = new Int32Array(frames);
+  if (frames === 0) return path;
+  const pointers = states <= 65536
+    ? new Uint16Array(frames * states)
+    : new Int32Array(frames * states);
+  let previous = new Float64Array(states);
+  let current = new Float64Array(states);
+  for (let s = 0; s < states; s++) previous[s] = logObs[s] + logInit[s];
+  // The largest log transition of all, in-band or not (out of band: log(tiny)).
+  let largest = LOG_TINY64;
+  for (let j = 0; j < bins; j++) {
+    largest = Math.max(largest, model.stay.max[j], model.change.max[j]);
+  }
+  const best = new Float64Array(bins);
+  const bestIndex = new Int32Array(bins);
+  // Sliding-window maxima of each block over each destination's band, and their deque.
+  const bandMax = [new Float64Array(bins), new Float64Array(bins)];
+  const deque = new Int32Array(bins);
+  const alive = [new Int32Array(bins), new Int32Array(bins)];
+  const aliveCount = [0, 0];
+  const blockMax = [0, 0];
+  // Out-of-band maxima (value and lowest index) per block: prefix over 0..k, suffix over k..end.
+  const prefixValue = new Float64Array(states), suffixValue = new Float64Array(states);
+  const prefixIndex = new Int32Array(states), suffixIndex = new Int32Array(states);
+
+  for (let t = 1; t < frames; t++) {
+    let stepMax = -Infinity;
+    for (let s = 0; s < states; s++) if (previous[s] > stepMax) stepMax = previous[s];
+    const floor = stepMax + LOG_TINY64;
+    for (let block = 0; block < 2; block++) {
+      const start = block * bins, live = alive[block];
+      let count = 0, max = -Infinity;
+      for (let k = 0; k < bins; k++) {
+        const v = previous[start + k];
+        if (v + largest >= floor) live[count++] = k;
+        if (v > max) max = v;
+      }
+      aliveCount[block] = count;
+      blockMax[block] = max;
+      if (count > SPARSE_SOURCES) slidingBandMax(previous, start, lo, hi, bandMax[block], deque);
+    }
+    const dominant = blockMax[0] >= blockMax[1] ? 0 : 1;
+    let outOfBandReady = false;
+    const obsRow = t * states;
+    for (let toBlock = 0; toBlock < 2; toBlock++) {
+      best.fill(-Infinity);
+      bestIndex.fill(0);
+      for (let from = dominant, turn = 0; turn < 2; turn++, from = 1 - from) {
+        const count = aliveCount[from];
+        if (count === 0) continue;
+        const transitions = from === toBlock ? model.stay : model.change;
+        const start = from * bins;
+        if (count <= SPARSE_SOURCES) {
+          sparseBlock(previous, start, alive[from], count, transitions, model, best, bestIndex);
+          continue;
+        }
+        const band = bandMax[from];
+        if (turn === 0) {
+          solveRange(previous, start, transitions, band, model, best, bestIndex, 0, bins - 1);
+          continue;
+        }
+        // The second block: only where its maximum, then its band maximum, can reach the best.
+        const max = transitions.max, fromMax = blockMax[from];
+        let first = -1, last = -1;
+        for (let j = 0; j < bins; j++) {
+          if (fromMax + max[j] >= best[j] && band[j] + max[j] >= best[j]) {
+            if (first < 0) first = j;
+            last = j;
+          }
+        }
+        if (first >= 0) {
+          solveRange(previous, start, transitions, band, model, best, bestIndex, first, last);
+        }
+      }
+      // Out-of-band sources: every one is at most the step's maximum + log(tiny).
+      for (let j = 0; j < bins; j++) {
+        if (floor < best[j]) continue;
+        if (!outOfBandReady) {
+          prefixSuffixMaxima(previous, bins, prefixValue, prefixIndex, suffixValue, suffixIndex);
+          outOfBandReady = true;
+        }
+        for (let from = 0; from < 2; from++) {
+          const start = from * bins;
+          if (lo[j] > 0) {
+            const value = prefixValue[start + lo[j] - 1] + LOG_TINY64;
+            const index = prefixIndex[start + lo[j] - 1];
+            if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
+              best[j] = value;
+              bestIndex[j] = index;
+            }
+          }
+          if (hi[j] < bins - 1) {
+            const value = suffixValue[start + hi[j] + 1] + LOG_TINY64;
+            const index = suffixIndex[start + hi[j] + 1];
+            if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
+              best[j] = value;
+              bestIndex[j] = index;
+            }
+          }
+        }
+      }
+      const shift = toBlock * bins;
+      for (let j = 0; j < bins; j++) {
+        pointers[obsRow + shift + j] = bestIndex[j];
+        current[shift + j] = logObs[obsRow + shift + j] + best[j];
+      }
+    }
+    const swap = previous;
+    previous = current;
+    current = swap;
+  }
+  let last = 0;
+  for (let s = 1; s < states; s++) if (previous[s] > previous[last]) last = s;
+  path[frames - 1] = last;
+  for (let t = frames - 2; t >= 0; t--) path[t] = pointers[(t + 1) * states + path[t + 1]];
+  return path;
+}
+
+/**
+ * `out[j]` = max of `values[start + lo[j] .. start + hi[j]]` (bands non-decreasing in j, every
+ * position in some band), by a monotone deque; returns the block's maximum.
+ */
+function slidingBandMax(
+  values: Float64Array,
+  start: number,
+  lo: Int32Array,
+  hi: Int32Array,
+  out: Float64Array,
+  deque: Int32Array,
+): number {
+  let head = 0, tail = 0, next = 0, blockMax = -Infinity;
+  for (let j = 0; j < out.length; j++) {
+    for (; next <= hi[j]; next++) {
+      const v = values[start + next];
+      if (v > blockMax) blockMax = v;
+      while (tail > head && values[start + deque[tail - 1]] <= v) tail--;
+      deque[tail++] = next;
+    }
+    while (deque[head] < lo[j]) head++;
+    out[j] = values[start + deque[head]];
+  }
+  return blockMax;
+}
+
+/** Per block: running maxima from the block's start (prefix) and end (suffix), lowest index on
+ * ties. */
+function prefixSuffixMaxima(
+  values: Float64Array,
+  bins: number,
+  prefixValue: Float64Array,
+  prefixIndex: Int32Array,
+  suffixValue: Float64Array,
+  suffixIndex: Int32Array,
+): void {
+  for (let start = 0; start < 2 * bins; start += bins) {
+    let best = -Infinity, bestIndex = start;
+    for (let k = start; k < start + bins; k++) {
+      if (values[k] > best) {
+        best = values[k];
+        bestIndex = k;
+      }
+      prefixValue[k] = best;
+      prefixIndex[k] = bestIndex;
+    }
+    best = -Infinity;
+    bestIndex = start + bins - 1;
+    for (let k = start + bins - 1; k >= start; k--) {
+      if (values[k] >= best) {
+        best = values[k];
+        bestIndex = k;
+      }
+      suffixValue[k] = best;
+      suffixIndex[k] = bestIndex;
+    }
+  }
+}
