@@ -139,13 +139,137 @@ interface Cmndf {
 }
 
 /**
+ * The autocorrelation term of YIN's difference, `acf[tau] = sum_{i=0..W-1} y[s+i] y[s+i+tau]`
+ * for tau in 0..maxPeriod, for frames starting at `s = t * hop - padding + 1` of the
+ * zero-extended signal y, one frame after the other (`next`).
+ *
+ * When W is a multiple of the hop (librosa's defaults: 2048/512/1024 and pYIN's 2048/256/1024
+ * in the utterance functionals), a frame's sum is the sum of W / hop blocks of `hop` products,
+ * and consecutive frames share all blocks but one: each block is one correlation by FFT of
+ * `nextPow2(hop + maxPeriod)` samples (1024 instead of the frame's 2048), computed once.
+ * Otherwise each frame is correlated on its own with an FFT of frameLength samples. Both equal
+ * the frame's sum up to float rounding (~1e-16 of the frame's energy), as numpy's FFT does.
+ */
+class Autocorrelation {
+  private readonly blockSize: number;
+  private readonly blocksPerFrame: number;
+  private readonly fft: ReturnType<typeof realFft>;
+  private readonly head: Float64Array;
+  private readonly lagged: Float64Array;
+  private readonly headRe: Float64Array;
+  private readonly headIm: Float64Array;
+  private readonly lagRe: Float64Array;
+  private readonly lagIm: Float64Array;
+  private readonly outRe: Float64Array;
+  private readonly outIm: Float64Array;
+  private readonly hartley: Float64Array;
+  /** Ring of the last `blocksPerFrame` blocks' correlations, `maxPeriod + 1` each. */
+  private readonly ring: Float64Array[];
+  private frame = 0;
+
+  constructor(
+    private readonly samples: Float32Array,
+    private readonly framing: Framing,
+    private readonly padding: number,
+  ) {
+    const { frameLength, winLength, hopLength, maxPeriod } = framing;
+    const blocked = winLength % hopLength === 0;
+    this.blockSize = blocked ? hopLength : winLength;
+    this.blocksPerFrame = blocked ? winLength / hopLength : 1;
+    let size = 8;
+    while (size < this.blockSize + maxPeriod) size *= 2;
+    // Per frame: the frame's own FFT; it never needs more than frameLength.
+    if (!blocked) size = frameLength;
+    this.fft = realFft(size);
+    const bins = this.fft.bins;
+    this.head = new Float64Array(size);
+    this.lagged = new Float64Array(size);
+    this.headRe = new Float64Array(bins);
+    this.headIm = new Float64Array(bins);
+    this.lagRe = new Float64Array(bins);
+    this.lagIm = new Float64Array(bins);
+    this.outRe = new Float64Array(bins);
+    this.outIm = new Float64Array(bins);
+    this.hartley = new Float64Array(size);
+    this.ring = Array.from({ length: this.blocksPerFrame }, () => new Float64Array(maxPeriod + 1));
+    if (blocked) { for (let b = 0; b < this.blocksPerFrame - 1; b++) this.block(b); }
+  }
+
+  /** Correlation of the block starting at sample `b * hop - padding + 1`, into the ring. */
+  private block(b: number): void {
+    const { hopLength, maxPeriod } = this.framing;
+    const { samples, head, lagged, blockSize } = this;
+    const n = samples.length;
+    const first = b * hopLength - this.padding + 1;
+    const span = blockSize + maxPeriod;
+    if (first >= 0 && first + span <= n) {
+      for (let i = 0; i < blockSize; i++) head[i] = samples[first + i];
+      for (let i = 0; i < span; i++) lagged[i] = samples[first + i];
+    } else {
+      for (let i = 0; i < span; i++) {
+        const s = first + i;
+        const x = s >= 0 && s < n ? samples[s] : 0;
+        if (i < blockSize) head[i] = x;
+        lagged[i] = x;
+      }
+    }
+    // head[blockSize..] and lagged[span..] stay 0: no circular wrap for tau <= maxPeriod.
+    this.correlate(this.ring[b % this.blocksPerFrame]);
+  }
+
+  /** `out[tau] = sum_i head[i] lagged[i + tau]` for tau <= maxPeriod, by FFT. */
+  private correlate(out: Float64Array): void {
+    const { fft, head, lagged, headRe, headIm, lagRe, lagIm, outRe, outIm, hartley } = this;
+    const size = fft.size, bins = fft.bins, half = size >> 1;
+    fft.forward(head, headRe, headIm);
+    fft.forward(lagged, lagRe, lagIm);
+    // Spectrum of the correlation, conj(H) * L, then its inverse through one more forward real
+    // FFT (the Hartley identity): with z[k] = Re X[k] - Im X[k] over the full Hermitian
+    // spectrum, N x[n] = Re Z[n] - Im Z[n] and N x[N-n] = Re Z[n] + Im Z[n].
+    for (let k = 0; k < bins; k++) {
+      const a = headRe[k], b = -headIm[k];
+      const c = lagRe[k], d = lagIm[k];
+      const re = a * c - b * d;
+      const im = a * d + b * c;
+      hartley[k] = re - im;
+      if (k > 0 && k < half) hartley[size - k] = re + im;
+    }
+    fft.forward(hartley, outRe, outIm);
+    for (let tau = 0; tau < out.length; tau++) {
+      out[tau] = tau <= half
+        ? (outRe[tau] - outIm[tau]) / size
+        : (outRe[size - tau] + outIm[size - tau]) / size;
+    }
+  }
+
+  /** The next frame's acf[0..maxPeriod] into `out`. */
+  next(out: Float64Array): void {
+    const t = this.frame++;
+    const { blocksPerFrame, ring } = this;
+    if (blocksPerFrame === 1) {
+      // One block of winLength from the frame's sample 1: the frame's own correlation.
+      this.block(t);
+      out.set(ring[0]);
+      return;
+    }
+    this.block(t + blocksPerFrame - 1);
+    const count = out.length;
+    out.set(ring[t % blocksPerFrame]);
+    for (let q = 1; q < blocksPerFrame; q++) {
+      const part = ring[(t + q) % blocksPerFrame];
+      for (let tau = 0; tau < count; tau++) out[tau] += part[tau];
+    }
+  }
+}
+
+/**
  * librosa's `_cumulative_mean_normalized_difference` (YIN's equation 8) and
  * `_parabolic_interpolation`, for every frame of the (optionally centred) signal.
  *
  * Per frame x (frameLength samples, W = winLength):
- * acf[tau] = sum_{i=1..W} x[i] x[i+tau] (via FFT), energy[tau] = sum_{i=tau+1..tau+W} x[i]^2
- * (float32 running sum, as numpy's float32 cumsum), d[tau] = energy[0] + energy[tau] - 2 acf[tau],
- * and d'[tau] = d[tau] / (mean of d[1..tau]).
+ * acf[tau] = sum_{i=1..W} x[i] x[i+tau] (via FFT, see {@link Autocorrelation}),
+ * energy[tau] = sum_{i=tau+1..tau+W} x[i]^2 (float32 running sum, as numpy's float32 cumsum),
+ * d[tau] = energy[0] + energy[tau] - 2 acf[tau], and d'[tau] = d[tau] / (mean of d[1..tau]).
  */
 function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
   // librosa's util.valid_audio: finite samples only.
@@ -164,56 +288,27 @@ function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
   const values = new Float64Array(frames * count);
   const shifts = new Float64Array(frames * count);
 
-  const fft = realFft(size);
-  const bins = fft.bins;
-  const frame = new Float64Array(size);
-  const lagged = new Float64Array(size);
-  const head = new Float64Array(size);
-  const headRe = new Float64Array(bins), headIm = new Float64Array(bins);
-  const lagRe = new Float64Array(bins), lagIm = new Float64Array(bins);
-  const outRe = new Float64Array(bins), outIm = new Float64Array(bins);
-  const hartley = new Float64Array(size);
-  const cumulativeEnergy = new Float64Array(size);
+  const autocorrelation = new Autocorrelation(samples, framing, padding);
+  // The energies reach frame sample winLength + maxPeriod (< frameLength).
+  const span = winLength + maxPeriod + 1;
+  const cumulativeEnergy = new Float64Array(span);
   const diff = new Float64Array(maxPeriod + 1);
   const fround = Math.fround;
-  const half = size >> 1;
   const n = samples.length;
 
   for (let t = 0; t < frames; t++) {
-    const first = t * hopLength - padding;
-    for (let i = 0; i < size; i++) {
-      const s = first + i;
-      frame[i] = s >= 0 && s < n ? samples[s] : 0;
-    }
-    // Cross-correlation of x[1..W] with x[1..size-1]: no circular wrap for tau <= size-W-1.
-    head.fill(0);
-    for (let i = 0; i < winLength; i++) head[i] = frame[i + 1];
-    for (let i = 0; i < size - 1; i++) lagged[i] = frame[i + 1];
-    lagged[size - 1] = 0;
-    fft.forward(head, headRe, headIm);
-    fft.forward(lagged, lagRe, lagIm);
-    // Spectrum of the correlation, conj(H) * L, then its inverse through one more forward real
-    // FFT (the Hartley identity): with z[k] = Re X[k] - Im X[k] over the full Hermitian
-    // spectrum, N x[n] = Re Z[n] - Im Z[n] and N x[N-n] = Re Z[n] + Im Z[n].
-    for (let k = 0; k < bins; k++) {
-      const a = headRe[k], b = -headIm[k];
-      const c = lagRe[k], d = lagIm[k];
-      const re = a * c - b * d;
-      const im = a * d + b * c;
-      hartley[k] = re - im;
-      if (k > 0 && k < half) hartley[size - k] = re + im;
-    }
-    fft.forward(hartley, outRe, outIm);
+    autocorrelation.next(diff);
     for (let tau = 0; tau <= maxPeriod; tau++) {
-      const acf = tau <= half
-        ? (outRe[tau] - outIm[tau]) / size
-        : (outRe[size - tau] + outIm[size - tau]) / size;
+      const acf = diff[tau];
       diff[tau] = Math.abs(acf) < 1e-6 ? 0 : acf;
     }
     // numpy's float32 cumsum of float32 squares.
+    const first = t * hopLength - padding;
     let running = 0;
-    for (let i = 0; i < size; i++) {
-      running = fround(running + fround(frame[i] * frame[i]));
+    for (let i = 0; i < span; i++) {
+      const s = first + i;
+      const x = s >= 0 && s < n ? samples[s] : 0;
+      running = fround(running + fround(x * x));
       cumulativeEnergy[i] = running;
     }
     let energy0 = fround(cumulativeEnergy[winLength] - cumulativeEnergy[0]);
@@ -427,40 +522,52 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
   const pitchBins = Math.floor(12 * binsPerSemitone * Math.log2(fmax / fmin)) + 1;
   const states = 2 * pitchBins;
   const boltzmannFront = 1 - Math.exp(-boltzmann);
+  // The same Math.exp values the per-threshold sums need, once: e^(-lambda k) for trough
+  // position k, and the Boltzmann normaliser (1 - e^-lambda) / (1 - e^(-lambda N)) for N troughs.
+  const decay = new Float64Array(count + 1);
+  const normaliser = new Float64Array(count + 1);
+  for (let k = 0; k <= count; k++) {
+    decay[k] = Math.exp(-boltzmann * k);
+    normaliser[k] = boltzmannFront / (1 - Math.exp(-boltzmann * k));
+  }
 
   // 2-5. Per frame: troughs, their probabilities, observation probabilities per pitch bin.
   const logObs = new Float64Array(frames * states);
   const voicedProb = new Float32Array(frames);
   const troughs = new Int32Array(count);
+  const heights = new Float64Array(count);
   const troughProbs = new Float64Array(count);
   const observed = new Float64Array(pitchBins + 1);
+  const touched = new Int32Array(count);
   for (let t = 0; t < frames; t++) {
     const row = t * count;
     let nTroughs = 0;
-    for (let i = 0; i < count; i++) if (isTrough(values, row, count, i)) troughs[nTroughs++] = i;
-    observed.fill(0);
+    for (let i = 0; i < count; i++) {
+      if (isTrough(values, row, count, i)) {
+        troughs[nTroughs] = i;
+        heights[nTroughs++] = values[row + i];
+      }
+    }
+    let nTouched = 0;
     if (nTroughs > 0) {
+      let globalMin = 0;
+      for (let i = 1; i < nTroughs; i++) if (heights[i] < heights[globalMin]) globalMin = i;
+      const minHeight = heights[globalMin];
       troughProbs.fill(0, 0, nTroughs);
       for (let m = 0; m < nThresholds; m++) {
         const threshold = thresholds[m + 1];
+        // No trough below this threshold (nor any lower one, thresholds increase).
+        if (!(minHeight < threshold)) continue;
         let below = 0;
-        for (let i = 0; i < nTroughs; i++) if (values[row + troughs[i]] < threshold) below++;
-        if (below === 0) continue;
+        for (let i = 0; i < nTroughs; i++) if (heights[i] < threshold) below++;
         // scipy.stats.boltzmann.pmf(k, lambda, N) = (1 - e^-lambda) / (1 - e^(-lambda N)) e^(-lambda k)
-        const fact = boltzmannFront / (1 - Math.exp(-boltzmann * below));
+        const fact = normaliser[below];
+        const beta = betaProbs[m];
         let position = 0;
         for (let i = 0; i < nTroughs; i++) {
-          if (values[row + troughs[i]] < threshold) {
-            troughProbs[i] += fact * Math.exp(-boltzmann * position) * betaProbs[m];
-            position++;
-          }
+          if (heights[i] < threshold) troughProbs[i] += fact * decay[position++] * beta;
         }
       }
-      let globalMin = 0;
-      for (let i = 1; i < nTroughs; i++) {
-        if (values[row + troughs[i]] < values[row + troughs[globalMin]]) globalMin = i;
-      }
-      const minHeight = values[row + troughs[globalMin]];
       let notBelow = 0;
       for (let m = 0; m < nThresholds; m++) if (!(minHeight < thresholds[m + 1])) notBelow++;
       troughProbs[globalMin] += noTroughProb * betaPrefix[notBelow];
@@ -473,6 +580,7 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
         let bin = roundHalfEven(12 * binsPerSemitone * Math.log2(f0 / fmin));
         bin = bin < 0 ? 0 : bin > pitchBins ? pitchBins : bin;
         observed[bin] = probability;
+        touched[nTouched++] = bin;
       }
     }
     // Bin `pitchBins` (a candidate above fmax) is the first unvoiced state, overwritten below.
@@ -481,11 +589,15 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
     const probability = sum < 0 ? 0 : sum > 1 ? 1 : sum;
     voicedProb[t] = probability;
     const obsRow = t * states;
-    for (let b = 0; b < pitchBins; b++) {
-      logObs[obsRow + b] = Math.log(observed[b] + TINY64);
+    // log(0 + tiny) where there is no candidate, computed once.
+    logObs.fill(LOG_TINY64, obsRow, obsRow + pitchBins);
+    for (let i = 0; i < nTouched; i++) {
+      const b = touched[i];
+      if (b < pitchBins) logObs[obsRow + b] = Math.log(observed[b] + TINY64);
     }
     const unvoiced = Math.log((1 - probability) / pitchBins + TINY64);
     for (let b = pitchBins; b < states; b++) logObs[obsRow + b] = unvoiced;
+    for (let i = 0; i < nTouched; i++) observed[touched[i]] = 0;
   }
 
   // HMM: local pitch transitions within each voicing block, switches between blocks.
