@@ -150,7 +150,7 @@ interface Cmndf {
  * Otherwise each frame is correlated on its own with an FFT of frameLength samples. Both equal
  * the frame's sum up to float rounding (~1e-16 of the frame's energy), as numpy's FFT does.
  */
-class Autocorrelation {
+export class Autocorrelation {
   private readonly blockSize: number;
   private readonly blocksPerFrame: number;
   private readonly fft: ReturnType<typeof realFft>;
