@@ -312,10 +312,9 @@ const SPARSE_SOURCES = 24;
  * - a dense block without the larger maximum only over the destinations where its band maximum
  *   plus the largest transition reaches the best so far (e.g. near a voiced track);
  * - out-of-band sources (log transition `log(tiny)`) only where `floor` reaches the best so
- *   far, then exactly by prefix/suffix maxima.
- * Results equal the plain recursion's (tests/pitch_hmm_test.ts) except where two paths' log
- * probabilities agree to rounding (the Monge order and the out-of-band maxima compare values
- * before adding the transition).
+ *   far, then over the live sources by value, down to the first sum below the best one.
+ * Results equal the plain recursion's (tests/pitch_fast_test.ts) except where two paths' log
+ * probabilities agree to rounding (the Monge order holds in exact arithmetic).
  *
  * @param logObs frames x 2 bins, `log(prob + tiny)`
  * @param frames number of frames (rows of `logObs`)
@@ -352,28 +351,32 @@ export function viterbi(
   const alive = [new Int32Array(bins), new Int32Array(bins)];
   const aliveCount = [0, 0];
   const blockMax = [0, 0];
-  // Out-of-band maxima (value and lowest index) per block: prefix over 0..k, suffix over k..end.
-  const prefixValue = new Float64Array(states), suffixValue = new Float64Array(states);
-  const prefixIndex = new Int32Array(states), suffixIndex = new Int32Array(states);
+  // Live states of both blocks by value (descending), then state (ascending), for the
+  // out-of-band candidates; sorted when first needed in a step.
+  const order = new Int32Array(states);
+  const byValue = (a: number, b: number) =>
+    previous[b] > previous[a] ? 1 : previous[b] < previous[a] ? -1 : a - b;
 
   for (let t = 1; t < frames; t++) {
-    let stepMax = -Infinity;
-    for (let s = 0; s < states; s++) if (previous[s] > stepMax) stepMax = previous[s];
-    const floor = stepMax + LOG_TINY64;
+    let max0 = -Infinity, max1 = -Infinity;
+    for (let k = 0; k < bins; k++) if (previous[k] > max0) max0 = previous[k];
+    for (let k = bins; k < states; k++) if (previous[k] > max1) max1 = previous[k];
+    blockMax[0] = max0;
+    blockMax[1] = max1;
+    const floor = (max0 > max1 ? max0 : max1) + LOG_TINY64;
     for (let block = 0; block < 2; block++) {
       const start = block * bins, live = alive[block];
-      let count = 0, max = -Infinity;
-      for (let k = 0; k < bins; k++) {
-        const v = previous[start + k];
-        if (v + largest >= floor) live[count++] = k;
-        if (v > max) max = v;
+      let count = 0;
+      if (blockMax[block] + largest >= floor) {
+        for (let k = 0; k < bins; k++) {
+          if (previous[start + k] + largest >= floor) live[count++] = k;
+        }
       }
       aliveCount[block] = count;
-      blockMax[block] = max;
       if (count > SPARSE_SOURCES) slidingBandMax(previous, start, lo, hi, bandMax[block], deque);
     }
     const dominant = blockMax[0] >= blockMax[1] ? 0 : 1;
-    let outOfBandReady = false;
+    let ordered = -1;
     const obsRow = t * states;
     for (let toBlock = 0; toBlock < 2; toBlock++) {
       best.fill(-Infinity);
@@ -405,31 +408,36 @@ export function viterbi(
           solveRange(previous, start, transitions, band, model, best, bestIndex, first, last);
         }
       }
-      // Out-of-band sources: every one is at most the step's maximum + log(tiny).
+      // Out-of-band sources: every one is at most the step's maximum + log(tiny), and only
+      // live ones can win; the best sum, lowest state among equal sums, as np.argmax.
       for (let j = 0; j < bins; j++) {
         if (floor < best[j]) continue;
-        if (!outOfBandReady) {
-          prefixSuffixMaxima(previous, bins, prefixValue, prefixIndex, suffixValue, suffixIndex);
-          outOfBandReady = true;
+        if (ordered < 0) {
+          ordered = 0;
+          for (let block = 0; block < 2; block++) {
+            const live = alive[block];
+            for (let q = 0; q < aliveCount[block]; q++) order[ordered++] = block * bins + live[q];
+          }
+          order.subarray(0, ordered).sort(byValue);
         }
-        for (let from = 0; from < 2; from++) {
-          const start = from * bins;
-          if (lo[j] > 0) {
-            const value = prefixValue[start + lo[j] - 1] + LOG_TINY64;
-            const index = prefixIndex[start + lo[j] - 1];
-            if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
-              best[j] = value;
-              bestIndex[j] = index;
-            }
+        let value = -Infinity, index = -1;
+        for (let q = 0; q < ordered; q++) {
+          const k = order[q];
+          const position = k < bins ? k : k - bins;
+          if (position >= lo[j] && position <= hi[j]) continue;
+          const candidate = previous[k] + LOG_TINY64;
+          if (index < 0) {
+            value = candidate;
+            index = k;
+          } else if (candidate < value) {
+            break;
+          } else if (k < index) {
+            index = k;
           }
-          if (hi[j] < bins - 1) {
-            const value = suffixValue[start + hi[j] + 1] + LOG_TINY64;
-            const index = suffixIndex[start + hi[j] + 1];
-            if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
-              best[j] = value;
-              bestIndex[j] = index;
-            }
-          }
+        }
+        if (index >= 0 && (value > best[j] || (value === best[j] && index < bestIndex[j]))) {
+          best[j] = value;
+          bestIndex[j] = index;
         }
       }
       const shift = toBlock * bins;
@@ -473,37 +481,4 @@ function slidingBandMax(
     out[j] = values[start + deque[head]];
   }
   return blockMax;
-}
-
-/** Per block: running maxima from the block's start (prefix) and end (suffix), lowest index on
- * ties. */
-function prefixSuffixMaxima(
-  values: Float64Array,
-  bins: number,
-  prefixValue: Float64Array,
-  prefixIndex: Int32Array,
-  suffixValue: Float64Array,
-  suffixIndex: Int32Array,
-): void {
-  for (let start = 0; start < 2 * bins; start += bins) {
-    let best = -Infinity, bestIndex = start;
-    for (let k = start; k < start + bins; k++) {
-      if (values[k] > best) {
-        best = values[k];
-        bestIndex = k;
-      }
-      prefixValue[k] = best;
-      prefixIndex[k] = bestIndex;
-    }
-    best = -Infinity;
-    bestIndex = start + bins - 1;
-    for (let k = start + bins - 1; k >= start; k--) {
-      if (values[k] >= best) {
-        best = values[k];
-        bestIndex = k;
-      }
-      suffixValue[k] = best;
-      suffixIndex[k] = bestIndex;
-    }
-  }
 }
