@@ -294,7 +294,9 @@ function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
   const cumulativeEnergy = new Float64Array(span);
   const diff = new Float64Array(maxPeriod + 1);
   const fround = Math.fround;
-  const n = samples.length;
+  // float32 squares of the zero-padded signal, once for all frames (frames overlap 8-fold).
+  const squares = new Float32Array(padded);
+  for (let i = 0; i < samples.length; i++) squares[padding + i] = samples[i] * samples[i];
 
   for (let t = 0; t < frames; t++) {
     autocorrelation.next(diff);
@@ -303,12 +305,10 @@ function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
       diff[tau] = Math.abs(acf) < 1e-6 ? 0 : acf;
     }
     // numpy's float32 cumsum of float32 squares.
-    const first = t * hopLength - padding;
+    const first = t * hopLength;
     let running = 0;
     for (let i = 0; i < span; i++) {
-      const s = first + i;
-      const x = s >= 0 && s < n ? samples[s] : 0;
-      running = fround(running + fround(x * x));
+      running = fround(running + squares[first + i]);
       cumulativeEnergy[i] = running;
     }
     let energy0 = fround(cumulativeEnergy[winLength] - cumulativeEnergy[0]);
