@@ -41,3 +41,4 @@ export { fitToLength, mixToMono } from "./signal.ts";
 export { chirp, silence, sine, whiteNoise } from "./synth.ts";
 export { mulberry32 } from "../util/random.ts";
 export { bufferSource, type ByteSource, fileSource } from "./bytes.ts";
+export { type ParallelResampleOptions, resampleParallel } from "./resample_parallel.ts";
