@@ -22,7 +22,7 @@
  * ```
  * @module
  */
-import { hmmModel, LOG_TINY64, TINY64, viterbi } from "./pitch_hmm.ts";
+import { hmmModel, LOG_TINY64, scratch, TINY64, viterbi } from "./pitch_hmm.ts";
 import { assertValidAudio, realFft } from "./stft.ts";
 
 /** Options of {@link yin}; librosa's defaults where omitted. */
@@ -285,8 +285,9 @@ function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
   }
   const frames = 1 + Math.floor((padded - size) / hopLength);
   const count = maxPeriod - minPeriod + 1;
-  const values = new Float64Array(frames * count);
-  const shifts = new Float64Array(frames * count);
+  // Every element is written below (the shifts' first and last per frame explicitly).
+  const values = scratch("values", "f64", frames * count);
+  const shifts = scratch("shifts", "f64", frames * count);
 
   const autocorrelation = new Autocorrelation(samples, framing, padding);
   // The energies reach frame sample winLength + maxPeriod (< frameLength).
@@ -325,6 +326,8 @@ function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
       cumulative += diff[tau];
       if (tau >= minPeriod) values[row + tau - minPeriod] = diff[tau] / (cumulative / tau + TINY64);
     }
+    shifts[row] = 0;
+    shifts[row + count - 1] = 0;
     for (let i = 1; i < count - 1; i++) {
       const left = values[row + i - 1], centre = values[row + i], right = values[row + i + 1];
       const a = (left + right - 2 * centre) / 2;
@@ -532,7 +535,7 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
   }
 
   // 2-5. Per frame: troughs, their probabilities, observation probabilities per pitch bin.
-  const logObs = new Float64Array(frames * states);
+  const logObs = scratch("logObs", "f64", frames * states);
   const voicedProb = new Float32Array(frames);
   const troughs = new Int32Array(count);
   const heights = new Float64Array(count);

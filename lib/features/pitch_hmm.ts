@@ -8,6 +8,34 @@
  * @module
  */
 
+/** Largest scratch buffer kept between calls, in elements (a 3 s window needs ~0.2 M). */
+const SCRATCH_LIMIT = 1 << 20;
+const scratchBuffers = new Map<string, Float64Array | Uint16Array>();
+
+/**
+ * A buffer of `length` elements for one call's working arrays, reused by the next call of the
+ * same thread (timelines call pYIN hundreds of times; fresh multi-megabyte arrays each time
+ * cost their zeroing and the collector's time). Contents are stale: callers write every element
+ * they read. Buffers over {@link SCRATCH_LIMIT} elements are not kept.
+ */
+export function scratch(name: string, kind: "f64", length: number): Float64Array;
+export function scratch(name: string, kind: "u16", length: number): Uint16Array;
+export function scratch(
+  name: string,
+  kind: "f64" | "u16",
+  length: number,
+): Float64Array | Uint16Array {
+  const make = () => (kind === "f64" ? new Float64Array(length) : new Uint16Array(length));
+  if (length > SCRATCH_LIMIT) return make();
+  const key = `${kind}:${name}`;
+  let buffer = scratchBuffers.get(key);
+  if (!buffer || buffer.length < length) {
+    buffer = make();
+    scratchBuffers.set(key, buffer);
+  }
+  return buffer.subarray(0, length);
+}
+
 /** `np.finfo(np.float64).tiny`, librosa's guard against division by zero and log(0). */
 export const TINY64 = 2.2250738585072014e-308;
 /** `log(tiny)`: the log transition probability of every pair of states outside the band. */
@@ -332,8 +360,9 @@ export function viterbi(
   const states = 2 * bins;
   const path = new Int32Array(frames);
   if (frames === 0) return path;
+  // Every pointer read is written first (rows 1.. of the states on the path).
   const pointers = states <= 65536
-    ? new Uint16Array(frames * states)
+    ? scratch("pointers", "u16", frames * states)
     : new Int32Array(frames * states);
   let previous = new Float64Array(states);
   let current = new Float64Array(states);
