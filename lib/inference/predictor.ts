@@ -23,9 +23,9 @@ import {
   mixToMono,
   problemText,
   readAudioFile,
-  resample,
   type ResampleQuality,
 } from "../audio/mod.ts";
+import { resampleParallel } from "../audio/resample_parallel.ts";
 import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
 import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
 import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
@@ -192,9 +192,9 @@ export interface PredictorParts {
    * Workers that featurise long recordings' windows in parallel (0: on the calling thread).
    * Default: every core on machines with 4 or more, else 0 — measured on the 2-core machine
    * shared with other jobs, workers made a 10-minute file slower (9.0 -> 10.5 s), not faster.
-   * Pooled models (`loadPredictor`'s `featureWorkers`) follow the same rule: 5 minutes through
-   * the pooled `ensemble` took 27.8 s wall / 17.2 s CPU with 2 workers against 28.4 s / 14.3 s
-   * inline there (load average 6 on 2 cores).
+   * Pooled models (`loadPredictor`'s `featureWorkers`) default to cores - 1 workers with the
+   * calling thread computing a share of each batch too (see `FunctionalsPool`): on 2 cores one
+   * worker, which keeps both busy without a third thread competing for them.
    */
   featureWorkers?: number;
 }
@@ -275,7 +275,7 @@ export async function loadPredictor(
     return pooledModelPredictor(
       createPooledPredictor(artifact, modelName, { adapt: options.adaptSpeaker }),
       manifest.features,
-      options.featureWorkers ?? defaultFeatureWorkers(),
+      options.featureWorkers ?? Math.max(0, (navigator.hardwareConcurrency ?? 1) - 1),
     );
   }
   let model: tf.LayersModel;
@@ -577,7 +577,7 @@ function pooledModelPredictor(
         ),
       );
     }
-    pool ??= new FunctionalsPool(pooled.artifact.settings, workers);
+    pool ??= new FunctionalsPool(pooled.artifact.settings, workers, { inlineShare: true });
     return pool.functionals(windows, sampleRate);
   };
   const toPrediction = (
@@ -691,7 +691,8 @@ async function readRecording(
   }
   return {
     name,
-    samples: await resample(mixToMono(channels), sampleRate, targetRate, { quality }),
+    // Long recordings on all cores (pieces bit-identical to one pass; short ones in one pass).
+    samples: await resampleParallel(mixToMono(channels), sampleRate, targetRate, { quality }),
   };
 }
 
