@@ -405,7 +405,7 @@ export function viterbi(
       if (count > SPARSE_SOURCES) slidingBandMax(previous, start, lo, hi, bandMax[block], deque);
     }
     const dominant = blockMax[0] >= blockMax[1] ? 0 : 1;
-    let ordered = -1;
+    let ordered = -1, topState = -1, topValue = -Infinity, topFirst = 0, topLast = 0;
     const obsRow = t * states;
     for (let toBlock = 0; toBlock < 2; toBlock++) {
       best.fill(-Infinity);
@@ -448,20 +448,39 @@ export function viterbi(
             for (let q = 0; q < aliveCount[block]; q++) order[ordered++] = block * bins + live[q];
           }
           order.subarray(0, ordered).sort(byValue);
+          // The top source alone has the best sum (no other with an equal one): it is the
+          // answer for every destination whose band does not contain it.
+          const top = order[0];
+          topValue = previous[top] + LOG_TINY64;
+          topState = ordered > 1 && previous[order[1]] + LOG_TINY64 === topValue ? -1 : top;
+          const position = top < bins ? top : top - bins;
+          topFirst = bins;
+          topLast = -1;
+          for (let d = 0; d < bins; d++) {
+            if (lo[d] <= position && position <= hi[d]) {
+              if (topFirst === bins) topFirst = d;
+              topLast = d;
+            }
+          }
         }
         let value = -Infinity, index = -1;
-        for (let q = 0; q < ordered; q++) {
-          const k = order[q];
-          const position = k < bins ? k : k - bins;
-          if (position >= lo[j] && position <= hi[j]) continue;
-          const candidate = previous[k] + LOG_TINY64;
-          if (index < 0) {
-            value = candidate;
-            index = k;
-          } else if (candidate < value) {
-            break;
-          } else if (k < index) {
-            index = k;
+        if (topState >= 0 && (j < topFirst || j > topLast)) {
+          value = topValue;
+          index = topState;
+        } else {
+          for (let q = 0; q < ordered; q++) {
+            const k = order[q];
+            const position = k < bins ? k : k - bins;
+            if (position >= lo[j] && position <= hi[j]) continue;
+            const candidate = previous[k] + LOG_TINY64;
+            if (index < 0) {
+              value = candidate;
+              index = k;
+            } else if (candidate < value) {
+              break;
+            } else if (k < index) {
+              index = k;
+            }
           }
         }
         if (index >= 0 && (value > best[j] || (value === best[j] && index < bestIndex[j]))) {
