@@ -189,12 +189,16 @@ export function hmmModel(bins: number, width: number, switchProb: number): HmmMo
   return model;
 }
 
+/** Best source (block position) of each destination solved so far, for {@link solveBlock}. */
+let solvedArgs = new Int32Array(0);
+
 /**
- * In-band maxima of one source block for destinations jLo..jHi whose best sources lie in
- * kLo..kHi (block positions), by divide and conquer over destinations (the best source is
- * non-decreasing in the destination, see {@link viterbi}); folds each into `best`/`bestIndex`
- * (higher value, or the lower state on a tie, as `np.argmax`). One side recurses, the other
- * loops: depth stays ~log2(bins).
+ * In-band maxima of one source block for destinations jLo..jHi, by divide and conquer over
+ * destinations (the best source is non-decreasing in the destination, see {@link viterbi}):
+ * level by level, destinations `jLo + i` with `i + 1` a multiple of `step` (halving from the
+ * largest power of two), each searching only between the best sources of its nearest solved
+ * neighbours `i - step` and `i + step`. Folds each into `best`/`bestIndex` (higher value, or the
+ * lower state on a tie, as `np.argmax`).
  */
 function solveBlock(
   previous: Float64Array,
@@ -205,33 +209,37 @@ function solveBlock(
   bestIndex: Int32Array,
   jLo: number,
   jHi: number,
-  kLo: number,
-  kHi: number,
 ): void {
-  const { lo, hi, base } = model;
-  while (jLo <= jHi) {
-    const j = (jLo + jHi) >> 1;
-    const first = lo[j] > kLo ? lo[j] : kLo;
-    const last = hi[j] < kHi ? hi[j] : kHi;
-    const shift = base[j];
-    let value = -Infinity, arg = first;
-    for (let k = first; k <= last; k++) {
-      const candidate = previous[start + k] + logTrans[shift + k];
-      if (candidate > value) {
-        value = candidate;
-        arg = k;
+  const { bins, lo, hi, base } = model;
+  const n = jHi - jLo + 1;
+  if (n <= 0) return;
+  if (solvedArgs.length < bins) solvedArgs = new Int32Array(bins);
+  const args = solvedArgs;
+  let step = 1;
+  while (step * 2 <= n) step *= 2;
+  for (; step >= 1; step >>= 1) {
+    for (let i = step - 1; i < n; i += 2 * step) {
+      const j = jLo + i;
+      const kLo = i >= step ? args[j - step] : 0;
+      const kHi = i + step < n ? args[j + step] : bins - 1;
+      const first = lo[j] > kLo ? lo[j] : kLo;
+      const last = hi[j] < kHi ? hi[j] : kHi;
+      const shift = base[j];
+      let value = -Infinity, arg = first;
+      for (let k = first; k <= last; k++) {
+        const candidate = previous[start + k] + logTrans[shift + k];
+        if (candidate > value) {
+          value = candidate;
+          arg = k;
+        }
+      }
+      args[j] = arg;
+      const index = start + arg;
+      if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
+        best[j] = value;
+        bestIndex[j] = index;
       }
     }
-    const index = start + arg;
-    if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
-      best[j] = value;
-      bestIndex[j] = index;
-    }
-    if (jLo < j) {
-      solveBlock(previous, start, logTrans, model, best, bestIndex, jLo, j - 1, kLo, arg);
-    }
-    jLo = j + 1;
-    kLo = arg;
   }
 }
 
@@ -265,7 +273,7 @@ function solveRange(
         bestIndex[j] = index;
       }
       if (run >= 0) {
-        solveBlock(previous, start, log, model, best, bestIndex, run, j - 1, 0, model.bins - 1);
+        solveBlock(previous, start, log, model, best, bestIndex, run, j - 1);
         run = -1;
       }
     } else if (run < 0) {
@@ -273,7 +281,7 @@ function solveRange(
     }
   }
   if (run >= 0) {
-    solveBlock(previous, start, log, model, best, bestIndex, run, jTo, 0, model.bins - 1);
+    solveBlock(previous, start, log, model, best, bestIndex, run, jTo);
   }
 }
 
