@@ -285,6 +285,143 @@ function solveRange(
   }
 }
 
+/** Best sources of the second table in {@link solveBlockPair}. */
+let solvedArgsPair = new Int32Array(0);
+
+/**
+ * {@link solveBlock} for one source block towards both voicing blocks at once (tables `logA`
+ * into `bestA`, `logB` into `bestB`): one pass over the sources reads each value once for both.
+ * Each destination scans the union of the two searches' ranges; a superset of in-band sources
+ * leaves each maximum (and its lowest source) unchanged.
+ */
+function solveBlockPair(
+  previous: Float64Array,
+  start: number,
+  logA: Float64Array,
+  logB: Float64Array,
+  model: HmmModel,
+  bestA: Float64Array,
+  indexA: Int32Array,
+  bestB: Float64Array,
+  indexB: Int32Array,
+  jLo: number,
+  jHi: number,
+): void {
+  const { bins, lo, hi, base } = model;
+  const n = jHi - jLo + 1;
+  if (n <= 0) return;
+  if (solvedArgs.length < bins) solvedArgs = new Int32Array(bins);
+  if (solvedArgsPair.length < bins) solvedArgsPair = new Int32Array(bins);
+  const argsA = solvedArgs, argsB = solvedArgsPair;
+  let step = 1;
+  while (step * 2 <= n) step *= 2;
+  for (; step >= 1; step >>= 1) {
+    for (let i = step - 1; i < n; i += 2 * step) {
+      const j = jLo + i;
+      let kLo = 0, kHi = bins - 1;
+      if (i >= step) kLo = argsA[j - step] < argsB[j - step] ? argsA[j - step] : argsB[j - step];
+      if (i + step < n) kHi = argsA[j + step] > argsB[j + step] ? argsA[j + step] : argsB[j + step];
+      const first = lo[j] > kLo ? lo[j] : kLo;
+      const last = hi[j] < kHi ? hi[j] : kHi;
+      const shift = base[j];
+      let valueA = -Infinity, argA = first, valueB = -Infinity, argB = first;
+      for (let k = first; k <= last; k++) {
+        const v = previous[start + k];
+        const a = v + logA[shift + k], b = v + logB[shift + k];
+        if (a > valueA) {
+          valueA = a;
+          argA = k;
+        }
+        if (b > valueB) {
+          valueB = b;
+          argB = k;
+        }
+      }
+      argsA[j] = argA;
+      argsB[j] = argB;
+      const iA = start + argA, iB = start + argB;
+      if (valueA > bestA[j] || (valueA === bestA[j] && iA < indexA[j])) {
+        bestA[j] = valueA;
+        indexA[j] = iA;
+      }
+      if (valueB > bestB[j] || (valueB === bestB[j] && iB < indexB[j])) {
+        bestB[j] = valueB;
+        indexB[j] = iB;
+      }
+    }
+  }
+}
+
+/**
+ * {@link solveRange} for one source block towards both voicing blocks over all destinations:
+ * the peak source where both tables' tests prove it, {@link solveBlockPair} on the runs of the
+ * others.
+ */
+function solveRangePair(
+  previous: Float64Array,
+  start: number,
+  a: BandTransitions,
+  b: BandTransitions,
+  bandMax: Float64Array,
+  model: HmmModel,
+  bestA: Float64Array,
+  indexA: Int32Array,
+  bestB: Float64Array,
+  indexB: Int32Array,
+): void {
+  const { base, bins } = model;
+  let run = -1;
+  for (let j = 0; j < bins; j++) {
+    const kA = a.peak[j], kB = b.peak[j];
+    const valueA = previous[start + kA] + a.log[base[j] + kA];
+    const valueB = previous[start + kB] + b.log[base[j] + kB];
+    if (bandMax[j] + a.second[j] < valueA && bandMax[j] + b.second[j] < valueB) {
+      const iA = start + kA, iB = start + kB;
+      if (valueA > bestA[j] || (valueA === bestA[j] && iA < indexA[j])) {
+        bestA[j] = valueA;
+        indexA[j] = iA;
+      }
+      if (valueB > bestB[j] || (valueB === bestB[j] && iB < indexB[j])) {
+        bestB[j] = valueB;
+        indexB[j] = iB;
+      }
+      if (run >= 0) {
+        solveBlockPair(
+          previous,
+          start,
+          a.log,
+          b.log,
+          model,
+          bestA,
+          indexA,
+          bestB,
+          indexB,
+          run,
+          j - 1,
+        );
+        run = -1;
+      }
+    } else if (run < 0) {
+      run = j;
+    }
+  }
+  if (run >= 0) {
+    solveBlockPair(
+      previous,
+      start,
+      a.log,
+      b.log,
+      model,
+      bestA,
+      indexA,
+      bestB,
+      indexB,
+      run,
+      bins - 1,
+    );
+  }
+}
+
 /**
  * In-band maxima of one source block whose live sources are few (`alive[0..count)`, ascending
  * block positions): per destination, only the live sources in its band.
@@ -341,7 +478,9 @@ const SPARSE_SOURCES = 24;
  * - in other blocks, where the source block's maximum over a destination's band
  *   (sliding-window maxima) plus the second largest transition is below the candidate of the
  *   largest transition's source, that source is the best (a smooth block, almost everywhere);
- * - elsewhere, in-band sources by divide and conquer over destinations: the log transitions are
+ * - elsewhere (both destination blocks in one pass for the dominant block, whose sources then
+ *   serve `stay` and `change` alike), in-band sources by divide and conquer over destinations:
+ *   the log transitions are
  *   `g(j - k) - log(rowSum_k)` with `g` the log of a triangle, which is concave, so the best
  *   source is non-decreasing in the destination (a Monge matrix), ~`(n + width) log2(n)`
  *   candidates for n destinations instead of `n * width`;
@@ -380,8 +519,9 @@ export function viterbi(
   for (let j = 0; j < bins; j++) {
     largest = Math.max(largest, model.stay.max[j], model.change.max[j]);
   }
-  const best = new Float64Array(bins);
-  const bestIndex = new Int32Array(bins);
+  // Per destination block: the best value so far and its source state.
+  const bests = [new Float64Array(bins), new Float64Array(bins)];
+  const bestIndices = [new Int32Array(bins), new Int32Array(bins)];
   // Sliding-window maxima of each block over each destination's band, and their deque.
   const bandMax = [new Float64Array(bins), new Float64Array(bins)];
   const deque = new Int32Array(bins);
@@ -415,9 +555,28 @@ export function viterbi(
     const dominant = blockMax[0] >= blockMax[1] ? 0 : 1;
     let ordered = -1, topState = -1, topValue = -Infinity, topFirst = 0, topLast = 0;
     const obsRow = t * states;
+    // Into each voicing block: the dominant block's sources (both destinations' tables at once
+    // when it is dense), then the other block's, then out of band.
     for (let toBlock = 0; toBlock < 2; toBlock++) {
-      best.fill(-Infinity);
-      bestIndex.fill(0);
+      bests[toBlock].fill(-Infinity);
+      bestIndices[toBlock].fill(0);
+    }
+    if (aliveCount[dominant] > SPARSE_SOURCES) {
+      solveRangePair(
+        previous,
+        dominant * bins,
+        dominant === 0 ? model.stay : model.change,
+        dominant === 1 ? model.stay : model.change,
+        bandMax[dominant],
+        model,
+        bests[0],
+        bestIndices[0],
+        bests[1],
+        bestIndices[1],
+      );
+    }
+    for (let toBlock = 0; toBlock < 2; toBlock++) {
+      const best = bests[toBlock], bestIndex = bestIndices[toBlock];
       for (let from = dominant, turn = 0; turn < 2; turn++, from = 1 - from) {
         const count = aliveCount[from];
         if (count === 0) continue;
@@ -427,11 +586,9 @@ export function viterbi(
           sparseBlock(previous, start, alive[from], count, transitions, model, best, bestIndex);
           continue;
         }
+        // The dominant dense block is done above.
+        if (turn === 0) continue;
         const band = bandMax[from];
-        if (turn === 0) {
-          solveRange(previous, start, transitions, band, model, best, bestIndex, 0, bins - 1);
-          continue;
-        }
         // The second block: only where its maximum, then its band maximum, can reach the best.
         const max = transitions.max, fromMax = blockMax[from];
         let first = -1, last = -1;
