@@ -478,12 +478,11 @@ const SPARSE_SOURCES = 24;
  * - in other blocks, where the source block's maximum over a destination's band
  *   (sliding-window maxima) plus the second largest transition is below the candidate of the
  *   largest transition's source, that source is the best (a smooth block, almost everywhere);
- * - elsewhere (both destination blocks in one pass for the dominant block, whose sources then
- *   serve `stay` and `change` alike), in-band sources by divide and conquer over destinations:
- *   the log transitions are
- *   `g(j - k) - log(rowSum_k)` with `g` the log of a triangle, which is concave, so the best
- *   source is non-decreasing in the destination (a Monge matrix), ~`(n + width) log2(n)`
- *   candidates for n destinations instead of `n * width`;
+ * - elsewhere, in-band sources by divide and conquer over destinations (for the dominant block
+ *   towards both voicing blocks in one pass): the log transitions are `g(j - k) - log(rowSum_k)`
+ *   with `g` the log of a triangle, which is concave, so the best source is non-decreasing in
+ *   the destination (a Monge matrix), ~`(n + width) log2(n)` candidates for n destinations
+ *   instead of `n * width`;
  * - a dense block without the larger maximum only over the destinations where its band maximum
  *   plus the largest transition reaches the best so far (e.g. near a voiced track);
  * - out-of-band sources (log transition `log(tiny)`) only where `floor` reaches the best so
