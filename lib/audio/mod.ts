@@ -32,3 +32,4 @@ export {
 export { type KaiserFilterSpec, RESAMPY_FILTERS, resampyResample } from "./resampy.ts";
 export { fitToLength, mixToMono } from "./signal.ts";
 export { chirp, silence, sine, whiteNoise } from "./synth.ts";
+export { type ParallelResampleOptions, resampleParallel } from "./resample_parallel.ts";

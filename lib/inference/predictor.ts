@@ -23,7 +23,7 @@ import {
   mixToMono,
   problemText,
   readAudioFile,
-  resample,
+  resampleParallel,
   type ResampleQuality,
 } from "../audio/mod.ts";
 import {
@@ -195,9 +195,9 @@ export interface PredictorParts {
    * Workers that featurise long recordings' windows in parallel (0: on the calling thread).
    * Default: every core on machines with 4 or more, else 0 — measured on the 2-core machine
    * shared with other jobs, workers made a 10-minute file slower (9.0 -> 10.5 s), not faster.
-   * Pooled models (`loadPredictor`'s `featureWorkers`) follow the same rule: 5 minutes through
-   * the pooled `ensemble` took 27.8 s wall / 17.2 s CPU with 2 workers against 28.4 s / 14.3 s
-   * inline there (load average 6 on 2 cores).
+   * Pooled models (`loadPredictor`'s `featureWorkers`) default to cores - 1 workers with the
+   * calling thread computing a share of each batch too (see `FunctionalsPool`): on 2 cores one
+   * worker, which keeps both busy without a third thread competing for them.
    */
   featureWorkers?: number;
 }
@@ -278,7 +278,7 @@ export async function loadPredictor(
     return pooledModelPredictor(
       createPooledPredictor(artifact, modelName, { adapt: options.adaptSpeaker }),
       manifest.features,
-      options.featureWorkers ?? defaultFeatureWorkers(),
+      options.featureWorkers ?? Math.max(0, (navigator.hardwareConcurrency ?? 1) - 1),
     );
   }
   let model: tf.LayersModel;
@@ -580,7 +580,7 @@ function pooledModelPredictor(
         ),
       );
     }
-    pool ??= new FunctionalsPool(pooled.artifact.settings, workers);
+    pool ??= new FunctionalsPool(pooled.artifact.settings, workers, { inlineShare: true });
     return pool.functionals(windows, sampleRate);
   };
   const toPrediction = (
@@ -694,7 +694,8 @@ async function readRecording(
   }
   return {
     name,
-    samples: await resample(mixToMono(channels), sampleRate, targetRate, { quality }),
+    // Long recordings on all cores (pieces bit-identical to one pass; short ones in one pass).
+    samples: await resampleParallel(mixToMono(channels), sampleRate, targetRate, { quality }),
   };
 }
 
