@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { resampleWithBankWasm } from "./resampy_wasm.ts";
 
 /** A Kaiser-windowed sinc filter definition, as in resampy's `sinc_window`. */
 export interface KaiserFilterSpec {
@@ -285,7 +286,7 @@ function sumGroup(
  * position, hence the same weights, as output `q`. So the weights of outputs `0 .. period - 1`,
  * computed exactly as resampy computes them, serve every output, and are read in order.
  */
-interface PolyphaseBank {
+export interface PolyphaseBank {
   /** Outputs per period (`toRate / gcd`). */
   period: number;
   /** Input samples per period (`fromRate / gcd`). */
@@ -311,8 +312,11 @@ function greatestCommonDivisor(a: number, b: number): number {
   return a;
 }
 
-/** The bank for these rates, or `undefined` where it would not pay (see the limits below). */
-function polyphaseBank(
+/**
+ * The bank for these rates, or `undefined` where it would not pay (see the limits below).
+ * Exported for tests only (not in mod.ts).
+ */
+export function polyphaseBank(
   spec: KaiserFilterSpec,
   fromRate: number,
   toRate: number,
@@ -381,8 +385,16 @@ function polyphaseBank(
   return bank;
 }
 
-/** The rational-ratio path: resampy's sums over weights read from a {@link PolyphaseBank}. */
-function resampleWithBank(samples: Float32Array, bank: PolyphaseBank, out: Float32Array): void {
+/**
+ * The rational-ratio path: resampy's sums over weights read from a {@link PolyphaseBank}.
+ * The WebAssembly kernel (resampy_wasm.ts) computes the same sums; this scalar loop is its
+ * fallback and, exported for tests only (not in mod.ts), its reference.
+ */
+export function resampleWithBank(
+  samples: Float32Array,
+  bank: PolyphaseBank,
+  out: Float32Array,
+): void {
   const { period, inputAdvance, base, start, leftTaps, rightTaps, weights } = bank;
   const outLength = out.length;
   const inLength = samples.length;
@@ -477,7 +489,9 @@ function sumBankGroup(
  * ~3-4x faster. Outputs of the first period are then bit-identical to resampy; later ones may
  * differ in the last float32 bit (max 1.5e-8 over six TESS clips, 6e-8 on white noise), since
  * resampy recomputes `eta` per output from a float time whose rounding error grows with time.
- * Other rates take the direct loop, bit-identical to resampy throughout.
+ * Other rates take the direct loop, bit-identical to resampy throughout. The cached-weights sums
+ * run in a WebAssembly SIMD kernel (resampy_wasm.ts), bit-identical to this file's scalar loop
+ * and about twice as fast again (24414 -> 22050 Hz: ~1.3 ms per 3 s clip with `kaiser_fast`).
  *
  * @param samples input signal
  * @param fromRate input rate in Hz
@@ -508,7 +522,8 @@ export function resampyResample(
   }
   if (outLength === 0) return out;
   const bank = polyphaseBank(spec, fromRate, toRate, outLength);
-  if (bank) resampleWithBank(samples, bank, out);
-  else resampleStrided(samples, fromRate, toRate, spec, out);
+  if (bank) {
+    if (!resampleWithBankWasm(samples, bank, out)) resampleWithBank(samples, bank, out);
+  } else resampleStrided(samples, fromRate, toRate, spec, out);
   return out;
 }
