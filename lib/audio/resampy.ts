@@ -497,6 +497,8 @@ function sumBankGroup(
  * @param fromRate input rate in Hz
  * @param toRate output rate in Hz
  * @param spec filter (default resampy's `kaiser_best`)
+ * @param length output length in samples (default `floor(n * toRate / fromRate)`): the result
+ *   is then zero-padded or trimmed to it, like `fitToLength` of the default, without the copy
  * @throws RangeError where `toRate / fromRate` is below `1 / spec.tableSize`
  * @example
  * ```ts
@@ -510,20 +512,28 @@ export function resampyResample(
   fromRate: number,
   toRate: number,
   spec: KaiserFilterSpec = RESAMPY_FILTERS.kaiser_best,
+  length?: number,
 ): Float32Array {
   const ratio = toRate / fromRate;
-  const outLength = Math.floor((samples.length * toRate) / fromRate);
-  const out = new Float32Array(outLength);
+  const natural = Math.floor((samples.length * toRate) / fromRate);
+  if (length !== undefined && !(Number.isInteger(length) && length >= 0)) {
+    throw new RangeError(`resampyResample: length must be a whole number >= 0, got ${length}`);
+  }
+  const out = new Float32Array(length ?? natural);
   if (!(Math.trunc(Math.min(1, ratio) * spec.tableSize) >= 1)) {
     throw new RangeError(
       `resampyResample: ratio ${toRate}/${fromRate} is too small for a filter of ` +
         `${spec.tableSize} entries per zero crossing`,
     );
   }
-  if (outLength === 0) return out;
-  const bank = polyphaseBank(spec, fromRate, toRate, outLength);
+  // Each output depends on the input only, so computing fewer (or padding) is exactly trimming
+  // (or zero-padding) the full result; the path is chosen by the full length as before.
+  const count = Math.min(natural, out.length);
+  if (count === 0) return out;
+  const target = count === out.length ? out : out.subarray(0, count);
+  const bank = polyphaseBank(spec, fromRate, toRate, natural);
   if (bank) {
-    if (!resampleWithBankWasm(samples, bank, out)) resampleWithBank(samples, bank, out);
-  } else resampleStrided(samples, fromRate, toRate, spec, out);
+    if (!resampleWithBankWasm(samples, bank, target)) resampleWithBank(samples, bank, target);
+  } else resampleStrided(samples, fromRate, toRate, spec, target);
   return out;
 }

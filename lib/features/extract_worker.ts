@@ -22,12 +22,13 @@ interface JobMessage {
   path: string;
 }
 
-let init: InitMessage | undefined;
+let init: (InitMessage & { readSync: boolean }) | undefined;
 
 self.onmessage = async (event: MessageEvent<InitMessage | JobMessage>) => {
   const message = event.data;
   if (message.type === "init") {
-    init = message;
+    // Blocking reads are cheapest here: this thread has nothing else to do meanwhile.
+    init = { ...message, readSync: true };
     return;
   }
   if (!init) throw new Error("extract worker: job before init");
