@@ -12,6 +12,7 @@
  * @module
  */
 import { RealFft } from "./fft.ts";
+import { stftWasm } from "./stft_wasm.ts";
 import type { Spectrogram } from "./types.ts";
 
 /** Options of {@link stft}. */
@@ -131,6 +132,10 @@ export function stft(
     reuse.power.length === frames * bins;
   const magnitude = fits ? reuse.magnitude : new Float32Array(frames * bins);
   const power = fits ? reuse.power : new Float32Array(frames * bins);
+  // The WebAssembly SIMD kernel: bit-identical to the loop below, ~2x faster (stft_wasm.ts).
+  if (stftWasm(samples, nFft, hopLength, window, frames, magnitude, power)) {
+    return { frames, bins, nFft, hopLength, sampleRate, magnitude, power };
+  }
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
   const offset = nFft >> 1;
