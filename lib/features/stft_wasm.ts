@@ -1,6 +1,6 @@
 /**
  * The centred STFT's magnitude and power in WebAssembly SIMD (stft_kernel.wat), about twice as
- * fast as {@link RealFft} plus stft.ts's scalar magnitude loop, and bit-identical to them: the
+ * fast as fft.ts's `RealFft` plus stft.ts's scalar magnitude loop, and bit-identical to them: the
  * kernel runs RealFft's algorithm butterfly for butterfly (same packing, radix-4 passes, final
  * radix-2 pass, real unpacking, twiddle tables) with two independent butterflies per v128, and
  * rounds magnitude and power to float32 exactly as stft.ts does (tests/stft_wasm_test.ts).
@@ -11,7 +11,6 @@
  * @module
  */
 import { STFT_KERNEL_WASM } from "./stft_kernel.ts";
-import type { RealFft } from "./fft.ts";
 
 interface Kernel {
   memory: WebAssembly.Memory;
