@@ -36,7 +36,28 @@ function applyBank(
   const rows = bank.rows;
   const out = new Float64Array(frames * rows);
   const { rowStarts, sparseBins, sparseWeights } = bank;
-  for (let t = 0; t < frames; t++) {
+  // Four frames at a time: each frame's sum keeps its order (so its value), but the four
+  // independent sums overlap their addition latencies, which bound the one-frame loop.
+  let t = 0;
+  for (; t + 4 <= frames; t += 4) {
+    const f0 = t * bins, f1 = f0 + bins, f2 = f1 + bins, f3 = f2 + bins;
+    for (let r = 0; r < rows; r++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = rowStarts[r], end = rowStarts[r + 1]; j < end; j++) {
+        const weight = sparseWeights[j];
+        const k = sparseBins[j];
+        s0 += weight * source[f0 + k];
+        s1 += weight * source[f1 + k];
+        s2 += weight * source[f2 + k];
+        s3 += weight * source[f3 + k];
+      }
+      out[t * rows + r] = s0;
+      out[(t + 1) * rows + r] = s1;
+      out[(t + 2) * rows + r] = s2;
+      out[(t + 3) * rows + r] = s3;
+    }
+  }
+  for (; t < frames; t++) {
     const frame = t * bins;
     for (let r = 0; r < rows; r++) {
       let sum = 0;
@@ -388,6 +409,57 @@ function roundHalfEven(value: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
+/** Insertion sort of `values[0 .. count)` (a handful of values), ascending. */
+function sortAscending(values: Float64Array, count: number): void {
+  for (let j = 1; j < count; j++) {
+    const value = values[j];
+    let i = j;
+    while (i > 0 && values[i - 1] > value) {
+      values[i] = values[i - 1];
+      i--;
+    }
+    values[i] = value;
+  }
+}
+
+/**
+ * Replaces the root of a max-heap of `size` values with `value` and restores the heap.
+ * @returns the new root
+ */
+function siftDownMax(heap: Float64Array, size: number, value: number): number {
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && heap[right] > heap[left] ? right : left;
+    if (!(heap[child] > value)) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = value;
+  return heap[0];
+}
+
+/**
+ * Replaces the root of a min-heap of `size` values with `value` and restores the heap.
+ * @returns the new root
+ */
+function siftDownMin(heap: Float64Array, size: number, value: number): number {
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && heap[right] < heap[left] ? right : left;
+    if (!(heap[child] < value)) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = value;
+  return heap[0];
+}
+
 /**
  * Spectral contrast as `librosa.feature.spectral_contrast(S=|STFT|, sr)`: per octave band,
  * dB(mean of the top `quantile` magnitudes) - dB(mean of the bottom ones), where each dB
@@ -456,33 +528,48 @@ export function spectralContrast(
     const row = t * bins;
     for (let band = 0; band < width; band++) {
       const take = bandTake[band];
-      let lowCount = 0;
-      let highCount = 0;
-      // Keep the `take` smallest (ascending) and largest (descending) values by insertion:
-      // `take` is at most ~2 % of the band, so this beats sorting the band.
-      for (let k = bandFrom[band], end = bandTo[band]; k < end; k++) {
-        const value = magnitude[row + k];
-        if (lowCount < take || value < lowest[lowCount - 1]) {
-          let i = lowCount < take ? lowCount++ : lowCount - 1;
-          while (i > 0 && lowest[i - 1] > value) {
-            lowest[i] = lowest[i - 1];
-            i--;
-          }
-          lowest[i] = value;
+      const from = row + bandFrom[band];
+      const end = row + bandTo[band];
+      // The `take` smallest and largest values (`take` is ~2 % of the band): a max-heap of the
+      // smallest and a min-heap of the largest so far, each replaced at its root when a value
+      // beats it. Spectra mostly fall with frequency, so the smallest are searched from the top
+      // of the band down and the largest from the bottom up: new extremes then come rarely.
+      const filled = Math.min(take, end - from);
+      for (let count = 0; count < filled; count++) {
+        // Sift up into both heaps.
+        const high = magnitude[from + count];
+        let i = count;
+        while (i > 0 && highest[(i - 1) >> 1] > high) {
+          highest[i] = highest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
         }
-        if (highCount < take || value > highest[highCount - 1]) {
-          let i = highCount < take ? highCount++ : highCount - 1;
-          while (i > 0 && highest[i - 1] < value) {
-            highest[i] = highest[i - 1];
-            i--;
-          }
-          highest[i] = value;
+        highest[i] = high;
+        const low = magnitude[end - 1 - count];
+        i = count;
+        while (i > 0 && lowest[(i - 1) >> 1] < low) {
+          lowest[i] = lowest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
         }
+        lowest[i] = low;
       }
+      let bound = highest[0];
+      for (let k = from + filled; k < end; k++) {
+        const value = magnitude[k];
+        if (value > bound) bound = siftDownMin(highest, filled, value);
+      }
+      bound = lowest[0];
+      for (let k = end - 1 - filled; k >= from; k--) {
+        const value = magnitude[k];
+        if (value < bound) bound = siftDownMax(lowest, filled, value);
+      }
+      sortAscending(lowest, filled);
+      sortAscending(highest, filled);
       let lowSum = 0;
       let highSum = 0;
-      for (let i = 0; i < lowCount; i++) lowSum += lowest[i];
-      for (let i = 0; i < highCount; i++) highSum += highest[i];
+      for (let i = 0; i < filled; i++) lowSum += lowest[i];
+      for (let i = filled - 1; i >= 0; i--) highSum += highest[i];
+      const lowCount = filled;
+      const highCount = filled;
       // np.mean over float32 values yields float32.
       valleys[t * width + band] = Math.fround(lowSum / lowCount);
       peaks[t * width + band] = Math.fround(highSum / highCount);
