@@ -150,15 +150,30 @@ export function resampleWithBankWasm(
   // outside the signal. Lane 1 at j < 0 (the left padding) is a real sample where
   // j + inputAdvance >= 0.
   const pairs = new Float64Array(memory, inputAt, 2 * pairCount);
-  const firstSecond = Math.max(-padLeft, -inputAdvance);
-  const lastSecond = inLength - inputAdvance; // exclusive
+  // Four ranges of j, so that no loop tests bounds per sample: before the signal, the signal
+  // with a second sample, the signal without one, after the signal.
+  const secondEnd = Math.max(0, inLength - inputAdvance); // j < secondEnd: x[j + adv] exists
+  let at = 0;
+  for (let j = -padLeft; j < 0; j++, at += 2) {
+    pairs[at] = 0;
+    pairs[at + 1] = j + inputAdvance >= 0 && j + inputAdvance < inLength
+      ? samples[j + inputAdvance]
+      : 0;
+  }
   let finite = 0;
-  for (let j = -padLeft, at = 0; j < inLength + padRight; j++, at += 2) {
-    const first = j >= 0 && j < inLength ? samples[j] : 0;
+  for (let j = 0; j < secondEnd; j++, at += 2) {
+    const first = samples[j];
     finite += first * 0; // NaN from here on once a sample is infinite or NaN
     pairs[at] = first;
-    pairs[at + 1] = j >= firstSecond && j < lastSecond ? samples[j + inputAdvance] : 0;
+    pairs[at + 1] = samples[j + inputAdvance];
   }
+  for (let j = secondEnd; j < inLength; j++, at += 2) {
+    const first = samples[j];
+    finite += first * 0;
+    pairs[at] = first;
+    pairs[at + 1] = 0;
+  }
+  pairs.fill(0, at);
   if (finite !== 0) return false;
   const sampleZero = inputAt + 16 * padLeft;
   for (let m = 0; m * period < outLength; m += 2) {

@@ -24,6 +24,15 @@ import type { FrameSeries, Spectrogram } from "./types.ts";
 /** Smallest positive normal float32, numpy's `tiny(float32)`. */
 const TINY_FLOAT32 = 1.1754943508222875e-38;
 
+/**
+ * True when `values[from .. to)` are all zero: the spectrogram rows of frames that saw only
+ * padding. Features skip them where a zero row gives an exactly known result.
+ */
+function zeroRow(values: Float32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (values[i] !== 0) return false;
+  return true;
+}
+
 function applyBank(
   source: Float32Array,
   frames: number,
@@ -38,9 +47,11 @@ function applyBank(
   const { rowStarts, sparseBins, sparseWeights } = bank;
   // Four frames at a time: each frame's sum keeps its order (so its value), but the four
   // independent sums overlap their addition latencies, which bound the one-frame loop.
+  // Zero rows (frames of padding) give +0 sums, which `out` already holds: they are skipped.
   let t = 0;
   for (; t + 4 <= frames; t += 4) {
     const f0 = t * bins, f1 = f0 + bins, f2 = f1 + bins, f3 = f2 + bins;
+    if (zeroRow(source, f0, f3 + bins)) continue;
     for (let r = 0; r < rows; r++) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let j = rowStarts[r], end = rowStarts[r + 1]; j < end; j++) {
@@ -129,9 +140,12 @@ export function powerToDb(
   }
   const refDb = 10 * Math.log10(Math.max(amin, ref));
   const out = new Float64Array(values.length);
+  // Values at or below amin (silence, padding) all map to this: no logarithm for them.
+  const floorDb = 10 * Math.log10(amin) - refDb;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {
-    const db = 10 * Math.log10(Math.max(amin, values[i])) - refDb;
+    const value = values[i];
+    const db = value <= amin ? floorDb : 10 * Math.log10(value) - refDb;
     out[i] = db;
     if (db > max) max = db;
   }
@@ -203,12 +217,32 @@ export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
     sums[halfCount] = odd ? db[frame + halfCount] : 0;
     differences[halfCount] = 0;
     const width = odd ? halfCount + 1 : halfCount;
-    for (let k = 0; k < nMfcc; k++) {
+    // Coefficients k, k + 2, k + 4, k + 6 (same parity, same folded input) side by side: each
+    // sum keeps its order, but four chains of additions overlap instead of one.
+    const out = t * nMfcc;
+    let k = 0;
+    for (; (k & ~1) + 8 <= nMfcc; k += k % 2 === 0 ? 1 : 7) {
+      const folded = k % 2 === 0 ? sums : differences;
+      const r0 = k * nMels, r1 = r0 + 2 * nMels, r2 = r1 + 2 * nMels, r3 = r2 + 2 * nMels;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let n = 0; n < width; n++) {
+        const value = folded[n];
+        s0 += basis[r0 + n] * value;
+        s1 += basis[r1 + n] * value;
+        s2 += basis[r2 + n] * value;
+        s3 += basis[r3 + n] * value;
+      }
+      data[out + k] = s0;
+      data[out + k + 2] = s1;
+      data[out + k + 4] = s2;
+      data[out + k + 6] = s3;
+    }
+    for (; k < nMfcc; k++) {
       const row = k * nMels;
       const folded = k % 2 === 0 ? sums : differences;
       let sum = 0;
       for (let n = 0; n < width; n++) sum += basis[row + n] * folded[n];
-      data[t * nMfcc + k] = sum;
+      data[out + k] = sum;
     }
   }
   return { frames, width: nMfcc, data };
@@ -265,22 +299,39 @@ export function estimateTuning(spectrogram: Spectrogram, options: TuningOptions 
   const mags: number[] = [];
   for (let t = 0; t < frames; t++) {
     const row = t * bins;
-    let max = 0;
-    for (let k = 0; k < bins; k++) if (magnitude[row + k] > max) max = magnitude[row + k];
+    // The frame's maximum, as four running maxima (the order does not change a maximum).
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+    let k = row;
+    for (const end = row + bins - 3; k < end; k += 4) {
+      const a = magnitude[k], b = magnitude[k + 1], c = magnitude[k + 2], d = magnitude[k + 3];
+      if (a > m0) m0 = a;
+      if (b > m1) m1 = b;
+      if (c > m2) m2 = c;
+      if (d > m3) m3 = d;
+    }
+    for (; k < row + bins; k++) if (magnitude[k] > m0) m0 = magnitude[k];
+    const max = Math.max(m0, m1, m2, m3);
+    // A silent frame (all zero) has no peak: every gated value is 0.
+    if (max === 0) continue;
     const ref = fround(threshold * max); // float32, as numpy computes it
-    const gated = (k: number) => (magnitude[row + k] > ref ? magnitude[row + k] : 0);
-    for (let k = first; k < last; k++) {
-      const value = gated(k);
-      if (!(value > gated(k - 1) && value >= gated(k + 1))) continue;
-      const previous = magnitude[row + k - 1];
-      const current = magnitude[row + k];
-      const next = magnitude[row + k + 1];
+    const gated = (at: number) => (magnitude[at] > ref ? magnitude[at] : 0);
+    let before = gated(row + first - 1);
+    let value = gated(row + first);
+    for (let bin = first; bin < last; bin++) {
+      const after = gated(row + bin + 1);
+      const peak = value > before && value >= after;
+      before = value;
+      value = after;
+      if (!peak) continue;
+      const previous = magnitude[row + bin - 1];
+      const current = magnitude[row + bin];
+      const next = magnitude[row + bin + 1];
       const avg = fround(0.5 * fround(next - previous));
       let curvature = fround(fround(fround(2 * current) - next) - previous);
       if (Math.abs(curvature) < TINY_FLOAT32) curvature = fround(curvature + 1);
       const shift = fround(avg / curvature);
       const skew = fround(fround(0.5 * avg) * shift);
-      pitches.push(fround(((k + shift) * sampleRate) / nFft));
+      pitches.push(fround(((bin + shift) * sampleRate) / nFft));
       mags.push(fround(current + skew));
     }
   }
@@ -524,8 +575,11 @@ export function spectralContrast(
   const maxTake = Math.max(...bandTake);
   const lowest = new Float64Array(maxTake);
   const highest = new Float64Array(maxTake);
+  // A zero row (a frame of padding) has peaks and valleys of exactly 0 when no band is empty.
+  const skipZeroRows = bandFrom.every((from, band) => bandTo[band] > from);
   for (let t = 0; t < frames; t++) {
     const row = t * bins;
+    if (skipZeroRows && zeroRow(magnitude, row, row + bins)) continue;
     for (let band = 0; band < width; band++) {
       const take = bandTake[band];
       const from = row + bandFrom[band];
