@@ -25,19 +25,15 @@ import type { FrameSeries, Spectrogram } from "./types.ts";
 const TINY_FLOAT32 = 1.1754943508222875e-38;
 
 /**
- * True when `values[from .. to)` are all zero: the spectrogram rows of frames that saw only
- * padding. Features skip them where a zero row gives an exactly known result.
+ * `bank` applied to every frame of `source` (`frames x bins`). Frames from `active` on are
+ * zero rows (a spectrogram's `silentFrom`): their sums are +0, which `out` already holds.
  */
-function zeroRow(values: Float32Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (values[i] !== 0) return false;
-  return true;
-}
-
 function applyBank(
   source: Float32Array,
   frames: number,
   bins: number,
   bank: FilterBank,
+  active = frames,
 ): Float64Array {
   if (bank.bins !== bins) {
     throw new RangeError(`filter bank has ${bank.bins} bins, spectrogram has ${bins}`);
@@ -47,11 +43,9 @@ function applyBank(
   const { rowStarts, sparseBins, sparseWeights } = bank;
   // Four frames at a time: each frame's sum keeps its order (so its value), but the four
   // independent sums overlap their addition latencies, which bound the one-frame loop.
-  // Zero rows (frames of padding) give +0 sums, which `out` already holds: they are skipped.
   let t = 0;
-  for (; t + 4 <= frames; t += 4) {
+  for (; t + 4 <= active; t += 4) {
     const f0 = t * bins, f1 = f0 + bins, f2 = f1 + bins, f3 = f2 + bins;
-    if (zeroRow(source, f0, f3 + bins)) continue;
     for (let r = 0; r < rows; r++) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let j = rowStarts[r], end = rowStarts[r + 1]; j < end; j++) {
@@ -68,7 +62,7 @@ function applyBank(
       out[(t + 3) * rows + r] = s3;
     }
   }
-  for (; t < frames; t++) {
+  for (; t < active; t++) {
     const frame = t * bins;
     for (let r = 0; r < rows; r++) {
       let sum = 0;
@@ -101,7 +95,8 @@ export function melSpectrogram(spectrogram: Spectrogram, nMels = 128): FrameSeri
     nFft: spectrogram.nFft,
     nMels,
   });
-  const data = applyBank(spectrogram.power, spectrogram.frames, spectrogram.bins, bank);
+  const { frames, bins, power, silentFrom } = spectrogram;
+  const data = applyBank(power, frames, bins, bank, silentFrom);
   return { frames: spectrogram.frames, width: nMels, data };
 }
 
@@ -297,7 +292,9 @@ export function estimateTuning(spectrogram: Spectrogram, options: TuningOptions 
   const fround = Math.fround;
   const pitches: number[] = [];
   const mags: number[] = [];
-  for (let t = 0; t < frames; t++) {
+  // Silent frames (all zero) have no peak: every gated value is 0.
+  const active = spectrogram.silentFrom ?? frames;
+  for (let t = 0; t < active; t++) {
     const row = t * bins;
     // The frame's maximum, as four running maxima (the order does not change a maximum).
     let m0 = 0, m1 = 0, m2 = 0, m3 = 0;
@@ -429,7 +426,7 @@ export function chromaStft(spectrogram: Spectrogram, options: ChromaOptions = {}
     nChroma,
   });
   const { frames, bins } = spectrogram;
-  const data = applyBank(spectrogram.magnitude, frames, bins, bank);
+  const data = applyBank(spectrogram.magnitude, frames, bins, bank, spectrogram.silentFrom);
   for (let t = 0; t < frames; t++) {
     const row = t * nChroma;
     let max = 0;
@@ -575,11 +572,11 @@ export function spectralContrast(
   const maxTake = Math.max(...bandTake);
   const lowest = new Float64Array(maxTake);
   const highest = new Float64Array(maxTake);
-  // A zero row (a frame of padding) has peaks and valleys of exactly 0 when no band is empty.
-  const skipZeroRows = bandFrom.every((from, band) => bandTo[band] > from);
-  for (let t = 0; t < frames; t++) {
+  // Silent frames (zero rows) have peaks and valleys of exactly 0 when no band is empty.
+  const noEmptyBand = bandFrom.every((from, band) => bandTo[band] > from);
+  const active = noEmptyBand ? spectrogram.silentFrom ?? frames : frames;
+  for (let t = 0; t < active; t++) {
     const row = t * bins;
-    if (skipZeroRows && zeroRow(magnitude, row, row + bins)) continue;
     for (let band = 0; band < width; band++) {
       const take = bandTake[band];
       const from = row + bandFrom[band];

@@ -110,7 +110,8 @@ export function assertValidAudio(samples: Float32Array, source = "signal"): void
  * @param options sample rate in Hz, FFT size and hop in samples
  * @param reuse a spectrogram whose arrays may be overwritten (when its shape fits) instead of
  *   allocating new ones; this saves ~1 MB of fresh, page-faulting memory per 3 s clip
- * @returns magnitude and power spectrogram, frames x (nFft/2 + 1)
+ * @returns magnitude and power spectrogram, frames x (nFft/2 + 1), and `silentFrom`: the first
+ *   of the trailing frames that see only zeros (exactly zero rows, which features skip)
  * @example
  * ```ts
  * import { sine } from "../audio/mod.ts";
@@ -142,12 +143,13 @@ export function stft(
   let last = samples.length - 1;
   while (last >= 0 && samples[last] === 0) last--;
   const offset = nFft >> 1;
-  const active = Math.min(frames, Math.max(0, Math.floor((last + offset) / hopLength) + 1));
+  // Frame t starts at t * hopLength - offset: it sees a nonzero sample iff that is <= last.
+  const active = last < 0 ? 0 : Math.min(frames, Math.floor((last + offset) / hopLength) + 1);
   magnitude.fill(0, active * bins);
   power.fill(0, active * bins);
   // The WebAssembly SIMD kernel: bit-identical to the loop below, ~2x faster (stft_wasm.ts).
   if (stftWasm(samples, nFft, hopLength, window, active, magnitude, power)) {
-    return { frames, bins, nFft, hopLength, sampleRate, magnitude, power };
+    return { frames, bins, nFft, hopLength, sampleRate, magnitude, power, silentFrom: active };
   }
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
@@ -164,5 +166,5 @@ export function stft(
       power[row + k] = mag * mag;
     }
   }
-  return { frames, bins, nFft, hopLength, sampleRate, magnitude, power };
+  return { frames, bins, nFft, hopLength, sampleRate, magnitude, power, silentFrom: active };
 }
