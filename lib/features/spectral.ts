@@ -311,18 +311,18 @@ export function estimateTuning(spectrogram: Spectrogram, options: TuningOptions 
     // A silent frame (all zero) has no peak: every gated value is 0.
     if (max === 0) continue;
     const ref = fround(threshold * max); // float32, as numpy computes it
-    const gated = (at: number) => (magnitude[at] > ref ? magnitude[at] : 0);
-    let before = gated(row + first - 1);
-    let value = gated(row + first);
+    // Gated magnitudes (below ref: 0) of the bins before, at and after `bin`.
+    let before = magnitude[row + first - 1] > ref ? magnitude[row + first - 1] : 0;
+    let value = magnitude[row + first] > ref ? magnitude[row + first] : 0;
     for (let bin = first; bin < last; bin++) {
-      const after = gated(row + bin + 1);
+      const next = magnitude[row + bin + 1];
+      const after = next > ref ? next : 0;
       const peak = value > before && value >= after;
       before = value;
       value = after;
       if (!peak) continue;
       const previous = magnitude[row + bin - 1];
       const current = magnitude[row + bin];
-      const next = magnitude[row + bin + 1];
       const avg = fround(0.5 * fround(next - previous));
       let curvature = fround(fround(fround(2 * current) - next) - previous);
       if (Math.abs(curvature) < TINY_FLOAT32) curvature = fround(curvature + 1);
@@ -332,15 +332,21 @@ export function estimateTuning(spectrogram: Spectrogram, options: TuningOptions 
       mags.push(fround(current + skew));
     }
   }
-  const candidates: number[] = [];
-  for (let i = 0; i < pitches.length; i++) if (pitches[i] > 0) candidates.push(i);
-  if (candidates.length === 0) return 0;
-  const sorted = Float32Array.from(candidates, (i) => mags[i]).sort();
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 === 1
+  // Candidates: peaks with a positive pitch; their magnitudes' median (float32, as numpy).
+  let count = 0;
+  for (let i = 0; i < pitches.length; i++) if (pitches[i] > 0) count++;
+  if (count === 0) return 0;
+  const sorted = new Float32Array(count);
+  for (let i = 0, j = 0; i < pitches.length; i++) if (pitches[i] > 0) sorted[j++] = mags[i];
+  sorted.sort();
+  const middle = count >> 1;
+  const median = count % 2 === 1
     ? sorted[middle]
     : fround(fround(sorted[middle - 1] + sorted[middle]) / 2);
-  const selected = candidates.filter((i) => mags[i] >= median).map((i) => pitches[i]);
+  const selected: number[] = [];
+  for (let i = 0; i < pitches.length; i++) {
+    if (pitches[i] > 0 && mags[i] >= median) selected.push(pitches[i]);
+  }
   return pitchTuning(selected, resolution, binsPerOctave);
 }
 
