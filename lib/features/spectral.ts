@@ -308,7 +308,7 @@ export function estimateTuning(spectrogram: Spectrogram, options: TuningOptions 
     }
     for (; k < row + bins; k++) if (magnitude[k] > m0) m0 = magnitude[k];
     const max = Math.max(m0, m1, m2, m3);
-    // A silent frame (all zero) has no peak: every gated value is 0.
+    // Likewise a silent frame before the trailing silence.
     if (max === 0) continue;
     const ref = fround(threshold * max); // float32, as numpy computes it
     // Gated magnitudes (below ref: 0) of the bins before, at and after `bin`.
