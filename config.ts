@@ -18,17 +18,17 @@
  * ```
  * @module
  */
-import { LABEL_POLICIES, type LabelPolicy } from "./lib/data_loader/emotions.ts";
+import { LABEL_POLICIES, type LabelPolicy } from "./lib/data_loader/mod.ts";
 
 export type { LabelPolicy };
-import { unknownFlagError, UsageError } from "./lib/util/cli_args.ts";
+import { unknownFlagError, UsageError } from "./lib/util/mod.ts";
 import {
   FEATURE_NAMES,
   type FeatureName,
   featureWidth,
   framesPerClip,
   SEED_FEATURES,
-} from "./lib/features/names.ts";
+} from "./lib/features/mod.ts";
 
 // The feature vocabulary lives with the features; the config re-exports it for its users.
 export { FEATURE_NAMES, featureWidth, framesPerClip, SEED_FEATURES };

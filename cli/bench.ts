@@ -12,7 +12,7 @@
  * Usage:
  *   deno task bench [--data DIR] [--limit N] [--workers N] [--res-types kaiser_best,kaiser_fast]
  *     [--profile N] [--skip-librosa] [--skip-training] [--librosa-path DIR] [--python EXE]
- *     [--skip-extraction] [--skip-inference] [--skip-live] [--long-seconds 600]
+ *     [--skip-extraction] [--skip-inference] [--skip-live] [--skip-demo] [--long-seconds 600]
  *     [--models-dir DIR]
  *     [--out outputs/bench.json] [--training-out FILE] [other flags go to bench_training.ts]
  *
@@ -23,6 +23,7 @@
 import { loadConfig, PROJECT_ROOT, projectPath } from "../config.ts";
 import type { ResampleQuality } from "../lib/audio/mod.ts";
 import {
+  benchDemoPipeline,
   formatMiB,
   type LibrosaResType,
   type LibrosaResult,
@@ -33,11 +34,10 @@ import {
   profileStages,
   runLibrosaAnchor,
   type StageProfile,
-} from "../lib/bench/mod.ts";
+} from "./bench/mod.ts";
 import { listAudioFiles } from "../lib/data_loader/mod.ts";
-import { extractFeatureSet } from "../lib/features/batch.ts";
-import { writeJsonAtomic } from "../lib/util/atomic.ts";
-import { unknownFlagError, UsageError } from "../lib/util/cli_args.ts";
+import { extractFeatureSet } from "../lib/features/mod.ts";
+import { unknownFlagError, UsageError, writeJsonAtomic } from "../lib/util/mod.ts";
 import { TRAINING_BENCH_OPTIONS } from "./bench_training_options.ts";
 import { benchInference } from "./bench_inference.ts";
 
@@ -58,6 +58,7 @@ const BENCH_FLAGS = [
   "skip-extraction",
   "skip-inference",
   "skip-live",
+  "skip-demo",
   "long-seconds",
   "models-dir",
 ];
@@ -65,8 +66,8 @@ const BENCH_FLAGS = [
 const USAGE = `Usage: deno task bench [--data DIR] [--limit N] [--workers N]
   [--res-types kaiser_best,kaiser_fast] [--profile N] [--skip-librosa] [--skip-training]
   [--librosa-path DIR] [--python EXE] [--out outputs/bench.json] [--training-out FILE]
-  [--skip-extraction] [--skip-inference] [--skip-live] [--long-seconds 600] [--models-dir DIR]
-  (other flags are passed to cli/bench_training.ts)`;
+  [--skip-extraction] [--skip-inference] [--skip-live] [--skip-demo] [--long-seconds 600]
+  [--models-dir DIR] (other flags are passed to cli/bench_training.ts)`;
 
 /** Our extractor's measurement for one resampler. */
 export interface ExtractionRun {
@@ -111,6 +112,7 @@ interface BenchFlags {
   skipExtraction: boolean;
   skipInference: boolean;
   skipLive: boolean;
+  skipDemo: boolean;
   longSeconds: number;
   modelsDir?: string;
   librosaPath: string;
@@ -139,6 +141,7 @@ function parseFlags(args: readonly string[]): BenchFlags | "help" {
     skipExtraction: false,
     skipInference: false,
     skipLive: false,
+    skipDemo: false,
     longSeconds: 600,
     librosaPath: projectPath(".cache/librosa-0.9.2"),
     python: "/usr/bin/python3",
@@ -200,6 +203,9 @@ function parseFlags(args: readonly string[]): BenchFlags | "help" {
         break;
       case "skip-live":
         flags.skipLive = true;
+        break;
+      case "skip-demo":
+        flags.skipDemo = true;
         break;
       case "long-seconds":
         flags.longSeconds = wholeNumber("long-seconds", value(), 1);
@@ -471,6 +477,35 @@ export async function runBench(args: readonly string[]): Promise<number> {
     }
   }
 
+  let demo: unknown = { skipped: "--skip-demo" };
+  if (!flags.skipDemo) {
+    console.log(
+      "\n(e) demo pipeline (bash tools/setup.sh --run): 4 notebooks, empty feature cache",
+    );
+    try {
+      const result = await benchDemoPipeline();
+      demo = result;
+      const perNotebook = Object.entries(result.notebooks).map(([name, s]) => `${name} ${s} s`);
+      console.log(
+        `  pipeline ${
+          result.pipelineSeconds.toFixed(0)
+        } s (target <= ${result.targets.pipelineSeconds} s` +
+          `${perNotebook.length ? `; ${perNotebook.join(", ")}` : ""})`,
+      );
+      console.log(
+        `  deno task predict <demo clip> from a cold process: ${
+          result.coldPredictSeconds.toFixed(2)
+        } s (target <= ${result.targets.coldPredictSeconds} s); load average now ${
+          Deno.loadavg().map((v) => v.toFixed(1)).join(" ")
+        } on ${cores} cores`,
+      );
+    } catch (error) {
+      errors.push(`demo: ${(error as Error).message}`);
+      demo = { error: (error as Error).message };
+      console.error(`  demo pipeline failed: ${(error as Error).message}`);
+    }
+  }
+
   const training = flags.skipTraining
     ? { skipped: "--skip-training" }
     : await runTraining(flags.trainingArgs);
@@ -496,6 +531,7 @@ export async function runBench(args: readonly string[]): Promise<number> {
       profile,
     },
     inference,
+    demo,
     training,
     errors,
   };

@@ -17,14 +17,14 @@
 import { join } from "node:path";
 import { type Config, loadConfig, PROJECT_ROOT, projectPath } from "../config.ts";
 import { encodeWav } from "../lib/audio/mod.ts";
-import { longRecordingBenchmark, type LongRecordingResult } from "../lib/bench/inference.ts";
-import { makeStandInModelSet } from "../lib/bench/inference.ts";
-import { featureSettings } from "../lib/features/feature_set.ts";
+import { longRecordingBenchmark, type LongRecordingResult } from "./bench/inference.ts";
+import { makeStandInModelSet } from "./bench/inference.ts";
+import { featureSettings } from "../lib/features/mod.ts";
 import { loadModelsManifest, openPromotedModelSet } from "../lib/inference/mod.ts";
 import { liveLatencyBenchmark, type LiveLatencyResult } from "../lib/live/mod.ts";
 import { gruSpec } from "../lib/models/mod.ts";
 import { findChromium } from "../lib/visualizer/mod.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 
 /** Options of {@link benchInference}. */
 export interface InferenceBenchOptions {

@@ -24,25 +24,29 @@
  * matches our single BLAS thread). Machines here are shared: compare ratios from one run.
  * @module
  */
-import { firstFile } from "../lib/util/fs.ts";
+import {
+  firstFile,
+  parseCliArgs,
+  ProgressBar,
+  UsageError,
+  writeJsonAtomic,
+} from "../lib/util/mod.ts";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
-import { blasInfo, setBlasThreads } from "../lib/models/blas.ts";
-import { processCpuSeconds } from "../lib/bench/cpu.ts";
+import { processCpuSeconds } from "./bench/cpu.ts";
 import {
+  blasInfo,
   buildModel,
   compileModel,
   gruSpec,
+  initBackend,
   lstmSpec,
   type ModelSpec,
   modelSummary,
-} from "../lib/models/model_builder.ts";
+  setBlasThreads,
+} from "../lib/models/mod.ts";
 import { Callback, fit } from "../lib/trainer/mod.ts";
-import { writeJsonAtomic } from "../lib/util/atomic.ts";
-import { ProgressBar } from "../lib/util/progress.ts";
-import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
 import { TRAINING_BENCH_OPTIONS } from "./bench_training_options.ts";
 
 const { values: flags } = (() => {

@@ -3,11 +3,11 @@
  *
  * Usage: `deno task demo-corpus [--out data/demo] [--words 20]`
  *
- * The clips are NOT emotional speech (see lib/demo_corpus.ts and the README.txt it writes).
+ * The clips are NOT emotional speech (see lib/data_loader/demo_corpus.ts and the README.txt it writes).
  * @module
  */
-import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
-import { DEMO_EMOTIONS, DEMO_SPEAKERS, generateDemoCorpus } from "../lib/demo_corpus.ts";
+import { parseCliArgs, UsageError } from "../lib/util/mod.ts";
+import { DEMO_EMOTIONS, DEMO_SPEAKERS, generateDemoCorpus } from "../lib/data_loader/mod.ts";
 
 const USAGE = "Usage: deno task demo-corpus [--out data/demo] [--words 20]";
 

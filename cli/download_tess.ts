@@ -10,8 +10,8 @@
  * printed, and `--sha256` enforces one.
  * @module
  */
-import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
-import { downloadAndExtract, TESS_SOURCE } from "../lib/download.ts";
+import { parseCliArgs, UsageError } from "../lib/util/mod.ts";
+import { downloadAndExtract, TESS_SOURCE } from "../lib/data_loader/mod.ts";
 
 const USAGE = "Usage: deno task download-tess [--out data/TESS] [--url URL] [--sha256 HEX] " +
   "[--keep-zip] [--force]";

@@ -14,9 +14,8 @@
 import { type Config, configFromArgs, loadConfig, projectPath } from "../config.ts";
 import { RESAMPLE_QUALITIES, type ResampleQuality } from "../lib/audio/mod.ts";
 import { columnValues, DatasetError, listAudioFiles, scanCorpus } from "../lib/data_loader/mod.ts";
-import { extractFeatureSet } from "../lib/features/batch.ts";
-import { type FeatureSet, saveFeatureSet } from "../lib/features/feature_set.ts";
-import { UsageError } from "../lib/util/cli_args.ts";
+import { extractFeatureSet, type FeatureSet, saveFeatureSet } from "../lib/features/mod.ts";
+import { UsageError } from "../lib/util/mod.ts";
 
 const USAGE = "Usage: deno task extract <data-dir> [--out FILE] [--workers N] [--no-cache] " +
   "[--resample-quality kaiser_best|kaiser_fast] [config flags, e.g. --sample-rate 16000]";

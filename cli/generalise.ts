@@ -13,24 +13,23 @@
 import { loadConfig, PROJECT_ROOT, projectPath } from "../config.ts";
 import { scanCorpora } from "../lib/data_loader/mod.ts";
 import { formatMeanStd } from "../lib/evaluate/mod.ts";
-import { extractUtteranceSet, type UtteranceSettings } from "../lib/features/utterance_set.ts";
+import { extractUtteranceSet, type UtteranceSettings } from "../lib/features/mod.ts";
 import {
   ensemblePooledSpec,
   logisticPooledSpec,
   type PooledSpec,
   svmPooledSpec,
-} from "../lib/models/pooled.ts";
+} from "../lib/models/mod.ts";
 import {
   type Protocol,
   type ProtocolResult,
   protocolsFor,
+  resolveDataSource,
   runPooledProtocol,
   utteranceData,
-} from "../lib/protocols.ts";
+} from "../lib/pipeline/mod.ts";
 import { DEFAULT_AUGMENTATION_POLICY } from "../lib/augment/mod.ts";
-import { writeTextAtomic } from "../lib/util/atomic.ts";
-import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
-import { resolveDataSource } from "../lib/workflow.ts";
+import { parseCliArgs, UsageError, writeTextAtomic } from "../lib/util/mod.ts";
 
 const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensemble,svm,logistic]
                               [--augment COPIES] [--no-demo] [--out outputs/generalisation.json]`;

@@ -14,7 +14,7 @@
  */
 import { loadConfig, projectPath } from "../config.ts";
 import { startLiveServer } from "../lib/live/mod.ts";
-import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
+import { parseCliArgs, UsageError } from "../lib/util/mod.ts";
 
 const USAGE = "Usage: deno task live [--port 8765] [--models-dir DIR] [--hop SECONDS]";
 

@@ -9,10 +9,15 @@
  * @module
  */
 import { configFromArgs, configToEnv, loadConfig, PROJECT_ROOT } from "../config.ts";
-import { UsageError } from "../lib/util/cli_args.ts";
-import { notebookSupport, runNotebooks } from "../lib/notebook_runner.ts";
-import { readReport } from "../lib/report.ts";
-import { demoProfileOverrides, projectPaths, resolveDataSource } from "../lib/workflow.ts";
+import { UsageError } from "../lib/util/mod.ts";
+import {
+  demoProfileOverrides,
+  notebookSupport,
+  projectPaths,
+  readReport,
+  resolveDataSource,
+  runNotebooks,
+} from "../lib/pipeline/mod.ts";
 
 const NOTEBOOKS = [
   "01_data_exploration",
@@ -84,12 +89,11 @@ async function main(): Promise<number> {
     console.log(`[pipeline] ${result.notebook}: ${result.seconds.toFixed(0)} s -> ${result.html}`);
   }
   const report = await readReport(projectPaths(config).report);
-  const models = (report.evaluation?.models ?? {}) as Record<string, Record<string, number>>;
-  for (const [name, metrics] of Object.entries(models)) {
+  for (const [name, metrics] of Object.entries(report.evaluation?.models ?? {})) {
     console.log(
-      `[pipeline] ${name}: accuracy ${metrics.accuracy?.toFixed(4)} precision ` +
-        `${metrics.precision?.toFixed(4)} recall ${metrics.recall?.toFixed(4)} f1 ${
-          metrics.f1?.toFixed(4)
+      `[pipeline] ${name}: accuracy ${metrics.accuracy.toFixed(4)} precision ` +
+        `${metrics.precision.toFixed(4)} recall ${metrics.recall.toFixed(4)} f1 ${
+          metrics.f1.toFixed(4)
         }`,
     );
   }

@@ -23,19 +23,17 @@
  */
 import { basename, extname } from "node:path";
 import { loadConfig, projectPath } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
-import { AUDIO_EXTENSIONS } from "../lib/data_loader/corpora.ts";
-import { listAudioFiles } from "../lib/data_loader/scan.ts";
+import { initBackend } from "../lib/models/mod.ts";
+import { AUDIO_EXTENSIONS, listAudioFiles } from "../lib/data_loader/mod.ts";
 import {
   loadPredictor,
   ModelOutputError,
   type Timeline,
   timelineCsv,
 } from "../lib/inference/mod.ts";
-import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
+import { parseCliArgs, UsageError, writeTextAtomic } from "../lib/util/mod.ts";
 import { problemText } from "../lib/audio/mod.ts";
 import { saveFigureHtml, timelineFigure } from "../lib/visualizer/mod.ts";
-import { writeTextAtomic } from "../lib/util/atomic.ts";
 import { join } from "node:path";
 
 const USAGE = "Usage: deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR] " +

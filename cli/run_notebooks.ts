@@ -6,9 +6,9 @@
  * notebooks/*.ipynb` (no notebook given: every `notebooks/*.ipynb`, sorted by name).
  * @module
  */
-import { parseCliArgs, UsageError } from "../lib/util/cli_args.ts";
+import { parseCliArgs, UsageError } from "../lib/util/mod.ts";
 import { join } from "node:path";
-import { notebookSupport, runNotebooks } from "../lib/notebook_runner.ts";
+import { notebookSupport, runNotebooks } from "../lib/pipeline/mod.ts";
 
 async function defaultNotebooks(): Promise<string[]> {
   const found: string[] = [];

@@ -21,7 +21,7 @@ import {
   MemorySampler,
   parseAnchorOutput,
   processCpuSeconds,
-} from "../lib/bench/mod.ts";
+} from "../cli/bench/mod.ts";
 import { parseExtractArgs, runExtract } from "../cli/extract.ts";
 import { haveShared, SHARED_DIR } from "./shared_data.ts";
 

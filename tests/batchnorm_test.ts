@@ -6,22 +6,24 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import {
-  backendCopiesValues,
   buildModel,
-  dropoutForward,
   FastBatchNormalization,
   FastDropout,
-  float32Tensor,
-  giveBuffer,
-  installFastGather,
   loadModel,
   lstmSpec,
-  readFloat32,
   saveModel,
-  takeBuffer,
 } from "../lib/models/mod.ts";
+import {
+  backendCopiesValues,
+  float32Tensor,
+  giveBuffer,
+  readFloat32,
+  takeBuffer,
+} from "../lib/models/tensor_buffers.ts";
+import { dropoutForward } from "../lib/models/fast_dropout.ts";
+import { installFastGather } from "../lib/models/fast_gather.ts";
 import { initializerRandom } from "../lib/models/init.ts";
 import { maxAbsDiff } from "./numeric.ts";
 import { skipped } from "./shared_data.ts";

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, featureWidth } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import { loadAudio } from "../lib/audio/mod.ts";
 import {
   extractFeatures,

@@ -147,7 +147,7 @@ Deno.test("resume is a boolean flag: --resume alone, SER_RESUME=true, bad values
 });
 
 Deno.test("demo profile: applies only the fields the user did not set", async () => {
-  const { DEMO_PROFILE, demoProfileOverrides } = await import("../lib/workflow.ts");
+  const { DEMO_PROFILE, demoProfileOverrides } = await import("../lib/pipeline/steps.ts");
   assert.deepEqual(demoProfileOverrides({}, {}), DEMO_PROFILE);
   const chosen = demoProfileOverrides({ epochs: 40 }, { SER_CV_FOLDS: "5" });
   assert.equal(chosen.epochs, undefined, "a command-line flag wins");

@@ -945,14 +945,14 @@ Deno.test({
   },
 });
 
-// ---------------------------------------------------------------- workflow scan step
+// ---------------------------------------------------------- pipeline scan step
 
-Deno.test("workflow scanDataset/loadDataset: several folders under the config's label policy", async () => {
-  // Imported here: the workflow module pulls in the model and chart code the rest does not need.
-  const { loadDataset, scanDataset } = await import("../lib/workflow.ts");
+Deno.test("pipeline scanDataset/loadDataset: several folders under the config's label policy", async () => {
+  // Imported here: the pipeline steps pull in the model and chart code the rest does not need.
+  const { loadDataset, scanDataset } = await import("../lib/pipeline/steps.ts");
   const { loadConfig } = await import("../config.ts");
   await withFakeCorpora(async (dirs) => {
-    const outputsDir = await Deno.makeTempDir({ prefix: "ser_workflow_scan_" });
+    const outputsDir = await Deno.makeTempDir({ prefix: "ser_pipeline_scan_" });
     try {
       const config = loadConfig({ dataDir: [dirs[1], dirs[4]], outputsDir }, { env: {} });
       const dataset = await scanDataset(config, { silent: true });

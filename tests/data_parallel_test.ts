@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
-import { buildModel, dropoutForward, gruSpec, lstmSpec } from "../lib/models/mod.ts";
+import { initBackend } from "../lib/models/mod.ts";
+import { buildModel, gruSpec, lstmSpec } from "../lib/models/mod.ts";
+import { dropoutForward } from "../lib/models/fast_dropout.ts";
 import { Callback, fit, type FitOptions } from "../lib/trainer/mod.ts";
 import { shardSizes } from "../lib/trainer/data_parallel.ts";
 

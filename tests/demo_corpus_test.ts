@@ -13,7 +13,7 @@ import {
   espeakArgs,
   findEspeak,
   generateDemoCorpus,
-} from "../lib/demo_corpus.ts";
+} from "../lib/data_loader/demo_corpus.ts";
 import { decodeWav } from "../lib/audio/wav.ts";
 import { parseCorpusPath } from "../lib/data_loader/corpora.ts";
 import { skipped } from "./shared_data.ts";

@@ -11,7 +11,7 @@ import {
   hasUnzip,
   sha256File,
   TESS_SOURCE,
-} from "../lib/download.ts";
+} from "../lib/data_loader/download.ts";
 import { skipped } from "./shared_data.ts";
 
 /** CRC-32 (IEEE), as zip needs it. */

@@ -20,13 +20,13 @@ import {
   mfcc,
   pitchTuning,
   powerToDb,
-  RealFft,
   rms,
   spectralContrast,
   stft,
   utteranceStatistics,
   zeroCrossingRate,
 } from "../lib/features/mod.ts";
+import { RealFft } from "../lib/features/fft.ts";
 import { DEFAULT_CONFIG } from "../config.ts";
 import { haveShared, SHARED_DIR } from "./shared_data.ts";
 

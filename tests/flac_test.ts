@@ -17,9 +17,9 @@ import {
   decodeFlac,
   decodeWav,
   encodeWav,
-  mulberry32,
   probeAudio,
 } from "../lib/audio/mod.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 import {
   decodeFlacPcm,
   flacCrc16,
@@ -373,6 +373,27 @@ Deno.test("CRC-8 and CRC-16 match the standard check values", () => {
   assert.equal(flacCrc8(digits, 0, 0), 0);
 });
 
+Deno.test("CRC-16 by four-byte slices equals the byte-at-a-time CRC on any span", () => {
+  // The textbook bitwise CRC, one byte at a time, as the reference.
+  const bytewise = (bytes: Uint8Array, from: number, to: number) => {
+    let crc = 0;
+    for (let i = from; i < to; i++) {
+      crc ^= bytes[i] << 8;
+      for (let bit = 0; bit < 8; bit++) {
+        crc = crc & 0x8000 ? ((crc << 1) ^ 0x8005) & 0xffff : crc << 1;
+      }
+    }
+    return crc;
+  };
+  const random = mulberry32(77);
+  const bytes = Uint8Array.from({ length: 300 }, () => Math.floor(random() * 256));
+  for (let from = 0; from < 6; from++) {
+    for (let to = from; to <= 300; to += to < 20 ? 1 : 37) {
+      assert.equal(flacCrc16(bytes, from, to), bytewise(bytes, from, to), `bytes ${from}..${to}`);
+    }
+  }
+});
+
 Deno.test("flacMd5 hashes interleaved little-endian samples at their byte width", () => {
   const md5 = (bytes: number[]) =>
     new Uint8Array(createHash("md5").update(new Uint8Array(bytes)).digest());
@@ -423,6 +444,14 @@ Deno.test("mono 16-bit: every subframe type decodes to the exact samples", async
       rice: { partitionOrder: 4, fiveBit: true, escaped: [0, 7] },
     },
     { kind: "fixed", order: 2, rice: { parameter: 14 } },
+    // Order 5 (the 8-tap kernel with zero taps) and 12 (the 12-tap kernel, full).
+    { kind: "lpc", coefs: [2900, -1500, 700, -300, 120], precision: 13, shift: 11 },
+    {
+      kind: "lpc",
+      coefs: [3000, -1800, 900, -400, 200, -100, 50, -20, 10, -5, 3, -1],
+      precision: 13,
+      shift: 11,
+    },
   ];
   const flac = encodeFlac([samples], {
     sampleRate: 16000,

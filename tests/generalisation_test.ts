@@ -22,7 +22,7 @@ import {
   speakerGroupFolds,
   tessCrossSpeakerFolds,
   type UtteranceData,
-} from "../lib/protocols.ts";
+} from "../lib/pipeline/protocols.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>

@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfig } from "../config.ts";
-import { encodeWav, mulberry32, sine } from "../lib/audio/mod.ts";
-import { initBackend } from "../lib/backend.ts";
+import { encodeWav, sine } from "../lib/audio/mod.ts";
+import { mulberry32 } from "../lib/util/random.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
 import { applyStandardScaler, fitStandardScaler } from "../lib/features/normalize.ts";

@@ -19,8 +19,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../config.ts";
-import { findEspeak, generateDemoCorpus } from "../lib/demo_corpus.ts";
-import { notebookSupport, projectJupyterEnv, runNotebook } from "../lib/notebook_runner.ts";
+import { findEspeak, generateDemoCorpus } from "../lib/data_loader/demo_corpus.ts";
+import {
+  notebookSupport,
+  projectJupyterEnv,
+  runNotebook,
+} from "../lib/pipeline/notebook_runner.ts";
 import { findChromium } from "../lib/visualizer/mod.ts";
 import { firstFile } from "../lib/util/fs.ts";
 import { BrowserPage, killGroup } from "./browser.ts";

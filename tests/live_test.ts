@@ -19,7 +19,7 @@ import {
   sine,
   whiteNoise,
 } from "../lib/audio/mod.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureSettings } from "../lib/features/feature_set.ts";
 import { loadPredictor, type Predictor, voiceActivity } from "../lib/inference/mod.ts";

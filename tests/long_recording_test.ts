@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { encodeWav, resample } from "../lib/audio/mod.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import {
   loadPredictor,
   predictTimelineWith,

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import {
   buildModel,
   compileModel,

@@ -1,5 +1,5 @@
 /**
- * Tests of lib/model_card.ts: the card of a model set from the training step's values, its
+ * Tests of lib/pipeline/model_card.ts: the card of a model set from the training step's values, its
  * completion by the evaluation step, Markdown rendering and the files.
  */
 import assert from "node:assert/strict";
@@ -11,8 +11,8 @@ import {
   readModelCard,
   renderModelCard,
   writeModelCard,
-} from "../lib/model_card.ts";
-import type { ProjectReport } from "../lib/report.ts";
+} from "../lib/pipeline/model_card.ts";
+import type { ModelTestScores, ProjectReport } from "../lib/pipeline/report.ts";
 
 /** 2 demo voices x 3 emotions x 4 clips. */
 function demoInput(): ModelCardInput {
@@ -50,6 +50,20 @@ function demoInput(): ModelCardInput {
   };
 }
 
+/** A model's test scores as the evaluation step writes them (only these three are read). */
+function scores(accuracy: number, macroF1: number, f1: number): ModelTestScores {
+  return {
+    accuracy,
+    precision: 0,
+    recall: 0,
+    f1,
+    macroF1,
+    labels: [],
+    confusionMatrix: [],
+    perClass: {},
+  };
+}
+
 function report(clips: number): ProjectReport {
   const protocol = (name: string, independent: boolean, accuracy: number) => ({
     protocol: name,
@@ -57,15 +71,17 @@ function report(clips: number): ProjectReport {
     speakerIndependent: independent,
     accuracy: { mean: accuracy, std: 0, values: [accuracy] },
     ua: { mean: accuracy - 0.01, std: 0, values: [accuracy - 0.01] },
-    folds: [{ name: "f1" }, { name: "f2" }],
+    folds: ["f1", "f2"].map((name) => ({ name, accuracy, ua: accuracy, confusionMatrix: [] })),
   });
   return {
     project: "ser",
     updatedAt: "2026-11-30T10:00:00.000Z",
     evaluation: {
+      testClips: 4,
+      speakerIndependent: [],
       models: {
-        ensemble: { accuracy: 0.75, macroF1: 0.7, f1: 0.72 },
-        lstm: { accuracy: 0.5, macroF1: 0.4, f1: 0.45 },
+        ensemble: scores(0.75, 0.7, 0.72),
+        lstm: scores(0.5, 0.4, 0.45),
       },
       generalisation: {
         clips,
@@ -123,7 +139,7 @@ Deno.test("model card: protocols from a report on the same clips; completed by t
 
   // One speaker-independent protocol: one number, not a range.
   const one = report(24);
-  const section = one.evaluation!.generalisation as { protocols: unknown[] };
+  const section = one.evaluation!.generalisation!;
   section.protocols = section.protocols.slice(0, 2);
   assert.match(
     buildModelCard({ ...demoInput(), report: one }).limits.join("\n"),

@@ -1,5 +1,5 @@
 /**
- * Every notebook cell imports what it uses (lib/notebook_check.ts), and each notebook's cells
+ * Every notebook cell imports what it uses (lib/pipeline/notebook_check.ts), and each notebook's cells
  * joined into one module type-check (what `deno task check` runs through
  * tools/check_notebooks.ts).
  */
@@ -11,7 +11,7 @@ import {
   missingCellImports,
   notebookAsModule,
   type NotebookCell,
-} from "../lib/notebook_check.ts";
+} from "../lib/pipeline/notebook_check.ts";
 
 const NOTEBOOKS = [
   "01_data_exploration",
@@ -43,7 +43,7 @@ Deno.test("cellImports reads named, aliased, type-only, namespace and default im
 Deno.test("missingCellImports finds a cell leaning on another cell's import, and only that", () => {
   const cells: NotebookCell[] = [
     { cell_type: "markdown", source: "publishFigure is explained here" },
-    code('import { modelSpec, publishFigure } from "../lib/workflow.ts";\nconst figure = 1;'),
+    code('import { modelSpec, publishFigure } from "../lib/pipeline/steps.ts";\nconst figure = 1;'),
     // Uses both imports of cell 1 without importing them (the spread is a use, too).
     code("await publishFigure(config, figure);\nconst spec = { ...modelSpec(name) };"),
     // Not uses: a property, an object key, a string, a comment, a template's text.
@@ -55,7 +55,7 @@ Deno.test("missingCellImports finds a cell leaning on another cell's import, and
     code("const u = `chart ${publishFigure(config)}`;"),
     // Imported here itself: fine.
     code(
-      'import { publishFigure } from "../lib/workflow.ts";\nawait publishFigure(config, figure);',
+      'import { publishFigure } from "../lib/pipeline/steps.ts";\nawait publishFigure(config, figure);',
     ),
   ];
   const problems = missingCellImports(cells);

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../config.ts";
-import { findEspeak, generateDemoCorpus } from "../lib/demo_corpus.ts";
-import { notebookSupport } from "../lib/notebook_runner.ts";
+import { findEspeak, generateDemoCorpus } from "../lib/data_loader/demo_corpus.ts";
+import { notebookSupport } from "../lib/pipeline/notebook_runner.ts";
 import { findChromium, findPlotlyBundle, plotlyCopyName } from "../lib/visualizer/mod.ts";
 import { haveShared, SHARED_DIR, skipped } from "./shared_data.ts";
 import { FAILED_FIGURE, renderedDom } from "./browser.ts";

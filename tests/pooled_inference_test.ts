@@ -27,7 +27,11 @@ import {
   savePooledModel,
   startRun,
 } from "../lib/models/mod.ts";
-import { runPooledProtocol, speakerGroupFolds, type UtteranceData } from "../lib/protocols.ts";
+import {
+  runPooledProtocol,
+  speakerGroupFolds,
+  type UtteranceData,
+} from "../lib/pipeline/protocols.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 
 const SAMPLE_RATE = 16000;

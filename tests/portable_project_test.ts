@@ -17,7 +17,7 @@ import {
   loadSplit,
   saveSplit,
   scanDataset,
-} from "../lib/workflow.ts";
+} from "../lib/pipeline/steps.ts";
 
 const RATE = 16000;
 const EMOTIONS = ["angry", "happy", "sad", "neutral"];

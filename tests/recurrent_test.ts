@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import { blasInfo, setBlasImplementation, sgemm } from "../lib/models/blas.ts";
 import { FastGRU, FastLSTM } from "../lib/models/fast_recurrent.ts";
 import { gaussian, initializerRandom, orthogonal } from "../lib/models/init.ts";

@@ -14,9 +14,9 @@ import {
   type History,
   JsonlLogger,
   ModelCheckpoint,
-  mulberry32,
   ReduceLROnPlateau,
 } from "../lib/trainer/mod.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 import { readBackup } from "../lib/trainer/backup.ts";
 
 await tf.setBackend("cpu");

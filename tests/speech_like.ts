@@ -5,7 +5,7 @@
  * zero-crossing rate, like voiced speech. Recordings alternate such utterances with silent gaps
  * (faint noise at about -66 dBFS).
  */
-import { mulberry32 } from "../lib/audio/mod.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 
 /** One utterance at fundamental `f0` Hz, `seconds` long, peak `amplitude`. */
 export function speechLike(

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { promotedSet } from "./tiny_pooled.ts";
 import { join } from "node:path";
 import { encodeWav, whiteNoise } from "../lib/audio/mod.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import {
   createPredictor,
   loadPredictor,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { argmaxRows, predictProbabilities } from "../lib/models/mod.ts";
 import {
-  argmaxRows,
   Callback,
   clipByGlobalNorm,
   computeClassWeights,
@@ -12,13 +12,12 @@ import {
   JsonlLogger,
   type Logs,
   ModelCheckpoint,
-  mulberry32,
-  predictProbabilities,
   ProgressLogger,
   ReduceLROnPlateau,
   type TrainingContext,
   WeightAverage,
 } from "../lib/trainer/mod.ts";
+import { mulberry32 } from "../lib/util/random.ts";
 
 await tf.setBackend("cpu");
 

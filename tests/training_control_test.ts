@@ -1,7 +1,7 @@
 /**
- * Tests of stopping a training run from outside (lib/trainer/stop.ts, workflow's
+ * Tests of stopping a training run from outside (lib/trainer/stop.ts, lib/pipeline's
  * trainingControl), the progress display (ProgressLogger's ETA and stop reason, ProgressBar's
- * `initial`), and the per-run TensorBoard folders with hparams (workflow's trainingLogDir).
+ * `initial`), and the per-run TensorBoard folders with hparams (lib/pipeline's trainingLogDir).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -12,15 +12,15 @@ import {
   EarlyStopping,
   fit,
   type Logs,
-  parseRecords,
   ProgressLogger,
-  readBackup,
   StopOnRequest,
   type TrainingContext,
 } from "../lib/trainer/mod.ts";
+import { parseRecords } from "../lib/trainer/tensorboard.ts";
+import { readBackup } from "../lib/trainer/backup.ts";
 import { formatDuration, ProgressBar } from "../lib/util/progress.ts";
 import { mulberry32 } from "../lib/util/random.ts";
-import { requestTrainingStop, trainingControl, trainingLogDir } from "../lib/workflow.ts";
+import { requestTrainingStop, trainingControl, trainingLogDir } from "../lib/pipeline/steps.ts";
 
 await tf.setBackend("cpu");
 

@@ -35,7 +35,11 @@ import {
   waveformFigure,
 } from "../lib/visualizer/mod.ts";
 import { decodeWav } from "../lib/audio/wav.ts";
-import { NotebookExecutionError, notebookSupport, runNotebook } from "../lib/notebook_runner.ts";
+import {
+  NotebookExecutionError,
+  notebookSupport,
+  runNotebook,
+} from "../lib/pipeline/notebook_runner.ts";
 import { FAILED_FIGURE, renderedDom } from "./browser.ts";
 
 const EMOTIONS = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"];

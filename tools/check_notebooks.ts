@@ -1,13 +1,13 @@
 /**
  * `deno task check`'s notebook step: every code cell imports what it uses (see
- * lib/notebook_check.ts), and each notebook's cells, joined into one module, pass `deno check`.
+ * lib/pipeline/notebook_check.ts), and each notebook's cells, joined into one module, pass `deno check`.
  *
  * Usage: `deno run -A tools/check_notebooks.ts [notebooks/01_data_exploration.ipynb ...]`
  * (default: every notebook in notebooks/). Exits 1 naming each problem.
  */
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { missingCellImports, notebookAsModule } from "../lib/notebook_check.ts";
+import { missingCellImports, notebookAsModule } from "../lib/pipeline/mod.ts";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const notebooks = Deno.args.length > 0 ? Deno.args : [...Deno.readDirSync(join(root, "notebooks"))]

@@ -66,7 +66,7 @@ console.log(await ensurePlotlyCopy());'
 # registration. A user-wide "deno" kernel (for a plain `jupyter lab`) is registered only when
 # there is none or it points at a Deno that no longer exists; a working one is left alone.
 log "registering the Deno Jupyter kernel for this project (.cache/jupyter)"
-tools/deno eval 'import { ensureProjectKernel } from "./lib/notebook_runner.ts";
+tools/deno eval 'import { ensureProjectKernel } from "./lib/pipeline/notebook_runner.ts";
 console.log(await ensureProjectKernel());'
 if command -v jupyter >/dev/null 2>&1; then
   user_deno="$(jupyter kernelspec list --json 2>/dev/null | python3 -c '

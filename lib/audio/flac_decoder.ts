@@ -87,6 +87,25 @@ const CRC16_TABLE = (() => {
 })();
 
 /**
+ * Slice-by-4 tables: CRC16_SLICES[k][x] is the CRC after byte x followed by k zero bytes. The
+ * CRC is linear (over XOR), so four bytes fold in as four independent lookups
+ * (`crc' = S3[hi ^ b0] ^ S2[lo ^ b1] ^ S1[b2] ^ S0[b3]`) instead of a chain of four.
+ */
+const CRC16_SLICES = (() => {
+  const slices = [CRC16_TABLE];
+  for (let k = 1; k < 4; k++) {
+    const previous = slices[k - 1];
+    const table = new Uint16Array(256);
+    for (let x = 0; x < 256; x++) {
+      const c = previous[x];
+      table[x] = ((c << 8) & 0xff00) ^ CRC16_TABLE[c >>> 8];
+    }
+    slices.push(table);
+  }
+  return slices;
+})();
+
+/**
  * FLAC's CRC-8 (polynomial 0x07, initial value 0) of `bytes[from, to)`.
  *
  * @param bytes the data
@@ -116,8 +135,14 @@ export function flacCrc8(bytes: Uint8Array, from: number, to: number): number {
  * ```
  */
 export function flacCrc16(bytes: Uint8Array, from: number, to: number): number {
+  const [s0, s1, s2, s3] = CRC16_SLICES;
   let crc = 0;
-  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xff00) ^ CRC16_TABLE[(crc >>> 8) ^ bytes[i]];
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    crc = s3[(crc >>> 8) ^ bytes[i]] ^ s2[(crc & 0xff) ^ bytes[i + 1]] ^ s1[bytes[i + 2]] ^
+      s0[bytes[i + 3]];
+  }
+  for (; i < to; i++) crc = ((crc << 8) & 0xff00) ^ CRC16_TABLE[(crc >>> 8) ^ bytes[i]];
   return crc;
 }
 
@@ -594,7 +619,7 @@ function restoreLpc32(
   shift: number,
 ): void {
   const taps = order <= 8 ? 8 : order <= 12 ? 12 : order;
-  const generic = taps === order ? n : Math.min(n, taps);
+  const generic = order > 12 ? n : Math.min(n, taps);
   for (let i = order; i < generic; i++) {
     let sum = 0;
     for (let j = 0; j < order; j++) sum = (sum + Math.imul(coefs[j], out[i - 1 - j])) | 0;
@@ -604,23 +629,32 @@ function restoreLpc32(
   coefs.fill(0, order, taps);
   const c0 = coefs[0], c1 = coefs[1], c2 = coefs[2], c3 = coefs[3];
   const c4 = coefs[4], c5 = coefs[5], c6 = coefs[6], c7 = coefs[7];
+  // The previous samples ride in locals (x1 = out[i - 1], ...), so no sample is read back
+  // from memory right after being written, and the newest sample's product is added last:
+  // the other products do not wait for it. The sum is exact in doubles (at most 12 int32
+  // terms), so its order does not change it.
+  let x1 = out[taps - 1], x2 = out[taps - 2], x3 = out[taps - 3], x4 = out[taps - 4];
+  let x5 = out[taps - 5], x6 = out[taps - 6], x7 = out[taps - 7], x8 = out[taps - 8];
   if (taps === 8) {
     for (let i = 8; i < n; i++) {
-      const sum = Math.imul(c0, out[i - 1]) + Math.imul(c1, out[i - 2]) +
-        Math.imul(c2, out[i - 3]) + Math.imul(c3, out[i - 4]) + Math.imul(c4, out[i - 5]) +
-        Math.imul(c5, out[i - 6]) + Math.imul(c6, out[i - 7]) + Math.imul(c7, out[i - 8]);
-      out[i] += sum >> shift;
+      const older = Math.imul(c7, x8) + Math.imul(c6, x7) + Math.imul(c5, x6) +
+        Math.imul(c4, x5) + Math.imul(c3, x4) + Math.imul(c2, x3) + Math.imul(c1, x2);
+      const value = (out[i] + ((older + Math.imul(c0, x1)) >> shift)) | 0;
+      out[i] = value;
+      x8 = x7, x7 = x6, x6 = x5, x5 = x4, x4 = x3, x3 = x2, x2 = x1, x1 = value;
     }
     return;
   }
   const c8 = coefs[8], c9 = coefs[9], c10 = coefs[10], c11 = coefs[11];
+  let x9 = out[taps - 9], x10 = out[taps - 10], x11 = out[taps - 11], x12 = out[taps - 12];
   for (let i = 12; i < n; i++) {
-    const sum = Math.imul(c0, out[i - 1]) + Math.imul(c1, out[i - 2]) +
-      Math.imul(c2, out[i - 3]) + Math.imul(c3, out[i - 4]) + Math.imul(c4, out[i - 5]) +
-      Math.imul(c5, out[i - 6]) + Math.imul(c6, out[i - 7]) + Math.imul(c7, out[i - 8]) +
-      Math.imul(c8, out[i - 9]) + Math.imul(c9, out[i - 10]) + Math.imul(c10, out[i - 11]) +
-      Math.imul(c11, out[i - 12]);
-    out[i] += sum >> shift;
+    const older = Math.imul(c11, x12) + Math.imul(c10, x11) + Math.imul(c9, x10) +
+      Math.imul(c8, x9) + Math.imul(c7, x8) + Math.imul(c6, x7) + Math.imul(c5, x6) +
+      Math.imul(c4, x5) + Math.imul(c3, x4) + Math.imul(c2, x3) + Math.imul(c1, x2);
+    const value = (out[i] + ((older + Math.imul(c0, x1)) >> shift)) | 0;
+    out[i] = value;
+    x12 = x11, x11 = x10, x10 = x9, x9 = x8, x8 = x7, x7 = x6, x6 = x5, x5 = x4, x4 = x3;
+    x3 = x2, x2 = x1, x1 = value;
   }
 }
 

@@ -20,13 +20,6 @@ export {
 } from "./wav.ts";
 export { type AiffLayout, decodeAiff, parseAiffLayout } from "./aiff.ts";
 export { decodeFlac, type FlacStreamInfo, parseFlacStreamInfo } from "./flac.ts";
-export {
-  decodeFlacPcm,
-  type FlacPcm,
-  type FlacStreamHeader,
-  pcmToFloat,
-  readFlacStreamHeader,
-} from "./flac_decoder.ts";
 export { type AudioFormat, decodeAudio, sniffFormat } from "./decode.ts";
 export { loadAudio, type LoadAudioOptions, probeAudio, readAudioFile } from "./load.ts";
 export {
@@ -39,5 +32,4 @@ export {
 export { type KaiserFilterSpec, RESAMPY_FILTERS, resampyResample } from "./resampy.ts";
 export { fitToLength, mixToMono } from "./signal.ts";
 export { chirp, silence, sine, whiteNoise } from "./synth.ts";
-export { mulberry32 } from "../util/random.ts";
-export { bufferSource, type ByteSource, fileSource } from "./bytes.ts";
+export { type ParallelResampleOptions, resampleParallel } from "./resample_parallel.ts";

@@ -36,6 +36,12 @@ export const RESAMPLE_QUALITIES: readonly ResampleQuality[] = [
 export interface ResampleOptions {
   /** Resampler (default `"kaiser_best"`, librosa 0.9.2's default). */
   quality?: ResampleQuality;
+  /**
+   * Output length in samples (default librosa's `ceil(n * toRate / fromRate)`): the result is
+   * zero-padded or trimmed to it, exactly as `fitToLength(await resample(...), length)`, but the
+   * resampy filters compute only the outputs kept and write them straight into the result.
+   */
+  length?: number;
 }
 
 const { ConverterType } = libsamplerate;
@@ -98,12 +104,14 @@ async function libsamplerateResample(
 /**
  * Resamples a mono signal from `fromRate` to `toRate` with a band-limited (anti-aliased)
  * resampler. The output has exactly `ceil(n * toRate / fromRate)` samples, as
- * `librosa.resample` gives; equal rates return the input unchanged.
+ * `librosa.resample` gives (or `options.length`); equal rates return the input unchanged
+ * (fitted to `options.length` when given).
  *
  * @param samples the signal at `fromRate`
  * @param fromRate input rate in Hz
  * @param toRate output rate in Hz
- * @param options `quality`: `"kaiser_best"` (default; matches librosa 0.9.2) or a faster one
+ * @param options `quality`: `"kaiser_best"` (default; matches librosa 0.9.2) or a faster one;
+ *   `length`: the output length when not librosa's
  * @example
  * ```ts
  * import { sine } from "./synth.ts";
@@ -119,13 +127,19 @@ export async function resample(
 ): Promise<Float32Array> {
   checkRate("fromRate", fromRate);
   checkRate("toRate", toRate);
-  if (fromRate === toRate) return samples;
+  if (options.length !== undefined && !(Number.isInteger(options.length) && options.length >= 0)) {
+    throw new RangeError(`resample: length must be a whole number >= 0, got ${options.length}`);
+  }
+  const length = options.length ?? resampledLength(samples.length, fromRate, toRate);
+  if (fromRate === toRate) {
+    return options.length === undefined ? samples : fitToLength(samples, length);
+  }
   const quality = options.quality ?? "kaiser_best";
-  const length = resampledLength(samples.length, fromRate, toRate);
-  if (samples.length === 0) return new Float32Array(0);
+  if (samples.length === 0) return new Float32Array(length);
   let out: Float32Array;
   if (quality === "kaiser_best" || quality === "kaiser_fast") {
-    out = resampyResample(samples, fromRate, toRate, RESAMPY_FILTERS[quality]);
+    // librosa pads resampy's floor-length output to its ceil length with zeros; so does this.
+    out = resampyResample(samples, fromRate, toRate, RESAMPY_FILTERS[quality], length);
   } else if (quality in CONVERTERS) {
     out = await libsamplerateResample(samples, fromRate, toRate, quality);
   } else {

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { resampleWithBankWasm } from "./resampy_wasm.ts";
 
 /** A Kaiser-windowed sinc filter definition, as in resampy's `sinc_window`. */
 export interface KaiserFilterSpec {
@@ -285,7 +286,7 @@ function sumGroup(
  * position, hence the same weights, as output `q`. So the weights of outputs `0 .. period - 1`,
  * computed exactly as resampy computes them, serve every output, and are read in order.
  */
-interface PolyphaseBank {
+export interface PolyphaseBank {
   /** Outputs per period (`toRate / gcd`). */
   period: number;
   /** Input samples per period (`fromRate / gcd`). */
@@ -311,8 +312,11 @@ function greatestCommonDivisor(a: number, b: number): number {
   return a;
 }
 
-/** The bank for these rates, or `undefined` where it would not pay (see the limits below). */
-function polyphaseBank(
+/**
+ * The bank for these rates, or `undefined` where it would not pay (see the limits below).
+ * Exported for tests only (not in mod.ts).
+ */
+export function polyphaseBank(
   spec: KaiserFilterSpec,
   fromRate: number,
   toRate: number,
@@ -381,8 +385,16 @@ function polyphaseBank(
   return bank;
 }
 
-/** The rational-ratio path: resampy's sums over weights read from a {@link PolyphaseBank}. */
-function resampleWithBank(samples: Float32Array, bank: PolyphaseBank, out: Float32Array): void {
+/**
+ * The rational-ratio path: resampy's sums over weights read from a {@link PolyphaseBank}.
+ * The WebAssembly kernel (resampy_wasm.ts) computes the same sums; this scalar loop is its
+ * fallback and, exported for tests only (not in mod.ts), its reference.
+ */
+export function resampleWithBank(
+  samples: Float32Array,
+  bank: PolyphaseBank,
+  out: Float32Array,
+): void {
   const { period, inputAdvance, base, start, leftTaps, rightTaps, weights } = bank;
   const outLength = out.length;
   const inLength = samples.length;
@@ -477,12 +489,17 @@ function sumBankGroup(
  * ~3-4x faster. Outputs of the first period are then bit-identical to resampy; later ones may
  * differ in the last float32 bit (max 1.5e-8 over six TESS clips, 6e-8 on white noise), since
  * resampy recomputes `eta` per output from a float time whose rounding error grows with time.
- * Other rates take the direct loop, bit-identical to resampy throughout.
+ * Other rates take the direct loop, bit-identical to resampy throughout. The cached-weights sums
+ * run in a WebAssembly SIMD kernel (resampy_wasm.ts), bit-identical to this file's scalar loop
+ * and 3x faster again (24414 -> 22050 Hz: ~25 ns per output with `kaiser_fast`, ~47 with
+ * `kaiser_best`, against ~85 and ~160 for the scalar loop).
  *
  * @param samples input signal
  * @param fromRate input rate in Hz
  * @param toRate output rate in Hz
  * @param spec filter (default resampy's `kaiser_best`)
+ * @param length output length in samples (default `floor(n * toRate / fromRate)`): the result
+ *   is then zero-padded or trimmed to it, like `fitToLength` of the default, without the copy
  * @throws RangeError where `toRate / fromRate` is below `1 / spec.tableSize`
  * @example
  * ```ts
@@ -496,19 +513,28 @@ export function resampyResample(
   fromRate: number,
   toRate: number,
   spec: KaiserFilterSpec = RESAMPY_FILTERS.kaiser_best,
+  length?: number,
 ): Float32Array {
   const ratio = toRate / fromRate;
-  const outLength = Math.floor((samples.length * toRate) / fromRate);
-  const out = new Float32Array(outLength);
+  const natural = Math.floor((samples.length * toRate) / fromRate);
+  if (length !== undefined && !(Number.isInteger(length) && length >= 0)) {
+    throw new RangeError(`resampyResample: length must be a whole number >= 0, got ${length}`);
+  }
+  const out = new Float32Array(length ?? natural);
   if (!(Math.trunc(Math.min(1, ratio) * spec.tableSize) >= 1)) {
     throw new RangeError(
       `resampyResample: ratio ${toRate}/${fromRate} is too small for a filter of ` +
         `${spec.tableSize} entries per zero crossing`,
     );
   }
-  if (outLength === 0) return out;
-  const bank = polyphaseBank(spec, fromRate, toRate, outLength);
-  if (bank) resampleWithBank(samples, bank, out);
-  else resampleStrided(samples, fromRate, toRate, spec, out);
+  // Each output depends on the input only, so computing fewer (or padding) is exactly trimming
+  // (or zero-padding) the full result; the path is chosen by the full length as before.
+  const count = Math.min(natural, out.length);
+  if (count === 0) return out;
+  const target = count === out.length ? out : out.subarray(0, count);
+  const bank = polyphaseBank(spec, fromRate, toRate, natural);
+  if (bank) {
+    if (!resampleWithBankWasm(samples, bank, target)) resampleWithBank(samples, bank, target);
+  } else resampleStrided(samples, fromRate, toRate, spec, target);
   return out;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { mulberry32 } from "../util/random.ts";
+import { mulberry32 } from "../util/mod.ts";
 
 function sampleCount(seconds: number, sampleRate: number): number {
   if (!Number.isFinite(seconds) || seconds < 0) {

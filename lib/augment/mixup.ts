@@ -4,7 +4,7 @@
  * one-hot labels, with `λ ~ Beta(α, α)`.
  * @module
  */
-import { type RandomSource, shuffleInPlace } from "../util/random.ts";
+import { type RandomSource, shuffleInPlace } from "../util/mod.ts";
 import { betaVariate } from "./random.ts";
 
 const FILE = "lib/augment/mixup.ts";

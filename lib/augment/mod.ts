@@ -2,8 +2,9 @@
  * Seeded data augmentation for speech emotion recognition, for the TRAINING split only:
  *
  * - waveform: speed perturbation, pitch shift keeping duration (phase vocoder + resampling,
- *   as librosa), time stretch, additive white/pink/brown/babble noise at an SNR, gain, and
- *   room-like reverb with a synthesized exponential-decay impulse response;
+ *   as librosa), formant shift keeping pitch (vocal-tract length perturbation), time stretch,
+ *   additive white/pink/brown/babble noise at an SNR, gain, and room-like reverb with a
+ *   synthesized exponential-decay impulse response;
  * - features: SpecAugment time/frequency masks (Park et al., 2019) and mixup (Zhang et al.,
  *   2018);
  * - a declarative {@link AugmentationPolicy}, its cache key {@link policyKey}, and
@@ -30,6 +31,7 @@ export {
   synthNoise,
 } from "./waveform.ts";
 export { type PhaseVocoderOptions, pitchShift, timeStretch } from "./pitch.ts";
+export { formantShift, type FormantShiftOptions } from "./formant.ts";
 export { reverb, type ReverbOptions, synthImpulseResponse } from "./reverb.ts";
 export {
   type FrameMatrix,

@@ -12,9 +12,9 @@
  * preservation), as in librosa.
  * @module
  */
-import { fitToLength } from "../audio/signal.ts";
-import { RESAMPY_FILTERS, resampyResample } from "../audio/resampy.ts";
+import { fitToLength, RESAMPY_FILTERS, resampyResample } from "../audio/mod.ts";
 import { resampledLength } from "./resampled_length.ts";
+// Deep import: features/mod.ts re-exports utterance_set.ts, which imports lib/augment; through it this would be an import cycle.
 import { hannWindow, realFft } from "../features/stft.ts";
 import { realInverseFft } from "./fft.ts";
 import { checkRate, checkSamples } from "./waveform.ts";

@@ -3,7 +3,8 @@
  * augmented copy of one clip, deterministic for (seed, clip id, copy index).
  * @module
  */
-import type { RandomSource } from "../util/random.ts";
+import type { RandomSource } from "../util/mod.ts";
+import { formantShift } from "./formant.ts";
 import { pitchShift } from "./pitch.ts";
 import { augmentationRandom } from "./random.ts";
 import { reverb } from "./reverb.ts";
@@ -28,8 +29,8 @@ export interface TransformRule {
 
 /**
  * What augmented copies of a training clip look like. Transforms are applied in this order:
- * speed → pitch → reverb → noise → gain (the room before the noise in it, the microphone level
- * last).
+ * speed → pitch → formant → reverb → noise → gain (the voice first, then the room, the noise in
+ * it, the microphone level last).
  *
  * @example
  * ```ts
@@ -53,6 +54,11 @@ export interface AugmentationPolicy {
   speed?: TransformRule & { factor: ParameterDraw };
   /** Pitch shift keeping duration ({@link pitchShift}); semitones in [-12, 12]. */
   pitch?: TransformRule & { semitones: ParameterDraw };
+  /**
+   * Vocal-tract length perturbation keeping pitch and duration ({@link formantShift}): the
+   * formants scaled by a factor in [0.7, 1.4], e.g. `[0.9, 1.1]`.
+   */
+  formant?: TransformRule & { factor: ParameterDraw };
   /** Synthetic room reverb ({@link reverb}); rt60 in [0.05, 3] s, wet in [0, 1]. */
   reverb?: TransformRule & { rt60: ParameterDraw; wet: ParameterDraw };
   /** Additive noise at an SNR in dB, colour picked uniformly (default white). */
@@ -62,7 +68,7 @@ export interface AugmentationPolicy {
 }
 
 /** The transforms of a policy, in the order they are applied. */
-export const TRANSFORM_ORDER = ["speed", "pitch", "reverb", "noise", "gain"] as const;
+export const TRANSFORM_ORDER = ["speed", "pitch", "formant", "reverb", "noise", "gain"] as const;
 
 /** One transform's name. */
 export type TransformName = (typeof TRANSFORM_ORDER)[number];
@@ -71,6 +77,7 @@ export type TransformName = (typeof TRANSFORM_ORDER)[number];
 export type AppliedTransform =
   | { transform: "speed"; factor: number }
   | { transform: "pitch"; semitones: number }
+  | { transform: "formant"; factor: number }
   | { transform: "reverb"; rt60: number; wet: number }
   | { transform: "noise"; color: NoiseColor; snrDb: number }
   | { transform: "gain"; db: number };
@@ -154,6 +161,7 @@ export function validatePolicy(policy: AugmentationPolicy): void {
   }
   if (policy.speed) checkDraw(policy.speed.factor, "speed.factor", 0.5, 2);
   if (policy.pitch) checkDraw(policy.pitch.semitones, "pitch.semitones", -12, 12);
+  if (policy.formant) checkDraw(policy.formant.factor, "formant.factor", 0.7, 1.4);
   if (policy.reverb) {
     checkDraw(policy.reverb.rt60, "reverb.rt60", 0.05, 3);
     checkDraw(policy.reverb.wet, "reverb.wet", 0, 1);
@@ -249,6 +257,8 @@ function drawParameters(
       return { transform: "speed", factor: draw(policy.speed!.factor, random) };
     case "pitch":
       return { transform: "pitch", semitones: draw(policy.pitch!.semitones, random) };
+    case "formant":
+      return { transform: "formant", factor: draw(policy.formant!.factor, random) };
     case "reverb":
       return {
         transform: "reverb",
@@ -276,6 +286,8 @@ function applyTransform(
       return speedPerturb(samples, sampleRate, step.factor);
     case "pitch":
       return pitchShift(samples, sampleRate, step.semitones);
+    case "formant":
+      return formantShift(samples, sampleRate, step.factor);
     case "reverb":
       return reverb(samples, sampleRate, { rt60: step.rt60, wet: step.wet }, random);
     case "noise":
@@ -295,6 +307,8 @@ function tag(step: AppliedTransform): [string, string] {
         `pitch${step.semitones >= 0 ? "+" : ""}${f1(step.semitones)}st`,
         `pitch ${step.semitones >= 0 ? "+" : ""}${f1(step.semitones)} semitones`,
       ];
+    case "formant":
+      return [`formant×${step.factor.toFixed(2)}`, `formants ${step.factor.toFixed(2)}x`];
     case "reverb":
       return [
         `reverb(${step.rt60.toFixed(2)} s, ${Math.round(step.wet * 100)}%)`,

@@ -3,7 +3,7 @@
  * PRNG): a per-(seed, clip, copy) seed, Gaussian and Gamma/Beta variates.
  * @module
  */
-import { mulberry32, type RandomSource } from "../util/random.ts";
+import { mulberry32, type RandomSource } from "../util/mod.ts";
 
 /** 32-bit finaliser of MurmurHash3: spreads nearby inputs (copy 0, 1, 2 ...) over all bits. */
 function fmix32(h: number): number {

@@ -5,7 +5,7 @@
  * impulse responses are needed.
  * @module
  */
-import type { RandomSource } from "../util/random.ts";
+import type { RandomSource } from "../util/mod.ts";
 import { fftConvolve } from "./fft.ts";
 import { gaussian } from "./random.ts";
 import { checkRate, checkSamples, meanPower } from "./waveform.ts";

@@ -4,7 +4,7 @@
  * feature matrix. Time warping, the paper's third and least useful policy element, is left out.
  * @module
  */
-import type { RandomSource } from "../util/random.ts";
+import type { RandomSource } from "../util/mod.ts";
 
 const FILE = "lib/augment/spec_augment.ts";
 

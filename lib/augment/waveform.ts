@@ -4,10 +4,10 @@
  * and leaves its input untouched.
  * @module
  */
-import { fitToLength } from "../audio/signal.ts";
-import { RESAMPY_FILTERS, resampyResample } from "../audio/resampy.ts";
+import { fitToLength, RESAMPY_FILTERS, resampyResample } from "../audio/mod.ts";
 import { resampledLength } from "./resampled_length.ts";
-import type { RandomSource } from "../util/random.ts";
+import type { RandomSource } from "../util/mod.ts";
+// Deep import: features/mod.ts re-exports utterance_set.ts, which imports lib/augment; through it this would be an import cycle.
 import { realFft } from "../features/stft.ts";
 import { nextPowerOfTwo, realInverseFft } from "./fft.ts";
 import { gaussian } from "./random.ts";

@@ -80,3 +80,29 @@ export {
   stratifiedSplit,
 } from "./splits.ts";
 export { columnValues, type DatasetSummary, datasetSummary, takeRows } from "./summary.ts";
+export {
+  downloadAndExtract,
+  type DownloadAndExtractOptions,
+  downloadFile,
+  type DownloadOptions,
+  type DownloadResult,
+  extractZip,
+  hasUnzip,
+  sha256File,
+  TESS_SOURCE,
+} from "./download.ts";
+export {
+  DEMO_EMOTIONS,
+  DEMO_README,
+  DEMO_SPEAKERS,
+  DEMO_WORDS,
+  demoClipPath,
+  type DemoCorpusOptions,
+  type DemoCorpusResult,
+  type DemoSpeaker,
+  EMOTION_PROSODY,
+  espeakArgs,
+  findEspeak,
+  generateDemoCorpus,
+  type ProsodyStyle,
+} from "./demo_corpus.ts";

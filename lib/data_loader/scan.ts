@@ -44,7 +44,7 @@
 import pl from "nodejs-polars";
 import { join, resolve } from "node:path";
 import { probeAudio, problemText } from "../audio/mod.ts";
-import { ProgressBar } from "../util/progress.ts";
+import { ProgressBar } from "../util/mod.ts";
 import {
   AUDIO_EXTENSIONS,
   CORPUS_SCHEMES,

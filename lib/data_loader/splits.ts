@@ -24,7 +24,7 @@
  * ```
  * @module
  */
-import { mulberry32, type RandomSource, shuffled, shuffleInPlace } from "../util/random.ts";
+import { mulberry32, type RandomSource, shuffled, shuffleInPlace } from "../util/mod.ts";
 
 /** Row indices of a hold-out split, each list sorted ascending; `val` is empty without one. */
 export interface SplitIndices {

@@ -19,7 +19,7 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { ProgressBar, type ProgressOptions } from "../util/progress.ts";
+import { ProgressBar, type ProgressOptions } from "../util/mod.ts";
 import type { MetricsResult } from "./metrics.ts";
 
 /** Sample indices of one fold. */

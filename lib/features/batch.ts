@@ -21,7 +21,7 @@ import {
   type FeatureSettings,
   featureSettings,
 } from "./feature_set.ts";
-import { ProgressBar } from "../util/progress.ts";
+import { ProgressBar } from "../util/mod.ts";
 import { problemText, type ResampleQuality } from "../audio/mod.ts";
 
 /** Options of {@link extractFeatureSet}. */
@@ -149,6 +149,9 @@ async function runInThread(
   }
 }
 
+/** Jobs queued per worker (see {@link runInWorkers}). */
+const JOBS_IN_FLIGHT = 2;
+
 function runInWorkers(
   paths: readonly string[],
   context: JobContext,
@@ -191,7 +194,9 @@ function runInWorkers(
         reject(new Error(`feature worker crashed: ${event.message}`));
       };
       worker.postMessage({ type: "init", ...context });
-      feed(worker);
+      // Two jobs in flight per worker: the next one is already queued when a result goes back,
+      // so the worker does not idle for the round trip through this thread's event loop.
+      for (let queued = 0; queued < JOBS_IN_FLIGHT; queued++) feed(worker);
     }
     if (paths.length === 0) resolve();
   });

@@ -12,7 +12,7 @@ import {
 } from "../audio/mod.ts";
 import { extractFeatures } from "./extract.ts";
 import type { FeatureSettings } from "./feature_set.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
+import { writeFileAtomic } from "../util/mod.ts";
 
 /** Features of one clip plus facts about its source audio. */
 export interface ClipFeatures {
@@ -78,10 +78,13 @@ export async function featuresFromBytes(
   // resampled in full only to be trimmed.
   const maxInput = Math.floor(settings.duration * decoded.sampleRate);
   const input = mono.length > maxInput ? mono.subarray(0, maxInput) : mono;
+  const length = Math.round(settings.duration * settings.sampleRate);
+  // Resampled straight to the clip length: the same samples as fitting librosa's length after.
   const resampled = await resample(input, decoded.sampleRate, settings.sampleRate, {
     quality: resampleQuality,
+    length,
   });
-  const samples = fitToLength(resampled, Math.round(settings.duration * settings.sampleRate));
+  const samples = fitToLength(resampled, length);
   const matrix = extractFeatures(samples, settings);
   return {
     frames: matrix.frames,
@@ -184,12 +187,18 @@ export async function featuresForFile(
     settingsKey?: string;
     columns?: string[];
     resampleQuality?: ResampleQuality;
+    /**
+     * Read files synchronously: several times cheaper than `Deno.readFile` per small file
+     * (~0.05 vs ~0.3 ms CPU for a 50 KB clip); for worker threads, which have no other work.
+     */
+    readSync?: boolean;
   } = {},
 ): Promise<ClipFeatures> {
   const quality = options.resampleQuality ?? "kaiser_best";
+  const read = (file: string) => options.readSync ? Deno.readFileSync(file) : Deno.readFile(file);
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await read(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
     throw new Error(`${path}: cannot read file: ${(error as Error).message}`);
@@ -199,7 +208,7 @@ export async function featuresForFile(
   const entryPath = cachePath(options.cacheDir, key, await sha256Hex(bytes));
   let damaged = false;
   try {
-    const cached = await decodeCacheEntry(await Deno.readFile(entryPath), options.columns ?? []);
+    const cached = await decodeCacheEntry(await read(entryPath), options.columns ?? []);
     if (cached) return cached;
     damaged = true;
   } catch {

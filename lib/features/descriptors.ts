@@ -209,13 +209,27 @@ export function spectralFlatness(spec: Spectrogram, options: FlatnessOptions = {
     const row = t * bins;
     let logSum = 0;
     let sum = 0;
+    // The log of a product of up to 8 values instead of 8 logs: values are float32 in
+    // [amin, ~1e38], so a product of 8 stays within float64's range whenever each is in
+    // [1e-38, 1e38] (checked; otherwise one log each). Differs from the sum of logs by rounding.
+    let product = 1, inProduct = 0;
     for (let k = 0; k < bins; k++) {
       const s = magnitude[row + k];
       const raised = fround(power === 2 ? s * s : s ** power);
       const value = raised > floor ? raised : floor;
-      logSum += Math.log(value);
       sum += value;
+      if (value < 1e-38 || value > 1e38) {
+        logSum += Math.log(value);
+        continue;
+      }
+      product *= value;
+      if (++inProduct === 8) {
+        logSum += Math.log(product);
+        product = 1;
+        inProduct = 0;
+      }
     }
+    if (inProduct > 0) logSum += Math.log(product);
     data[t] = Math.exp(logSum / bins) / (sum / bins);
   }
   return { frames: spec.frames, width: 1, data };

@@ -19,7 +19,7 @@
  * @module
  */
 import { familyWidths, type FeatureName } from "./names.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
+import { writeFileAtomic } from "../util/mod.ts";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 
 /** The feature settings a set was computed with (part of the cache key). */

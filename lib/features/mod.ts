@@ -15,8 +15,7 @@
  * ```
  * @module
  */
-export { RealFft } from "./fft.ts";
-export { assertValidAudio, frameCount, hannWindow, stft } from "./stft.ts";
+export { frameCount, stft } from "./stft.ts";
 export type { StftOptions } from "./stft.ts";
 export {
   chromaFilterBank,
@@ -74,14 +73,39 @@ export {
   selectClips,
 } from "./feature_set.ts";
 export { applyStandardScaler, fitStandardScaler, type StandardScaler } from "./normalize.ts";
-export {
-  type ClipFeatures,
-  featuresForFile,
-  featuresFromBytes,
-  settingsKey,
-} from "./clip_features.ts";
+export { type ClipFeatures, featuresForFile, featuresFromBytes } from "./clip_features.ts";
 export {
   frameNormalize,
   speakerFrameStandardize,
   utteranceFrameStandardize,
 } from "./frame_norm.ts";
+export {
+  familyWidths,
+  FEATURE_NAMES,
+  type FeatureName,
+  featureWidth,
+  framesPerClip,
+  SEED_FEATURES,
+} from "./names.ts";
+export { utteranceFeatures, type UtteranceOptions, type UtteranceVector } from "./utterance.ts";
+export {
+  extractUtteranceSet,
+  type UtteranceAugmentation,
+  type UtteranceBatchOptions,
+  utteranceForFile,
+  utteranceFromBytes,
+  type UtteranceSet,
+  type UtteranceSettings,
+} from "./utterance_set.ts";
+export {
+  applyStatistics,
+  NORMALIZATION_MODES,
+  type NormalizationMode,
+  RunningSpeakerNormalizer,
+  type SpeakerPrior,
+  speakerPrior,
+  speakerStandardize,
+  utteranceStandardize,
+  type VectorStatistics,
+  vectorStatistics,
+} from "./speaker_norm.ts";

@@ -22,6 +22,7 @@
  * ```
  * @module
  */
+import { hmmModel, LOG_TINY64, scratch, TINY64, viterbi } from "./pitch_hmm.ts";
 import { assertValidAudio, realFft } from "./stft.ts";
 
 /** Options of {@link yin}; librosa's defaults where omitted. */
@@ -73,9 +74,6 @@ export interface PyinResult {
   voicedProb: Float32Array;
 }
 
-/** `np.finfo(np.float64).tiny`, librosa's guard against division by zero and log(0). */
-const TINY64 = 2.2250738585072014e-308;
-const LOG_TINY64 = Math.log(TINY64);
 /** librosa zeroes float32 energies below 1e-6; numpy compares in float32. */
 const ENERGY_FLOOR = Math.fround(1e-6);
 
@@ -141,13 +139,137 @@ interface Cmndf {
 }
 
 /**
+ * The autocorrelation term of YIN's difference, `acf[tau] = sum_{i=0..W-1} y[s+i] y[s+i+tau]`
+ * for tau in 0..maxPeriod, for frames starting at `s = t * hop - padding + 1` of the
+ * zero-extended signal y, one frame after the other (`next`).
+ *
+ * When W is a multiple of the hop (librosa's defaults: 2048/512/1024 and pYIN's 2048/256/1024
+ * in the utterance functionals), a frame's sum is the sum of W / hop blocks of `hop` products,
+ * and consecutive frames share all blocks but one: each block is one correlation by FFT of
+ * `nextPow2(hop + maxPeriod)` samples (1024 instead of the frame's 2048), computed once.
+ * Otherwise each frame is correlated on its own with an FFT of frameLength samples. Both equal
+ * the frame's sum up to float rounding (~1e-16 of the frame's energy), as numpy's FFT does.
+ */
+export class Autocorrelation {
+  private readonly blockSize: number;
+  private readonly blocksPerFrame: number;
+  private readonly fft: ReturnType<typeof realFft>;
+  private readonly head: Float64Array;
+  private readonly lagged: Float64Array;
+  private readonly headRe: Float64Array;
+  private readonly headIm: Float64Array;
+  private readonly lagRe: Float64Array;
+  private readonly lagIm: Float64Array;
+  private readonly outRe: Float64Array;
+  private readonly outIm: Float64Array;
+  private readonly hartley: Float64Array;
+  /** Ring of the last `blocksPerFrame` blocks' correlations, `maxPeriod + 1` each. */
+  private readonly ring: Float64Array[];
+  private frame = 0;
+
+  constructor(
+    private readonly samples: Float32Array,
+    private readonly framing: Framing,
+    private readonly padding: number,
+  ) {
+    const { frameLength, winLength, hopLength, maxPeriod } = framing;
+    const blocked = winLength % hopLength === 0;
+    this.blockSize = blocked ? hopLength : winLength;
+    this.blocksPerFrame = blocked ? winLength / hopLength : 1;
+    let size = 8;
+    while (size < this.blockSize + maxPeriod) size *= 2;
+    // Per frame: the frame's own FFT; it never needs more than frameLength.
+    if (!blocked) size = frameLength;
+    this.fft = realFft(size);
+    const bins = this.fft.bins;
+    this.head = new Float64Array(size);
+    this.lagged = new Float64Array(size);
+    this.headRe = new Float64Array(bins);
+    this.headIm = new Float64Array(bins);
+    this.lagRe = new Float64Array(bins);
+    this.lagIm = new Float64Array(bins);
+    this.outRe = new Float64Array(bins);
+    this.outIm = new Float64Array(bins);
+    this.hartley = new Float64Array(size);
+    this.ring = Array.from({ length: this.blocksPerFrame }, () => new Float64Array(maxPeriod + 1));
+    if (blocked) { for (let b = 0; b < this.blocksPerFrame - 1; b++) this.block(b); }
+  }
+
+  /** Correlation of the block starting at sample `b * hop - padding + 1`, into the ring. */
+  private block(b: number): void {
+    const { hopLength, maxPeriod } = this.framing;
+    const { samples, head, lagged, blockSize } = this;
+    const n = samples.length;
+    const first = b * hopLength - this.padding + 1;
+    const span = blockSize + maxPeriod;
+    if (first >= 0 && first + span <= n) {
+      for (let i = 0; i < blockSize; i++) head[i] = samples[first + i];
+      for (let i = 0; i < span; i++) lagged[i] = samples[first + i];
+    } else {
+      for (let i = 0; i < span; i++) {
+        const s = first + i;
+        const x = s >= 0 && s < n ? samples[s] : 0;
+        if (i < blockSize) head[i] = x;
+        lagged[i] = x;
+      }
+    }
+    // head[blockSize..] and lagged[span..] stay 0: no circular wrap for tau <= maxPeriod.
+    this.correlate(this.ring[b % this.blocksPerFrame]);
+  }
+
+  /** `out[tau] = sum_i head[i] lagged[i + tau]` for tau <= maxPeriod, by FFT. */
+  private correlate(out: Float64Array): void {
+    const { fft, head, lagged, headRe, headIm, lagRe, lagIm, outRe, outIm, hartley } = this;
+    const size = fft.size, bins = fft.bins, half = size >> 1;
+    fft.forward(head, headRe, headIm);
+    fft.forward(lagged, lagRe, lagIm);
+    // Spectrum of the correlation, conj(H) * L, then its inverse through one more forward real
+    // FFT (the Hartley identity): with z[k] = Re X[k] - Im X[k] over the full Hermitian
+    // spectrum, N x[n] = Re Z[n] - Im Z[n] and N x[N-n] = Re Z[n] + Im Z[n].
+    for (let k = 0; k < bins; k++) {
+      const a = headRe[k], b = -headIm[k];
+      const c = lagRe[k], d = lagIm[k];
+      const re = a * c - b * d;
+      const im = a * d + b * c;
+      hartley[k] = re - im;
+      if (k > 0 && k < half) hartley[size - k] = re + im;
+    }
+    fft.forward(hartley, outRe, outIm);
+    for (let tau = 0; tau < out.length; tau++) {
+      out[tau] = tau <= half
+        ? (outRe[tau] - outIm[tau]) / size
+        : (outRe[size - tau] + outIm[size - tau]) / size;
+    }
+  }
+
+  /** The next frame's acf[0..maxPeriod] into `out`. */
+  next(out: Float64Array): void {
+    const t = this.frame++;
+    const { blocksPerFrame, ring } = this;
+    if (blocksPerFrame === 1) {
+      // One block of winLength from the frame's sample 1: the frame's own correlation.
+      this.block(t);
+      out.set(ring[0]);
+      return;
+    }
+    this.block(t + blocksPerFrame - 1);
+    const count = out.length;
+    out.set(ring[t % blocksPerFrame]);
+    for (let q = 1; q < blocksPerFrame; q++) {
+      const part = ring[(t + q) % blocksPerFrame];
+      for (let tau = 0; tau < count; tau++) out[tau] += part[tau];
+    }
+  }
+}
+
+/**
  * librosa's `_cumulative_mean_normalized_difference` (YIN's equation 8) and
  * `_parabolic_interpolation`, for every frame of the (optionally centred) signal.
  *
  * Per frame x (frameLength samples, W = winLength):
- * acf[tau] = sum_{i=1..W} x[i] x[i+tau] (via FFT), energy[tau] = sum_{i=tau+1..tau+W} x[i]^2
- * (float32 running sum, as numpy's float32 cumsum), d[tau] = energy[0] + energy[tau] - 2 acf[tau],
- * and d'[tau] = d[tau] / (mean of d[1..tau]).
+ * acf[tau] = sum_{i=1..W} x[i] x[i+tau] (via FFT, see {@link Autocorrelation}),
+ * energy[tau] = sum_{i=tau+1..tau+W} x[i]^2 (float32 running sum, as numpy's float32 cumsum),
+ * d[tau] = energy[0] + energy[tau] - 2 acf[tau], and d'[tau] = d[tau] / (mean of d[1..tau]).
  */
 function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
   // librosa's util.valid_audio: finite samples only.
@@ -163,59 +285,31 @@ function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
   }
   const frames = 1 + Math.floor((padded - size) / hopLength);
   const count = maxPeriod - minPeriod + 1;
-  const values = new Float64Array(frames * count);
-  const shifts = new Float64Array(frames * count);
+  // Every element is written below (the shifts' first and last per frame explicitly).
+  const values = scratch("values", "f64", frames * count);
+  const shifts = scratch("shifts", "f64", frames * count);
 
-  const fft = realFft(size);
-  const bins = fft.bins;
-  const frame = new Float64Array(size);
-  const lagged = new Float64Array(size);
-  const head = new Float64Array(size);
-  const headRe = new Float64Array(bins), headIm = new Float64Array(bins);
-  const lagRe = new Float64Array(bins), lagIm = new Float64Array(bins);
-  const outRe = new Float64Array(bins), outIm = new Float64Array(bins);
-  const hartley = new Float64Array(size);
-  const cumulativeEnergy = new Float64Array(size);
+  const autocorrelation = new Autocorrelation(samples, framing, padding);
+  // The energies reach frame sample winLength + maxPeriod (< frameLength).
+  const span = winLength + maxPeriod + 1;
+  const cumulativeEnergy = new Float64Array(span);
   const diff = new Float64Array(maxPeriod + 1);
   const fround = Math.fround;
-  const half = size >> 1;
-  const n = samples.length;
+  // float32 squares of the zero-padded signal, once for all frames (frames overlap 8-fold).
+  const squares = new Float32Array(padded);
+  for (let i = 0; i < samples.length; i++) squares[padding + i] = samples[i] * samples[i];
 
   for (let t = 0; t < frames; t++) {
-    const first = t * hopLength - padding;
-    for (let i = 0; i < size; i++) {
-      const s = first + i;
-      frame[i] = s >= 0 && s < n ? samples[s] : 0;
-    }
-    // Cross-correlation of x[1..W] with x[1..size-1]: no circular wrap for tau <= size-W-1.
-    head.fill(0);
-    for (let i = 0; i < winLength; i++) head[i] = frame[i + 1];
-    for (let i = 0; i < size - 1; i++) lagged[i] = frame[i + 1];
-    lagged[size - 1] = 0;
-    fft.forward(head, headRe, headIm);
-    fft.forward(lagged, lagRe, lagIm);
-    // Spectrum of the correlation, conj(H) * L, then its inverse through one more forward real
-    // FFT (the Hartley identity): with z[k] = Re X[k] - Im X[k] over the full Hermitian
-    // spectrum, N x[n] = Re Z[n] - Im Z[n] and N x[N-n] = Re Z[n] + Im Z[n].
-    for (let k = 0; k < bins; k++) {
-      const a = headRe[k], b = -headIm[k];
-      const c = lagRe[k], d = lagIm[k];
-      const re = a * c - b * d;
-      const im = a * d + b * c;
-      hartley[k] = re - im;
-      if (k > 0 && k < half) hartley[size - k] = re + im;
-    }
-    fft.forward(hartley, outRe, outIm);
+    autocorrelation.next(diff);
     for (let tau = 0; tau <= maxPeriod; tau++) {
-      const acf = tau <= half
-        ? (outRe[tau] - outIm[tau]) / size
-        : (outRe[size - tau] + outIm[size - tau]) / size;
+      const acf = diff[tau];
       diff[tau] = Math.abs(acf) < 1e-6 ? 0 : acf;
     }
     // numpy's float32 cumsum of float32 squares.
+    const first = t * hopLength;
     let running = 0;
-    for (let i = 0; i < size; i++) {
-      running = fround(running + fround(frame[i] * frame[i]));
+    for (let i = 0; i < span; i++) {
+      running = fround(running + squares[first + i]);
       cumulativeEnergy[i] = running;
     }
     let energy0 = fround(cumulativeEnergy[winLength] - cumulativeEnergy[0]);
@@ -232,6 +326,8 @@ function cmndf(samples: Float32Array, framing: Framing, caller: string): Cmndf {
       cumulative += diff[tau];
       if (tau >= minPeriod) values[row + tau - minPeriod] = diff[tau] / (cumulative / tau + TINY64);
     }
+    shifts[row] = 0;
+    shifts[row + count - 1] = 0;
     for (let i = 1; i < count - 1; i++) {
       const left = values[row + i - 1], centre = values[row + i], right = values[row + i + 1];
       const a = (left + right - 2 * centre) / 2;
@@ -359,301 +455,6 @@ function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** scipy's `triang(M, sym=True)` = `get_window("triangle", M, fftbins=False)`. */
-function triangle(width: number): Float64Array {
-  const w = new Float64Array(width);
-  if (width <= 1) return w.fill(1);
-  const halfCount = (width + 1) >> 1;
-  for (let n = 1; n <= halfCount; n++) {
-    const v = width % 2 === 0 ? (2 * n - 1) / width : (2 * n) / (width + 1);
-    w[n - 1] = v;
-    w[width - n] = v;
-  }
-  return w;
-}
-
-/**
- * The banded part of `librosa.sequence.transition_local(states, width, window="triangle",
- * wrap=False)`, column by column: for destination state j, sources `lo[j]..hi[j]` have
- * probability `weights[offset[j] + k - lo[j]]`; all other sources have probability 0.
- */
-interface LocalTransition {
-  lo: Int32Array;
-  hi: Int32Array;
-  offset: Int32Array;
-  weights: Float64Array;
-}
-
-function localTransition(states: number, width: number): LocalTransition {
-  if (width > states) {
-    throw new RangeError(
-      `lib/features/pitch.ts pyin: the transition width (${width} pitch bins) exceeds the ` +
-        `${states} pitch bins; lower maxTransitionRate or widen fmin..fmax`,
-    );
-  }
-  const window = triangle(width);
-  const matrix = new Float64Array(states * states);
-  const row = new Float64Array(states);
-  const padLeft = Math.floor((states - width) / 2);
-  for (let i = 0; i < states; i++) {
-    row.fill(0);
-    const roll = Math.floor(states / 2) + i + 1;
-    for (let w = 0; w < width; w++) row[(padLeft + w + roll) % states] = window[w];
-    const keepFrom = Math.max(0, i - Math.floor(width / 2));
-    const keepTo = Math.min(states, i + Math.floor(width / 2) + 1);
-    let sum = 0;
-    for (let j = 0; j < states; j++) {
-      if (j < keepFrom || j >= keepTo) row[j] = 0;
-      sum += row[j];
-    }
-    for (let j = 0; j < states; j++) matrix[i * states + j] = row[j] / sum;
-  }
-  const lo = new Int32Array(states), hi = new Int32Array(states), offset = new Int32Array(states);
-  let total = 0;
-  for (let j = 0; j < states; j++) {
-    let first = -1, last = -1;
-    for (let k = 0; k < states; k++) {
-      if (matrix[k * states + j] > 0) {
-        if (first < 0) first = k;
-        last = k;
-      }
-    }
-    lo[j] = first;
-    hi[j] = last;
-    offset[j] = total;
-    total += last - first + 1;
-  }
-  const weights = new Float64Array(total);
-  for (let j = 0; j < states; j++) {
-    for (let k = lo[j]; k <= hi[j]; k++) weights[offset[j] + k - lo[j]] = matrix[k * states + j];
-  }
-  return { lo, hi, offset, weights };
-}
-
-/**
- * Log transition probabilities of pYIN's 2-block HMM (`np.kron(transition_loop(2, 1 - switch),
- * local)`, then `log(p + tiny)`), per destination pitch bin j: its in-band sources
- * `lo[j]..hi[j]` (in either voicing block) with `stay` (same block) and `change` (other block)
- * log probabilities. Out-of-band sources have log probability `log(tiny)`.
- */
-interface HmmModel {
-  bins: number;
-  lo: Int32Array;
-  hi: Int32Array;
-  /** Entry of source k for destination j: `offset[j] + k - lo[j]`. */
-  offset: Int32Array;
-  logStay: Float64Array;
-  logChange: Float64Array;
-  /** Largest in-band log transition of each destination, same / other block. */
-  maxStay: Float64Array;
-  maxChange: Float64Array;
-}
-
-const hmmCache = new Map<string, HmmModel>();
-
-function hmmModel(bins: number, width: number, switchProb: number): HmmModel {
-  const key = `${bins}/${width}/${switchProb}`;
-  let model = hmmCache.get(key);
-  if (model) return model;
-  const { lo, hi, offset, weights } = localTransition(bins, width);
-  // transition_loop(2, p): diagonal p, off-diagonal (1 - p) / 1, with p = 1 - switchProb.
-  const stayProb = 1 - switchProb;
-  const changeProb = 1 - stayProb;
-  const logStay = new Float64Array(weights.length);
-  const logChange = new Float64Array(weights.length);
-  for (let i = 0; i < weights.length; i++) {
-    logStay[i] = Math.log(stayProb * weights[i] + TINY64);
-    logChange[i] = Math.log(changeProb * weights[i] + TINY64);
-  }
-  const maxStay = new Float64Array(bins).fill(-Infinity);
-  const maxChange = new Float64Array(bins).fill(-Infinity);
-  for (let j = 0; j < bins; j++) {
-    for (let i = offset[j]; i <= offset[j] + hi[j] - lo[j]; i++) {
-      maxStay[j] = Math.max(maxStay[j], logStay[i]);
-      maxChange[j] = Math.max(maxChange[j], logChange[i]);
-    }
-  }
-  model = { bins, lo, hi, offset, logStay, logChange, maxStay, maxChange };
-  if (hmmCache.size > 16) hmmCache.clear();
-  hmmCache.set(key, model);
-  return model;
-}
-
-/** Per-step scratch of {@link viterbi}: one block's prefix/suffix maxima and range maxima. */
-class BlockMaxima {
-  readonly prefixValue: Float64Array;
-  readonly prefixIndex: Int32Array;
-  readonly suffixValue: Float64Array;
-  readonly suffixIndex: Int32Array;
-  /** Sparse table: level l holds the max over positions [i, i + 2^l). */
-  private readonly table: Float64Array[] = [];
-
-  constructor(readonly length: number) {
-    this.prefixValue = new Float64Array(length);
-    this.prefixIndex = new Int32Array(length);
-    this.suffixValue = new Float64Array(length);
-    this.suffixIndex = new Int32Array(length);
-    for (let span = 1; span <= length; span *= 2) this.table.push(new Float64Array(length));
-  }
-
-  update(values: Float64Array, start: number): void {
-    const length = this.length;
-    let best = -Infinity, bestIndex = start;
-    for (let i = 0; i < length; i++) {
-      const v = values[start + i];
-      if (v > best) {
-        best = v;
-        bestIndex = start + i;
-      }
-      this.prefixValue[i] = best;
-      this.prefixIndex[i] = bestIndex;
-    }
-    best = -Infinity;
-    bestIndex = start + length - 1;
-    for (let i = length - 1; i >= 0; i--) {
-      const v = values[start + i];
-      if (v >= best) {
-        best = v;
-        bestIndex = start + i;
-      }
-      this.suffixValue[i] = best;
-      this.suffixIndex[i] = bestIndex;
-    }
-    const base = this.table[0];
-    for (let i = 0; i < length; i++) base[i] = values[start + i];
-    for (let level = 1, span = 1; level < this.table.length; level++, span *= 2) {
-      const below = this.table[level - 1], here = this.table[level];
-      for (let i = 0; i + 2 * span <= length; i++) here[i] = Math.max(below[i], below[i + span]);
-    }
-  }
-
-  /** Max of the values at block positions first..last (inclusive). */
-  rangeMax(first: number, last: number): number {
-    const level = 31 - Math.clz32(last - first + 1);
-    const row = this.table[level];
-    return Math.max(row[first], row[last - (1 << level) + 1]);
-  }
-}
-
-/**
- * `librosa.sequence.viterbi(prob, transition, p_init=...)` for pYIN's HMM: states `0..bins-1`
- * voiced pitch bins, `bins..2 bins-1` unvoiced; ties go to the lowest state, as `np.argmax`.
- *
- * librosa scans all 2 bins sources of every state. Here, per pair of voicing blocks, the
- * in-band maxima are found by divide and conquer over destinations: the log transitions are
- * `g(j - k) - log(rowSum_k)` with `g` the log of a triangle, which is concave, so the best
- * source is non-decreasing in the destination (a Monge matrix) and each level of the recursion
- * scans about `bins + width` candidates instead of `bins * width`. Out-of-band sources
- * (probability 0, log `log(tiny)`) are covered by prefix/suffix maxima, and a block whose band
- * maximum plus its best transition cannot reach a destination's best so far is skipped.
- * Results equal librosa's except where two paths' log probabilities agree to rounding.
- *
- * @param logObs frames x 2 bins, `log(prob + tiny)`
- * @param logInit 2 bins, `log(p_init + tiny)`
- */
-function viterbi(
-  logObs: Float64Array,
-  frames: number,
-  logInit: Float64Array,
-  model: HmmModel,
-): Int32Array {
-  const { bins, lo, hi, offset, logStay, logChange, maxStay, maxChange } = model;
-  const states = 2 * bins;
-  const pointers = new Uint16Array(frames * states);
-  let previous = new Float64Array(states);
-  let current = new Float64Array(states);
-  for (let s = 0; s < states; s++) previous[s] = logObs[s] + logInit[s];
-  const maxima = [new BlockMaxima(bins), new BlockMaxima(bins)];
-  const best = new Float64Array(bins);
-  const bestIndex = new Int32Array(bins);
-
-  /** Folds one candidate into destination j's best, lower state index on ties. */
-  const offer = (j: number, value: number, index: number) => {
-    if (value > best[j] || (value === best[j] && index < bestIndex[j])) {
-      best[j] = value;
-      bestIndex[j] = index;
-    }
-  };
-
-  /** In-band maxima over block `from` (states from*bins..) for destinations jLo..jHi, whose
-   * best sources lie in kLo..kHi (block positions). */
-  const solve = (
-    from: number,
-    logTrans: Float64Array,
-    jLo: number,
-    jHi: number,
-    kLo: number,
-    kHi: number,
-  ): void => {
-    if (jLo > jHi) return;
-    const j = (jLo + jHi) >> 1;
-    const first = Math.max(kLo, lo[j]), last = Math.min(kHi, hi[j]);
-    const base = offset[j] - lo[j];
-    const start = from * bins;
-    let value = -Infinity, arg = first;
-    for (let k = first; k <= last; k++) {
-      const candidate = previous[start + k] + logTrans[base + k];
-      if (candidate > value) {
-        value = candidate;
-        arg = k;
-      }
-    }
-    offer(j, value, start + arg);
-    solve(from, logTrans, jLo, j - 1, kLo, arg);
-    solve(from, logTrans, j + 1, jHi, arg, kHi);
-  };
-
-  for (let t = 1; t < frames; t++) {
-    maxima[0].update(previous, 0);
-    maxima[1].update(previous, bins);
-    const dominant = maxima[0].prefixValue[bins - 1] >= maxima[1].prefixValue[bins - 1] ? 0 : 1;
-    const obsRow = t * states;
-    for (let toBlock = 0; toBlock < 2; toBlock++) {
-      best.fill(-Infinity);
-      bestIndex.fill(0);
-      for (let j = 0; j < bins; j++) {
-        for (let from = 0; from < 2; from++) {
-          const m = maxima[from];
-          if (lo[j] > 0) offer(j, m.prefixValue[lo[j] - 1] + LOG_TINY64, m.prefixIndex[lo[j] - 1]);
-          if (hi[j] < bins - 1) {
-            offer(j, m.suffixValue[hi[j] + 1] + LOG_TINY64, m.suffixIndex[hi[j] + 1]);
-          }
-        }
-      }
-      solve(dominant, dominant === toBlock ? logStay : logChange, 0, bins - 1, 0, bins - 1);
-      const other = 1 - dominant;
-      const otherMax = other === toBlock ? maxStay : maxChange;
-      // The other block only where its band maximum plus best transition can reach the best
-      // so far (e.g. near a voiced track); any range of destinations keeps the recursion valid.
-      let firstNeeded = -1, lastNeeded = -1;
-      for (let j = 0; j < bins; j++) {
-        if (maxima[other].rangeMax(lo[j], hi[j]) + otherMax[j] >= best[j]) {
-          if (firstNeeded < 0) firstNeeded = j;
-          lastNeeded = j;
-        }
-      }
-      if (firstNeeded >= 0) {
-        const logTrans = other === toBlock ? logStay : logChange;
-        solve(other, logTrans, firstNeeded, lastNeeded, 0, bins - 1);
-      }
-      const shift = toBlock * bins;
-      for (let j = 0; j < bins; j++) {
-        pointers[obsRow + shift + j] = bestIndex[j];
-        current[shift + j] = logObs[obsRow + shift + j] + best[j];
-      }
-    }
-    const swap = previous;
-    previous = current;
-    current = swap;
-  }
-  const path = new Int32Array(frames);
-  let last = 0;
-  for (let s = 1; s < states; s++) if (previous[s] > previous[last]) last = s;
-  path[frames - 1] = last;
-  for (let t = frames - 2; t >= 0; t--) path[t] = pointers[(t + 1) * states + path[t + 1]];
-  return path;
-}
-
 /**
  * F0 with voicing by probabilistic YIN, as `librosa.pyin(y, fmin=, fmax=, sr=,
  * frame_length=, ...)` (0.9.2, which follows the official pYIN software rather than the paper):
@@ -724,40 +525,52 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
   const pitchBins = Math.floor(12 * binsPerSemitone * Math.log2(fmax / fmin)) + 1;
   const states = 2 * pitchBins;
   const boltzmannFront = 1 - Math.exp(-boltzmann);
+  // The same Math.exp values the per-threshold sums need, once: e^(-lambda k) for trough
+  // position k, and the Boltzmann normaliser (1 - e^-lambda) / (1 - e^(-lambda N)) for N troughs.
+  const decay = new Float64Array(count + 1);
+  const normaliser = new Float64Array(count + 1);
+  for (let k = 0; k <= count; k++) {
+    decay[k] = Math.exp(-boltzmann * k);
+    normaliser[k] = boltzmannFront / (1 - Math.exp(-boltzmann * k));
+  }
 
   // 2-5. Per frame: troughs, their probabilities, observation probabilities per pitch bin.
-  const logObs = new Float64Array(frames * states);
+  const logObs = scratch("logObs", "f64", frames * states);
   const voicedProb = new Float32Array(frames);
   const troughs = new Int32Array(count);
+  const heights = new Float64Array(count);
   const troughProbs = new Float64Array(count);
   const observed = new Float64Array(pitchBins + 1);
+  const touched = new Int32Array(count);
   for (let t = 0; t < frames; t++) {
     const row = t * count;
     let nTroughs = 0;
-    for (let i = 0; i < count; i++) if (isTrough(values, row, count, i)) troughs[nTroughs++] = i;
-    observed.fill(0);
+    for (let i = 0; i < count; i++) {
+      if (isTrough(values, row, count, i)) {
+        troughs[nTroughs] = i;
+        heights[nTroughs++] = values[row + i];
+      }
+    }
+    let nTouched = 0;
     if (nTroughs > 0) {
+      let globalMin = 0;
+      for (let i = 1; i < nTroughs; i++) if (heights[i] < heights[globalMin]) globalMin = i;
+      const minHeight = heights[globalMin];
       troughProbs.fill(0, 0, nTroughs);
       for (let m = 0; m < nThresholds; m++) {
         const threshold = thresholds[m + 1];
+        // No trough below this threshold (nor any lower one, thresholds increase).
+        if (!(minHeight < threshold)) continue;
         let below = 0;
-        for (let i = 0; i < nTroughs; i++) if (values[row + troughs[i]] < threshold) below++;
-        if (below === 0) continue;
+        for (let i = 0; i < nTroughs; i++) if (heights[i] < threshold) below++;
         // scipy.stats.boltzmann.pmf(k, lambda, N) = (1 - e^-lambda) / (1 - e^(-lambda N)) e^(-lambda k)
-        const fact = boltzmannFront / (1 - Math.exp(-boltzmann * below));
+        const fact = normaliser[below];
+        const beta = betaProbs[m];
         let position = 0;
         for (let i = 0; i < nTroughs; i++) {
-          if (values[row + troughs[i]] < threshold) {
-            troughProbs[i] += fact * Math.exp(-boltzmann * position) * betaProbs[m];
-            position++;
-          }
+          if (heights[i] < threshold) troughProbs[i] += fact * decay[position++] * beta;
         }
       }
-      let globalMin = 0;
-      for (let i = 1; i < nTroughs; i++) {
-        if (values[row + troughs[i]] < values[row + troughs[globalMin]]) globalMin = i;
-      }
-      const minHeight = values[row + troughs[globalMin]];
       let notBelow = 0;
       for (let m = 0; m < nThresholds; m++) if (!(minHeight < thresholds[m + 1])) notBelow++;
       troughProbs[globalMin] += noTroughProb * betaPrefix[notBelow];
@@ -770,6 +583,7 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
         let bin = roundHalfEven(12 * binsPerSemitone * Math.log2(f0 / fmin));
         bin = bin < 0 ? 0 : bin > pitchBins ? pitchBins : bin;
         observed[bin] = probability;
+        touched[nTouched++] = bin;
       }
     }
     // Bin `pitchBins` (a candidate above fmax) is the first unvoiced state, overwritten below.
@@ -778,11 +592,15 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
     const probability = sum < 0 ? 0 : sum > 1 ? 1 : sum;
     voicedProb[t] = probability;
     const obsRow = t * states;
-    for (let b = 0; b < pitchBins; b++) {
-      logObs[obsRow + b] = Math.log(observed[b] + TINY64);
+    // log(0 + tiny) where there is no candidate, computed once.
+    logObs.fill(LOG_TINY64, obsRow, obsRow + pitchBins);
+    for (let i = 0; i < nTouched; i++) {
+      const b = touched[i];
+      if (b < pitchBins) logObs[obsRow + b] = Math.log(observed[b] + TINY64);
     }
     const unvoiced = Math.log((1 - probability) / pitchBins + TINY64);
     for (let b = pitchBins; b < states; b++) logObs[obsRow + b] = unvoiced;
+    for (let i = 0; i < nTouched; i++) observed[touched[i]] = 0;
   }
 
   // HMM: local pitch transitions within each voicing block, switches between blocks.

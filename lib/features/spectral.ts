@@ -24,11 +24,16 @@ import type { FrameSeries, Spectrogram } from "./types.ts";
 /** Smallest positive normal float32, numpy's `tiny(float32)`. */
 const TINY_FLOAT32 = 1.1754943508222875e-38;
 
+/**
+ * `bank` applied to every frame of `source` (`frames x bins`). Frames from `active` on are
+ * zero rows (a spectrogram's `silentFrom`): their sums are +0, which `out` already holds.
+ */
 function applyBank(
   source: Float32Array,
   frames: number,
   bins: number,
   bank: FilterBank,
+  active = frames,
 ): Float64Array {
   if (bank.bins !== bins) {
     throw new RangeError(`filter bank has ${bank.bins} bins, spectrogram has ${bins}`);
@@ -36,7 +41,28 @@ function applyBank(
   const rows = bank.rows;
   const out = new Float64Array(frames * rows);
   const { rowStarts, sparseBins, sparseWeights } = bank;
-  for (let t = 0; t < frames; t++) {
+  // Four frames at a time: each frame's sum keeps its order (so its value), but the four
+  // independent sums overlap their addition latencies, which bound the one-frame loop.
+  let t = 0;
+  for (; t + 4 <= active; t += 4) {
+    const f0 = t * bins, f1 = f0 + bins, f2 = f1 + bins, f3 = f2 + bins;
+    for (let r = 0; r < rows; r++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = rowStarts[r], end = rowStarts[r + 1]; j < end; j++) {
+        const weight = sparseWeights[j];
+        const k = sparseBins[j];
+        s0 += weight * source[f0 + k];
+        s1 += weight * source[f1 + k];
+        s2 += weight * source[f2 + k];
+        s3 += weight * source[f3 + k];
+      }
+      out[t * rows + r] = s0;
+      out[(t + 1) * rows + r] = s1;
+      out[(t + 2) * rows + r] = s2;
+      out[(t + 3) * rows + r] = s3;
+    }
+  }
+  for (; t < active; t++) {
     const frame = t * bins;
     for (let r = 0; r < rows; r++) {
       let sum = 0;
@@ -69,7 +95,8 @@ export function melSpectrogram(spectrogram: Spectrogram, nMels = 128): FrameSeri
     nFft: spectrogram.nFft,
     nMels,
   });
-  const data = applyBank(spectrogram.power, spectrogram.frames, spectrogram.bins, bank);
+  const { frames, bins, power, silentFrom } = spectrogram;
+  const data = applyBank(power, frames, bins, bank, silentFrom);
   return { frames: spectrogram.frames, width: nMels, data };
 }
 
@@ -108,9 +135,12 @@ export function powerToDb(
   }
   const refDb = 10 * Math.log10(Math.max(amin, ref));
   const out = new Float64Array(values.length);
+  // Values at or below amin (silence, padding) all map to this: no logarithm for them.
+  const floorDb = 10 * Math.log10(amin) - refDb;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {
-    const db = 10 * Math.log10(Math.max(amin, values[i])) - refDb;
+    const value = values[i];
+    const db = value <= amin ? floorDb : 10 * Math.log10(value) - refDb;
     out[i] = db;
     if (db > max) max = db;
   }
@@ -182,12 +212,32 @@ export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
     sums[halfCount] = odd ? db[frame + halfCount] : 0;
     differences[halfCount] = 0;
     const width = odd ? halfCount + 1 : halfCount;
-    for (let k = 0; k < nMfcc; k++) {
+    // Coefficients k, k + 2, k + 4, k + 6 (same parity, same folded input) side by side: each
+    // sum keeps its order, but four chains of additions overlap instead of one.
+    const out = t * nMfcc;
+    let k = 0;
+    for (; (k & ~1) + 8 <= nMfcc; k += k % 2 === 0 ? 1 : 7) {
+      const folded = k % 2 === 0 ? sums : differences;
+      const r0 = k * nMels, r1 = r0 + 2 * nMels, r2 = r1 + 2 * nMels, r3 = r2 + 2 * nMels;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let n = 0; n < width; n++) {
+        const value = folded[n];
+        s0 += basis[r0 + n] * value;
+        s1 += basis[r1 + n] * value;
+        s2 += basis[r2 + n] * value;
+        s3 += basis[r3 + n] * value;
+      }
+      data[out + k] = s0;
+      data[out + k + 2] = s1;
+      data[out + k + 4] = s2;
+      data[out + k + 6] = s3;
+    }
+    for (; k < nMfcc; k++) {
       const row = k * nMels;
       const folded = k % 2 === 0 ? sums : differences;
       let sum = 0;
       for (let n = 0; n < width; n++) sum += basis[row + n] * folded[n];
-      data[t * nMfcc + k] = sum;
+      data[out + k] = sum;
     }
   }
   return { frames, width: nMfcc, data };
@@ -242,36 +292,61 @@ export function estimateTuning(spectrogram: Spectrogram, options: TuningOptions 
   const fround = Math.fround;
   const pitches: number[] = [];
   const mags: number[] = [];
-  for (let t = 0; t < frames; t++) {
+  // Silent frames (all zero) have no peak: every gated value is 0.
+  const active = spectrogram.silentFrom ?? frames;
+  for (let t = 0; t < active; t++) {
     const row = t * bins;
-    let max = 0;
-    for (let k = 0; k < bins; k++) if (magnitude[row + k] > max) max = magnitude[row + k];
+    // The frame's maximum, as four running maxima (the order does not change a maximum).
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+    let k = row;
+    for (const end = row + bins - 3; k < end; k += 4) {
+      const a = magnitude[k], b = magnitude[k + 1], c = magnitude[k + 2], d = magnitude[k + 3];
+      if (a > m0) m0 = a;
+      if (b > m1) m1 = b;
+      if (c > m2) m2 = c;
+      if (d > m3) m3 = d;
+    }
+    for (; k < row + bins; k++) if (magnitude[k] > m0) m0 = magnitude[k];
+    const max = Math.max(m0, m1, m2, m3);
+    // Likewise a silent frame before the trailing silence.
+    if (max === 0) continue;
     const ref = fround(threshold * max); // float32, as numpy computes it
-    const gated = (k: number) => (magnitude[row + k] > ref ? magnitude[row + k] : 0);
-    for (let k = first; k < last; k++) {
-      const value = gated(k);
-      if (!(value > gated(k - 1) && value >= gated(k + 1))) continue;
-      const previous = magnitude[row + k - 1];
-      const current = magnitude[row + k];
-      const next = magnitude[row + k + 1];
+    // Gated magnitudes (below ref: 0) of the bins before, at and after `bin`.
+    let before = magnitude[row + first - 1] > ref ? magnitude[row + first - 1] : 0;
+    let value = magnitude[row + first] > ref ? magnitude[row + first] : 0;
+    for (let bin = first; bin < last; bin++) {
+      const next = magnitude[row + bin + 1];
+      const after = next > ref ? next : 0;
+      const peak = value > before && value >= after;
+      before = value;
+      value = after;
+      if (!peak) continue;
+      const previous = magnitude[row + bin - 1];
+      const current = magnitude[row + bin];
       const avg = fround(0.5 * fround(next - previous));
       let curvature = fround(fround(fround(2 * current) - next) - previous);
       if (Math.abs(curvature) < TINY_FLOAT32) curvature = fround(curvature + 1);
       const shift = fround(avg / curvature);
       const skew = fround(fround(0.5 * avg) * shift);
-      pitches.push(fround(((k + shift) * sampleRate) / nFft));
+      pitches.push(fround(((bin + shift) * sampleRate) / nFft));
       mags.push(fround(current + skew));
     }
   }
-  const candidates: number[] = [];
-  for (let i = 0; i < pitches.length; i++) if (pitches[i] > 0) candidates.push(i);
-  if (candidates.length === 0) return 0;
-  const sorted = Float32Array.from(candidates, (i) => mags[i]).sort();
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 === 1
+  // Candidates: peaks with a positive pitch; their magnitudes' median (float32, as numpy).
+  let count = 0;
+  for (let i = 0; i < pitches.length; i++) if (pitches[i] > 0) count++;
+  if (count === 0) return 0;
+  const sorted = new Float32Array(count);
+  for (let i = 0, j = 0; i < pitches.length; i++) if (pitches[i] > 0) sorted[j++] = mags[i];
+  sorted.sort();
+  const middle = count >> 1;
+  const median = count % 2 === 1
     ? sorted[middle]
     : fround(fround(sorted[middle - 1] + sorted[middle]) / 2);
-  const selected = candidates.filter((i) => mags[i] >= median).map((i) => pitches[i]);
+  const selected: number[] = [];
+  for (let i = 0; i < pitches.length; i++) {
+    if (pitches[i] > 0 && mags[i] >= median) selected.push(pitches[i]);
+  }
   return pitchTuning(selected, resolution, binsPerOctave);
 }
 
@@ -357,7 +432,7 @@ export function chromaStft(spectrogram: Spectrogram, options: ChromaOptions = {}
     nChroma,
   });
   const { frames, bins } = spectrogram;
-  const data = applyBank(spectrogram.magnitude, frames, bins, bank);
+  const data = applyBank(spectrogram.magnitude, frames, bins, bank, spectrogram.silentFrom);
   for (let t = 0; t < frames; t++) {
     const row = t * nChroma;
     let max = 0;
@@ -386,6 +461,57 @@ function roundHalfEven(value: number): number {
   if (fraction > 0.5) return floor + 1;
   if (fraction < 0.5) return floor;
   return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** Insertion sort of `values[0 .. count)` (a handful of values), ascending. */
+function sortAscending(values: Float64Array, count: number): void {
+  for (let j = 1; j < count; j++) {
+    const value = values[j];
+    let i = j;
+    while (i > 0 && values[i - 1] > value) {
+      values[i] = values[i - 1];
+      i--;
+    }
+    values[i] = value;
+  }
+}
+
+/**
+ * Replaces the root of a max-heap of `size` values with `value` and restores the heap.
+ * @returns the new root
+ */
+function siftDownMax(heap: Float64Array, size: number, value: number): number {
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && heap[right] > heap[left] ? right : left;
+    if (!(heap[child] > value)) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = value;
+  return heap[0];
+}
+
+/**
+ * Replaces the root of a min-heap of `size` values with `value` and restores the heap.
+ * @returns the new root
+ */
+function siftDownMin(heap: Float64Array, size: number, value: number): number {
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && heap[right] < heap[left] ? right : left;
+    if (!(heap[child] < value)) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = value;
+  return heap[0];
 }
 
 /**
@@ -452,37 +578,55 @@ export function spectralContrast(
   const maxTake = Math.max(...bandTake);
   const lowest = new Float64Array(maxTake);
   const highest = new Float64Array(maxTake);
-  for (let t = 0; t < frames; t++) {
+  // Silent frames (zero rows) have peaks and valleys of exactly 0 when no band is empty.
+  const noEmptyBand = bandFrom.every((from, band) => bandTo[band] > from);
+  const active = noEmptyBand ? spectrogram.silentFrom ?? frames : frames;
+  for (let t = 0; t < active; t++) {
     const row = t * bins;
     for (let band = 0; band < width; band++) {
       const take = bandTake[band];
-      let lowCount = 0;
-      let highCount = 0;
-      // Keep the `take` smallest (ascending) and largest (descending) values by insertion:
-      // `take` is at most ~2 % of the band, so this beats sorting the band.
-      for (let k = bandFrom[band], end = bandTo[band]; k < end; k++) {
-        const value = magnitude[row + k];
-        if (lowCount < take || value < lowest[lowCount - 1]) {
-          let i = lowCount < take ? lowCount++ : lowCount - 1;
-          while (i > 0 && lowest[i - 1] > value) {
-            lowest[i] = lowest[i - 1];
-            i--;
-          }
-          lowest[i] = value;
+      const from = row + bandFrom[band];
+      const end = row + bandTo[band];
+      // The `take` smallest and largest values (`take` is ~2 % of the band): a max-heap of the
+      // smallest and a min-heap of the largest so far, each replaced at its root when a value
+      // beats it. Spectra mostly fall with frequency, so the smallest are searched from the top
+      // of the band down and the largest from the bottom up: new extremes then come rarely.
+      const filled = Math.min(take, end - from);
+      for (let count = 0; count < filled; count++) {
+        // Sift up into both heaps.
+        const high = magnitude[from + count];
+        let i = count;
+        while (i > 0 && highest[(i - 1) >> 1] > high) {
+          highest[i] = highest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
         }
-        if (highCount < take || value > highest[highCount - 1]) {
-          let i = highCount < take ? highCount++ : highCount - 1;
-          while (i > 0 && highest[i - 1] < value) {
-            highest[i] = highest[i - 1];
-            i--;
-          }
-          highest[i] = value;
+        highest[i] = high;
+        const low = magnitude[end - 1 - count];
+        i = count;
+        while (i > 0 && lowest[(i - 1) >> 1] < low) {
+          lowest[i] = lowest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
         }
+        lowest[i] = low;
       }
+      let bound = highest[0];
+      for (let k = from + filled; k < end; k++) {
+        const value = magnitude[k];
+        if (value > bound) bound = siftDownMin(highest, filled, value);
+      }
+      bound = lowest[0];
+      for (let k = end - 1 - filled; k >= from; k--) {
+        const value = magnitude[k];
+        if (value < bound) bound = siftDownMax(lowest, filled, value);
+      }
+      sortAscending(lowest, filled);
+      sortAscending(highest, filled);
       let lowSum = 0;
       let highSum = 0;
-      for (let i = 0; i < lowCount; i++) lowSum += lowest[i];
-      for (let i = 0; i < highCount; i++) highSum += highest[i];
+      for (let i = 0; i < filled; i++) lowSum += lowest[i];
+      for (let i = filled - 1; i >= 0; i--) highSum += highest[i];
+      const lowCount = filled;
+      const highCount = filled;
       // np.mean over float32 values yields float32.
       valleys[t * width + band] = Math.fround(lowSum / lowCount);
       peaks[t * width + band] = Math.fround(highSum / highCount);

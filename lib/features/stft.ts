@@ -12,6 +12,7 @@
  * @module
  */
 import { RealFft } from "./fft.ts";
+import { stftWasm } from "./stft_wasm.ts";
 import type { Spectrogram } from "./types.ts";
 
 /** Options of {@link stft}. */
@@ -91,6 +92,10 @@ export function frameCount(samples: number, hopLength: number): number {
  */
 export function assertValidAudio(samples: Float32Array, source = "signal"): void {
   if (samples.length === 0) throw new RangeError(`${source}: audio has no samples`);
+  // x * 0 is 0 for finite x and NaN otherwise: one branch-free pass, then find the culprit.
+  let check = 0;
+  for (let i = 0; i < samples.length; i++) check += samples[i] * 0;
+  if (check === 0) return;
   for (let i = 0; i < samples.length; i++) {
     if (!Number.isFinite(samples[i])) {
       throw new RangeError(`${source}: audio is not finite at sample ${i} (${samples[i]})`);
@@ -105,7 +110,8 @@ export function assertValidAudio(samples: Float32Array, source = "signal"): void
  * @param options sample rate in Hz, FFT size and hop in samples
  * @param reuse a spectrogram whose arrays may be overwritten (when its shape fits) instead of
  *   allocating new ones; this saves ~1 MB of fresh, page-faulting memory per 3 s clip
- * @returns magnitude and power spectrogram, frames x (nFft/2 + 1)
+ * @returns magnitude and power spectrogram, frames x (nFft/2 + 1), and `silentFrom`: the first
+ *   of the trailing frames that see only zeros (exactly zero rows, which features skip)
  * @example
  * ```ts
  * import { sine } from "../audio/mod.ts";
@@ -131,11 +137,24 @@ export function stft(
     reuse.power.length === frames * bins;
   const magnitude = fits ? reuse.magnitude : new Float32Array(frames * bins);
   const power = fits ? reuse.power : new Float32Array(frames * bins);
+  // Frames that see only zeros (a clip padded to its duration ends in ~1 s of them for TESS)
+  // have exactly zero magnitude and power (every product and sum of the FFT is +-0): they are
+  // filled, not transformed.
+  let last = samples.length - 1;
+  while (last >= 0 && samples[last] === 0) last--;
+  const offset = nFft >> 1;
+  // Frame t starts at t * hopLength - offset: it sees a nonzero sample iff that is <= last.
+  const active = last < 0 ? 0 : Math.min(frames, Math.floor((last + offset) / hopLength) + 1);
+  magnitude.fill(0, active * bins);
+  power.fill(0, active * bins);
+  // The WebAssembly SIMD kernel: bit-identical to the loop below, ~2x faster (stft_wasm.ts).
+  if (stftWasm(samples, nFft, hopLength, window, active, magnitude, power)) {
+    return { frames, bins, nFft, hopLength, sampleRate, magnitude, power, silentFrom: active };
+  }
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
-  const offset = nFft >> 1;
   const fround = Math.fround;
-  for (let t = 0; t < frames; t++) {
+  for (let t = 0; t < active; t++) {
     fft.forwardFrame(samples, t * hopLength - offset, window, re, im);
     const row = t * bins;
     for (let k = 0; k < bins; k++) {
@@ -147,5 +166,5 @@ export function stft(
       power[row + k] = mag * mag;
     }
   }
-  return { frames, bins, nFft, hopLength, sampleRate, magnitude, power };
+  return { frames, bins, nFft, hopLength, sampleRate, magnitude, power, silentFrom: active };
 }

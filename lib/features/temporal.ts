@@ -38,6 +38,8 @@ function framing(options: FramingOptions): { frameLength: number; hopLength: num
 
 /** librosa's zero_crossings threshold, compared in float32 like the float32 signal. */
 const ZERO_THRESHOLD = Math.fround(1e-10);
+/** Prefix counts of {@link zeroCrossingRate}, kept between calls (one clip's worth). */
+let changesScratch = new Int32Array(0);
 
 /**
  * Zero-crossing rate as `librosa.feature.zero_crossing_rate(y)`: the signal is padded by
@@ -61,12 +63,18 @@ export function zeroCrossingRate(samples: Float32Array, options: FramingOptions 
   const offset = frameLength >> 1;
   const frames = 1 + Math.floor((length + 2 * offset - frameLength) / hopLength);
   // changesBefore[i] = sign changes between consecutive samples among samples 0..i; the edge
-  // padding repeats the end samples, so it adds no changes of its own.
-  const changesBefore = new Int32Array(length);
-  let previous = samples[0] < -ZERO_THRESHOLD;
+  // padding repeats the end samples, so it adds no changes of its own. The count is kept in a
+  // local (no load of the previous entry) and the array reused between calls.
+  if (changesScratch.length < length) changesScratch = new Int32Array(length);
+  const changesBefore = changesScratch;
+  const negative = -ZERO_THRESHOLD;
+  let previous = samples[0] < negative ? 1 : 0;
+  let changes = 0;
+  changesBefore[0] = 0;
   for (let i = 1; i < length; i++) {
-    const current = samples[i] < -ZERO_THRESHOLD;
-    changesBefore[i] = changesBefore[i - 1] + (current !== previous ? 1 : 0);
+    const current = samples[i] < negative ? 1 : 0;
+    changes += current ^ previous;
+    changesBefore[i] = changes;
     previous = current;
   }
   const data = new Float64Array(frames);

@@ -23,6 +23,11 @@ export interface Spectrogram {
   magnitude: Float32Array;
   /** `|STFT|^2`, frames x bins (power spectrum, float32 like librosa's). */
   power: Float32Array;
+  /**
+   * Frames from this one on are exactly zero (they see only the signal's trailing zeros, e.g.
+   * padding to a fixed duration), so features may skip them; absent: `frames`.
+   */
+  silentFrom?: number;
 }
 
 /** A per-frame feature: `frames x width` values, row-major. */

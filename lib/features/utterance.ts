@@ -125,8 +125,10 @@ export function utteranceFeatures(
   add("logmel", toDb(melPower), SPREAD);
   add("chroma", chromaStft(spectrogram), SPREAD);
   add("contrast", spectralContrast(spectrogram), SPREAD);
-  add("centroid", spectralCentroid(spectrogram), CONTOUR);
-  add("bandwidth", spectralBandwidth(spectrogram), CONTOUR);
+  const centroid = spectralCentroid(spectrogram);
+  add("centroid", centroid, CONTOUR);
+  // The same centroid spectralBandwidth would compute again.
+  add("bandwidth", spectralBandwidth(spectrogram, { centroid }), CONTOUR);
   add("rolloff", spectralRolloff(spectrogram), CONTOUR);
   const flatness = spectralFlatness(spectrogram);
   add("flatness_db", toDb(flatness), CONTOUR);

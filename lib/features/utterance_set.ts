@@ -15,8 +15,7 @@
  * @module
  */
 import { decodeAudio, mixToMono, readAudioFile, resample } from "../audio/mod.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { ProgressBar } from "../util/progress.ts";
+import { ProgressBar, writeFileAtomic } from "../util/mod.ts";
 import { type AugmentationPolicy, augmentClip, policyKey } from "../augment/mod.ts";
 import { basename } from "node:path";
 import { sha256Hex } from "./clip_features.ts";

@@ -21,16 +21,19 @@
  * @module
  */
 import { join } from "node:path";
-import { FEATURE_NAMES } from "../features/names.ts";
-import { featureColumns, type FeatureSettings } from "../features/feature_set.ts";
-import type { StandardScaler } from "../features/normalize.ts";
-import { writeJsonAtomic } from "../util/atomic.ts";
+import {
+  FEATURE_NAMES,
+  featureColumns,
+  type FeatureSettings,
+  type StandardScaler,
+} from "../features/mod.ts";
+import { writeJsonAtomic } from "../util/mod.ts";
 import {
   MODEL_SET_FILES,
   ModelSetError,
   openCurrentModelSet,
   openModelSet,
-} from "../models/model_set.ts";
+} from "../models/mod.ts";
 
 /** File names of the artifacts inside the models folder. */
 export const ARTIFACT_FILES = {

@@ -7,8 +7,7 @@
  * predictor's `featureWorkers`). Deno-side only (the browser page computes inline).
  * @module
  */
-import type { FeatureSettings } from "../features/feature_set.ts";
-import type { StandardScaler } from "../features/normalize.ts";
+import type { FeatureSettings, StandardScaler } from "../features/mod.ts";
 import type { WindowFeatures } from "./window_features.ts";
 
 interface Pending {

@@ -5,8 +5,7 @@
  */
 /// <reference lib="deno.worker" />
 import { windowFeatures } from "./window_features.ts";
-import type { FeatureSettings } from "../features/feature_set.ts";
-import type { StandardScaler } from "../features/normalize.ts";
+import type { FeatureSettings, StandardScaler } from "../features/mod.ts";
 
 interface Job {
   id: number;

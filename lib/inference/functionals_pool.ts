@@ -1,22 +1,21 @@
 /**
  * Utterance functionals of many windows on all cores: a small pool of Web Workers that each
  * compute a share of a batch's windows with the very same `utteranceFeatures` (pYIN included),
- * for pooled models' timelines (a 3 s window at 22050 Hz costs ~50 ms of CPU, two thirds of it
- * pYIN). It pays on machines with idle cores; on the 2-core machine shared with other jobs it did
- * not (5 minutes of audio: 27.8 s wall, 17.2 s CPU with 2 workers; 28.4 s, 14.3 s inline — each
- * worker's cold JIT and the copies cost CPU that no free core absorbs), so the predictor starts
- * it by the same rule as the sequence models' pool (4+ cores, or `featureWorkers`). Deno-side
- * only (the browser page computes inline).
+ * for pooled models' timelines (a 3 s window at 22050 Hz costs ~25 ms of CPU, half of it pYIN).
+ * With `inlineShare` the calling thread computes one share itself while the workers compute
+ * theirs: on 2 cores, one worker plus the calling thread keep both busy without a third thread
+ * competing for them (the predictor's default: cores - 1 workers plus the calling thread).
+ * Deno-side only (the browser page computes inline).
  *
  * @example
  * ```ts ignore
- * const pool = new FunctionalsPool({ sampleRate: 22050 }, 2);
+ * const pool = new FunctionalsPool({ sampleRate: 22050 }, 1, { inlineShare: true });
  * const rows = await pool.functionals(windows, 22050); // one Float32Array per window
  * pool.dispose();
  * ```
  * @module
  */
-import type { UtteranceSettings } from "../features/utterance_set.ts";
+import { utteranceFeatures, type UtteranceSettings } from "../features/mod.ts";
 
 interface Pending {
   resolve: (value: Float32Array[]) => void;
@@ -30,14 +29,21 @@ export class FunctionalsPool {
   private nextId = 0;
   private turn = 0;
 
+  /** Whether the calling thread computes one share of each batch itself. */
+  readonly inlineShare: boolean;
+
   /**
    * @param settings the pooled model's utterance settings
    * @param size workers (default: the machine's cores)
+   * @param options `inlineShare`: compute one share on the calling thread too (default false)
    */
   constructor(
     private readonly settings: UtteranceSettings,
     readonly size = Math.max(1, navigator.hardwareConcurrency ?? 1),
-  ) {}
+    options: { inlineShare?: boolean } = {},
+  ) {
+    this.inlineShare = options.inlineShare ?? false;
+  }
 
   private worker(): Worker {
     if (this.workers.length < this.size) {
@@ -72,17 +78,25 @@ export class FunctionalsPool {
     });
   }
 
-  /** The raw functionals of each window, in order, computed across the workers. */
+  /**
+   * The raw functionals of each window, in order, computed across the workers (and the calling
+   * thread, with `inlineShare`: it computes the last share synchronously, after posting the
+   * others).
+   */
   async functionals(windows: readonly Float32Array[], sampleRate: number): Promise<Float32Array[]> {
     if (windows.length === 0) return [];
-    const parts = Math.min(this.size, windows.length);
+    const parts = Math.min(this.size + (this.inlineShare ? 1 : 0), windows.length);
+    const remoteParts = this.inlineShare ? parts - 1 : parts;
     const share = Math.ceil(windows.length / parts);
-    const results = await Promise.all(
-      Array.from({ length: parts }, (_, p) =>
-        // Copies: the caller's windows are views into one recording and must stay intact.
-        this.run(windows.slice(p * share, (p + 1) * share).map((w) => w.slice()), sampleRate)),
+    const remote = Array.from({ length: remoteParts }, (_, p) =>
+      // Copies: the caller's windows are views into one recording and must stay intact.
+      this.run(windows.slice(p * share, (p + 1) * share).map((w) => w.slice()), sampleRate));
+    // Awaited below; this keeps a failing worker from being an unhandled rejection meanwhile.
+    remote.forEach((promise) => promise.catch(() => {}));
+    const local = windows.slice(remoteParts * share).map((w) =>
+      utteranceFeatures(w, { ...this.settings, sampleRate, source: "window" }).values
     );
-    return results.flat();
+    return [...(await Promise.all(remote)).flat(), ...local];
   }
 
   /** Terminates the workers; pending jobs are rejected. */

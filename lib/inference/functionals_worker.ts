@@ -4,8 +4,9 @@
  * @module
  */
 /// <reference lib="deno.worker" />
+// Deep import: a worker entry loads only the code it runs (lib/features/mod.ts would load the whole module per worker).
 import { utteranceFeatures } from "../features/utterance.ts";
-import type { UtteranceSettings } from "../features/utterance_set.ts";
+import type { UtteranceSettings } from "../features/mod.ts";
 
 interface Job {
   id: number;

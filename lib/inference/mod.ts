@@ -57,4 +57,3 @@ export { VAD_DEFAULTS, type VadOptions, type VoiceActivity, voiceActivity } from
 export { type SequenceModelParts, sequenceWindowClassifier } from "./window_classifier.ts";
 export { pooledWindowClassifier, type PooledWindowOptions } from "./pooled_window.ts";
 export { type WindowFeatures, windowFeatures } from "./window_features.ts";
-export { WindowFeaturePool } from "./feature_pool.ts";

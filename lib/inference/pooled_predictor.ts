@@ -17,11 +17,12 @@
  * @module
  */
 import { mixToMono, readAudioFile, resample } from "../audio/mod.ts";
-import { RunningSpeakerNormalizer } from "../features/speaker_norm.ts";
-import { utteranceFeatures } from "../features/utterance.ts";
-import { utteranceFromBytes } from "../features/utterance_set.ts";
-import { pooledPredictProba } from "../models/pooled.ts";
-import type { PooledArtifact } from "../models/pooled_store.ts";
+import {
+  RunningSpeakerNormalizer,
+  utteranceFeatures,
+  utteranceFromBytes,
+} from "../features/mod.ts";
+import { type PooledArtifact, pooledPredictProba } from "../models/mod.ts";
 
 /** Audio already in memory, as {@link SamplesInput} of the recurrent predictor. */
 export interface PooledSamplesInput {

@@ -24,10 +24,12 @@
  * ```
  * @module
  */
-import type { RunningSpeakerNormalizer } from "../features/speaker_norm.ts";
+import type { RunningSpeakerNormalizer } from "../features/mod.ts";
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/features/mod.ts would pull in Deno-only code.
 import { utteranceFeatures } from "../features/utterance.ts";
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/models/mod.ts would pull in Deno-only code.
 import { pooledPredictProba } from "../models/pooled.ts";
-import type { PooledArtifact } from "../models/pooled_store.ts";
+import type { PooledArtifact } from "../models/mod.ts";
 import type { WindowClassifier } from "./timeline.ts";
 
 /** Options of {@link pooledWindowClassifier}. */

@@ -23,25 +23,29 @@ import {
   mixToMono,
   problemText,
   readAudioFile,
-  resample,
+  resampleParallel,
   type ResampleQuality,
 } from "../audio/mod.ts";
-import { featuresForFile, featuresFromBytes } from "../features/clip_features.ts";
-import { type FailedFile, featureColumns, type FeatureSettings } from "../features/feature_set.ts";
-import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
-import { loadModel } from "../models/mod.ts";
-import { EMOTION_DISPLAY_NAMES } from "../data_loader/emotions.ts";
-import { AUDIO_EXTENSIONS } from "../data_loader/corpora.ts";
-import { listAudioFiles } from "../data_loader/scan.ts";
-import { argmaxRows, predictProbabilities } from "../trainer/trainer.ts";
-import { ProgressBar, type ProgressOptions } from "../util/progress.ts";
+import {
+  applyStandardScaler,
+  type FailedFile,
+  featureColumns,
+  type FeatureSettings,
+  featuresForFile,
+  featuresFromBytes,
+  framesPerClip,
+  type StandardScaler,
+  utteranceFeatures,
+} from "../features/mod.ts";
+import { argmaxRows, loadModel, predictProbabilities } from "../models/mod.ts";
+import { AUDIO_EXTENSIONS, EMOTION_DISPLAY_NAMES, listAudioFiles } from "../data_loader/mod.ts";
+import { ProgressBar, type ProgressOptions } from "../util/mod.ts";
 import {
   ArtifactError,
   loadLabelEncoder,
   loadModelsManifest,
   openPromotedModelSet,
 } from "./artifacts.ts";
-import { framesPerClip } from "../features/names.ts";
 import {
   predictTimelineWith,
   type Timeline,
@@ -49,8 +53,7 @@ import {
   type TimelineOptions,
 } from "./timeline.ts";
 import { createPooledPredictor, type PooledPredictor } from "./pooled_predictor.ts";
-import { isPooledModelDir, loadPooledModel } from "../models/pooled_store.ts";
-import { utteranceFeatures } from "../features/utterance.ts";
+import { isPooledModelDir, loadPooledModel } from "../models/mod.ts";
 import type { WindowClassifier } from "./timeline.ts";
 import { sequenceWindowClassifier } from "./window_classifier.ts";
 import { windowFeatures } from "./window_features.ts";
@@ -192,9 +195,9 @@ export interface PredictorParts {
    * Workers that featurise long recordings' windows in parallel (0: on the calling thread).
    * Default: every core on machines with 4 or more, else 0 — measured on the 2-core machine
    * shared with other jobs, workers made a 10-minute file slower (9.0 -> 10.5 s), not faster.
-   * Pooled models (`loadPredictor`'s `featureWorkers`) follow the same rule: 5 minutes through
-   * the pooled `ensemble` took 27.8 s wall / 17.2 s CPU with 2 workers against 28.4 s / 14.3 s
-   * inline there (load average 6 on 2 cores).
+   * Pooled models (`loadPredictor`'s `featureWorkers`) default to cores - 1 workers with the
+   * calling thread computing a share of each batch too (see `FunctionalsPool`): on 2 cores one
+   * worker, which keeps both busy without a third thread competing for them.
    */
   featureWorkers?: number;
 }
@@ -275,7 +278,7 @@ export async function loadPredictor(
     return pooledModelPredictor(
       createPooledPredictor(artifact, modelName, { adapt: options.adaptSpeaker }),
       manifest.features,
-      options.featureWorkers ?? defaultFeatureWorkers(),
+      options.featureWorkers ?? Math.max(0, (navigator.hardwareConcurrency ?? 1) - 1),
     );
   }
   let model: tf.LayersModel;
@@ -577,7 +580,7 @@ function pooledModelPredictor(
         ),
       );
     }
-    pool ??= new FunctionalsPool(pooled.artifact.settings, workers);
+    pool ??= new FunctionalsPool(pooled.artifact.settings, workers, { inlineShare: true });
     return pool.functionals(windows, sampleRate);
   };
   const toPrediction = (
@@ -691,7 +694,8 @@ async function readRecording(
   }
   return {
     name,
-    samples: await resample(mixToMono(channels), sampleRate, targetRate, { quality }),
+    // Long recordings on all cores (pieces bit-identical to one pass; short ones in one pass).
+    samples: await resampleParallel(mixToMono(channels), sampleRate, targetRate, { quality }),
   };
 }
 

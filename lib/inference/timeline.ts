@@ -25,6 +25,7 @@
  * ```
  * @module
  */
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/data_loader/mod.ts would pull in Deno-only code.
 import { EMOTION_DISPLAY_NAMES } from "../data_loader/emotions.ts";
 import { type VadOptions, voiceActivity } from "./vad.ts";
 

@@ -18,8 +18,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { FeatureSettings } from "../features/feature_set.ts";
-import type { StandardScaler } from "../features/normalize.ts";
+import type { FeatureSettings, StandardScaler } from "../features/mod.ts";
 import type { WindowClassifier } from "./timeline.ts";
 import { type WindowFeatures, windowFeatures } from "./window_features.ts";
 

@@ -4,9 +4,12 @@
  * workers and the browser page.
  * @module
  */
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/audio/mod.ts would pull in Deno-only code.
 import { fitToLength } from "../audio/signal.ts";
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/features/mod.ts would pull in Deno-only code.
 import { extractFeatures } from "../features/extract.ts";
-import type { FeatureSettings } from "../features/feature_set.ts";
+import type { FeatureSettings } from "../features/mod.ts";
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/features/mod.ts would pull in Deno-only code.
 import { applyStandardScaler, type StandardScaler } from "../features/normalize.ts";
 
 /** Standardised features of windows stacked `[count, frames, width]`, row-major. */

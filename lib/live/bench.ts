@@ -14,9 +14,9 @@
  * @module
  */
 import { join } from "node:path";
-import { encodeWav } from "../audio/wav.ts";
+import { encodeWav } from "../audio/mod.ts";
 import { driveLivePage } from "./browser.ts";
-import { openPromotedModelSet } from "../inference/artifacts.ts";
+import { openPromotedModelSet } from "../inference/mod.ts";
 
 /** Options of {@link liveLatencyBenchmark}. */
 export interface LiveLatencyOptions {

@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { findChromium } from "../visualizer/png.ts";
+import { findChromium } from "../visualizer/mod.ts";
 import { type LiveServerOptions, startLiveServer } from "./server.ts";
 
 /** Options of {@link driveLivePage}. */

@@ -17,8 +17,8 @@
  * @module
  */
 import { join, normalize, relative } from "node:path";
-import { findPlotlyBundle } from "../visualizer/plotly_bundle.ts";
-import { openPromotedModelSet } from "../inference/artifacts.ts";
+import { findPlotlyBundle } from "../visualizer/mod.ts";
+import { openPromotedModelSet } from "../inference/mod.ts";
 
 /** Options of {@link startLiveServer}. */
 export interface LiveServerOptions {

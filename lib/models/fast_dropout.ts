@@ -20,6 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/util/mod.ts would pull in Deno-only code.
 import { mulberry32, type SeededRandom } from "../util/random.ts";
 import { currentBatchShard } from "./batch_shard.ts";
 import { float32Tensor, giveBuffer, readFloat32, takeBuffer } from "./tensor_buffers.ts";

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { initBackend } from "../backend.ts";
+ * import { initBackend } from "./backend.ts";
  * await initBackend(); // wasm
  * installFastGather(); // true: tf.gather(x, rows) now copies rows
  * ```

@@ -11,6 +11,7 @@
  * @module
  */
 
+// Deep import: this file is bundled for the browser (lib/live/page), where lib/util/mod.ts would pull in Deno-only code.
 import { mulberry32, type RandomSource } from "../util/random.ts";
 
 export type { RandomSource };

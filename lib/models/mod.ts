@@ -38,27 +38,23 @@ export type { FastRecurrentArgs } from "./fast_recurrent.ts";
 export { FastConv1D } from "./fast_conv1d.ts";
 export { StatsPooling1D, type StatsPooling1DArgs } from "./stats_pool.ts";
 export type { FastConv1DArgs } from "./fast_conv1d.ts";
-export { batchNormBackward, batchNormForward, FastBatchNormalization } from "./fast_batchnorm.ts";
-export type {
-  BatchNormForward,
-  BatchNormGradients,
-  FastBatchNormalizationArgs,
-} from "./fast_batchnorm.ts";
-export { dropoutForward, FastDropout } from "./fast_dropout.ts";
-export { installFastGather } from "./fast_gather.ts";
-export {
-  backendCopiesValues,
-  float32Tensor,
-  giveBuffer,
-  readFloat32,
-  takeBuffer,
-} from "./tensor_buffers.ts";
+export { FastBatchNormalization } from "./fast_batchnorm.ts";
+export type { FastBatchNormalizationArgs } from "./fast_batchnorm.ts";
+export { FastDropout } from "./fast_dropout.ts";
 export type { FastDropoutArgs } from "./fast_dropout.ts";
 export { loadModel, loadModelMetadata, MODEL_FILES, saveModel } from "./store.ts";
 export * from "./model_set.ts";
-export { blasInfo, setBlasImplementation, setBlasThreads, sgemm } from "./blas.ts";
+export { blasInfo, setBlasImplementation, setBlasThreads } from "./blas.ts";
 export type { BlasInfo, BlasKind } from "./blas.ts";
-export { glorotUniform, initializerRandom, orthogonal } from "./init.ts";
+export { type FastKernels, installFastKernels } from "./fast_kernels.ts";
+export {
+  argmaxRows,
+  type ArrayWithShape,
+  asTensor,
+  predictProbabilities,
+  type TensorInput,
+} from "./predict.ts";
+export { type BackendInfo, type BackendName, type BackendOptions, initBackend } from "./backend.ts";
 export {
   describePooledSpec,
   ensemblePooledSpec,

@@ -39,16 +39,16 @@
  * @module
  */
 import { basename, dirname, join, relative, sep } from "node:path";
-import { pathExists as exists } from "../util/fs.ts";
-import { sha256Hex } from "../util/checksum.ts";
 import {
   cleanTempFiles,
   isOtherProcessAlive,
   isTempName,
+  pathExists as exists,
+  sha256Hex,
   syncDir,
   syncTree,
   writeJsonAtomic,
-} from "../util/atomic.ts";
+} from "../util/mod.ts";
 
 /** Names inside the models folder and inside a run folder. */
 export const MODEL_SET_FILES = {

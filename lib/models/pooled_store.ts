@@ -6,9 +6,8 @@
  * @module
  */
 import { join } from "node:path";
-import type { SpeakerPrior } from "../features/speaker_norm.ts";
-import type { UtteranceSettings } from "../features/utterance_set.ts";
-import { writeTextAtomic } from "../util/atomic.ts";
+import type { SpeakerPrior, UtteranceSettings } from "../features/mod.ts";
+import { writeTextAtomic } from "../util/mod.ts";
 import type { PooledModel } from "./pooled.ts";
 
 /** The file name inside a pooled model's folder. */

@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { recoverReplacedDir, replaceDirAtomic } from "../util/atomic.ts";
+import { recoverReplacedDir, replaceDirAtomic } from "../util/mod.ts";
 // Side effect: registers the fast layers (FastLSTM, FastGRU, FastConv1D,
 // FastBatchNormalization, FastDropout) so saved models deserialize.
 import "./fast_recurrent.ts";

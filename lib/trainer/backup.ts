@@ -24,8 +24,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { recoverReplacedDir, replaceDirAtomic } from "../util/atomic.ts";
-import { sha256Hex } from "../util/checksum.ts";
+import { recoverReplacedDir, replaceDirAtomic, sha256Hex } from "../util/mod.ts";
 
 /** Format tag of `state.json`. */
 export const BACKUP_FORMAT = "ser-fit-backup/1";

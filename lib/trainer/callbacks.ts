@@ -26,8 +26,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
 import { EventFileWriter } from "./tensorboard.ts";
-import { formatDuration, inJupyter, isTerminal, ProgressBar } from "../util/progress.ts";
-import { writeTextAtomic } from "../util/atomic.ts";
+import {
+  formatDuration,
+  inJupyter,
+  isTerminal,
+  ProgressBar,
+  writeTextAtomic,
+} from "../util/mod.ts";
 
 /** Metric name -> value for one epoch or batch, e.g. `{ loss: 0.4, val_accuracy: 0.9 }`. */
 export type Logs = Record<string, number>;

@@ -9,7 +9,7 @@
  */
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs";
-import { type BackendName, initBackend } from "../backend.ts";
+import { type BackendName, initBackend } from "../models/backend.ts";
 import { setBlasImplementation, setBlasThreads } from "../models/blas.ts";
 import { withBatchShard } from "../models/batch_shard.ts";
 import { backendCopiesValues } from "../models/tensor_buffers.ts";

@@ -38,33 +38,19 @@ export {
   type TrainingContext,
 } from "./callbacks.ts";
 export {
-  argmaxRows,
-  type ArrayWithShape,
   clipByGlobalNorm,
   computeClassWeights,
   fit,
   type FitOptions,
   type History,
-  predictProbabilities,
-  type TensorInput,
   type TrainingData,
 } from "./trainer.ts";
 export {
-  crc32c,
-  decodeEvent,
-  encodeEvent,
-  encodeHparamsEvent,
   EventFileWriter,
-  frameRecord,
   type HparamValue,
-  maskCrc32c,
-  parseRecords,
   readEventFile,
-  RecordError,
   type ScalarValue,
   type TensorBoardEvent,
 } from "./tensorboard.ts";
 export { StopOnRequest, type StopOnRequestOptions } from "./stop.ts";
 export { WeightAverage } from "./ema.ts";
-export { BACKUP_FILES, readBackup, type TrainingBackup } from "./backup.ts";
-export { mulberry32 } from "../util/random.ts";

@@ -25,7 +25,7 @@
  * @module
  */
 import { Callback, type Logs } from "./callbacks.ts";
-import { formatDuration } from "../util/progress.ts";
+import { formatDuration } from "../util/mod.ts";
 
 /** Options of {@link StopOnRequest}. */
 export interface StopOnRequestOptions {

@@ -23,24 +23,14 @@
  * ```
  * @module
  */
-import { mulberry32 } from "../util/random.ts";
+import { mulberry32 } from "../util/mod.ts";
 import * as tf from "@tensorflow/tfjs";
+import { asTensor, type TensorInput } from "../models/mod.ts";
 import type { Callback, Logs, TrainingContext } from "./callbacks.ts";
 import { WeightAverage } from "./ema.ts";
 import { disposeBackup, readBackup, type TrainingBackup, writeBackup } from "./backup.ts";
 import { DataParallelGroup } from "./data_parallel.ts";
 import { correctCount, crossEntropy, withSeededRandom } from "./step.ts";
-
-/** A dense array with its shape, e.g. features `[n, frames, width]` or labels `[n]`. */
-export interface ArrayWithShape {
-  /** Row-major values. */
-  values: Float32Array | Int32Array | number[];
-  /** Dimensions; their product must equal `values.length`. */
-  shape: number[];
-}
-
-/** A tensor or a plain array with its shape. */
-export type TensorInput = tf.Tensor | ArrayWithShape;
 
 /**
  * Training (and optional validation) data. `x` is `[n, ...]`; `y` is either one-hot
@@ -155,19 +145,6 @@ export function computeClassWeights(labels: ArrayLike<number>, nClasses: number)
     counts[label]++;
   }
   return counts.map((count) => (count === 0 ? 0 : labels.length / (nClasses * count)));
-}
-
-function toTensor(input: TensorInput, name: string): { tensor: tf.Tensor; owned: boolean } {
-  if (input instanceof tf.Tensor) return { tensor: input, owned: false };
-  const { values, shape } = input;
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${name}: shape must be a list of non-negative integers, got [${shape}]`);
-  }
-  const size = shape.reduce((product, d) => product * d, 1);
-  if (size !== values.length) {
-    throw new Error(`${name}: shape [${shape}] needs ${size} values, got ${values.length}`);
-  }
-  return { tensor: tf.tensor(values as Float32Array, shape, "float32"), owned: true };
 }
 
 /** Targets as one-hot float32 `[n, nClasses]` plus the class index of each sample. */
@@ -292,7 +269,7 @@ export async function fit(
 
   const owned: tf.Tensor[] = [];
   const own = (input: TensorInput, name: string): tf.Tensor => {
-    const { tensor, owned: isOwned } = toTensor(input, name);
+    const { tensor, owned: isOwned } = asTensor(input, name);
     if (isOwned) owned.push(tensor);
     return tensor;
   };
@@ -650,68 +627,4 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
   const clipped: tf.NamedTensorMap = {};
   for (const name of names) clipped[name] = tf.mul(grads[name], scale);
   return clipped;
-}
-
-/**
- * Class probabilities for many samples, predicted in batches (inference mode).
- *
- * @param model a model whose output is `[n, nClasses]`
- * @param x inputs `[n, ...]`
- * @param batchSize samples per forward pass (default 256)
- * @returns row-major probabilities with shape `[n, nClasses]`
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * const model = tf.sequential({ layers: [tf.layers.dense({ units: 7, inputShape: [130, 188] })] });
- * const xTest = tf.zeros([2, 130, 188]); // 2 clips of 130 frames x 188 features
- * const { values, shape } = await predictProbabilities(model, xTest);
- * ```
- */
-export async function predictProbabilities(
-  model: tf.LayersModel,
-  x: TensorInput,
-  batchSize = 256,
-): Promise<{ values: Float32Array; shape: [number, number] }> {
-  const { tensor, owned } = toTensor(x, "x");
-  try {
-    const n = tensor.shape[0];
-    const outputShape = model.outputs[0].shape;
-    const nClasses = outputShape[outputShape.length - 1] as number;
-    const values = new Float32Array(n * nClasses);
-    for (let start = 0; start < n; start += batchSize) {
-      const size = Math.min(batchSize, n - start);
-      const probabilities = tf.tidy(() =>
-        model.apply(tensor.slice(start, size), { training: false }) as tf.Tensor
-      );
-      values.set(await probabilities.data() as Float32Array, start * nClasses);
-      probabilities.dispose();
-    }
-    return { values, shape: [n, nClasses] };
-  } finally {
-    if (owned) tensor.dispose();
-  }
-}
-
-/**
- * Index of the largest value in each row of a row-major `[n, nClasses]` matrix.
- *
- * @param values row-major probabilities
- * @param nClasses row length
- * @returns the predicted class per row
- * @example
- * ```ts
- * argmaxRows(new Float32Array([0.1, 0.9, 0.8, 0.2]), 2); // [1, 0]
- * ```
- */
-export function argmaxRows(values: ArrayLike<number>, nClasses: number): number[] {
-  const rows = Math.floor(values.length / nClasses);
-  const result = new Array<number>(rows);
-  for (let row = 0; row < rows; row++) {
-    let best = 0;
-    for (let c = 1; c < nClasses; c++) {
-      if (values[row * nClasses + c] > values[row * nClasses + best]) best = c;
-    }
-    result[row] = best;
-  }
-  return result;
 }

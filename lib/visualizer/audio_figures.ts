@@ -3,6 +3,7 @@
  * @module
  */
 import type { FeatureMatrixLike, Figure } from "./types.ts";
+// Deep import: lib/visualizer loads without the project's import map (a notebook anywhere can import it by URL), and features/mod.ts pulls in npm packages.
 import { melFrequencies } from "../features/filters.ts";
 
 /** Most points a waveform trace carries; longer signals are reduced to a min/max envelope. */

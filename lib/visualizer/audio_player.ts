@@ -3,8 +3,9 @@
  * (a 16-bit WAV data URI), so it plays in any front end and in the exported HTML, offline.
  * @module
  */
+// Deep import: lib/visualizer loads without the project's import map (a notebook anywhere can import it by URL), and audio/mod.ts pulls in npm packages.
 import { encodeWav } from "../audio/wav.ts";
-import { inJupyter } from "../util/progress.ts";
+import { inJupyter } from "../util/mod.ts";
 
 /** Options of {@link audioPlayerHtml} and {@link showAudio}. */
 export interface AudioPlayerOptions {

@@ -3,6 +3,7 @@
  * versions (players for them: `audioPlayerHtml` in `audio_player.ts`).
  * @module
  */
+// Deep import: lib/visualizer loads without the project's import map (a notebook anywhere can import it by URL), and features/mod.ts pulls in npm packages.
 import { melSpectrogram } from "../features/spectral.ts";
 import { stft } from "../features/stft.ts";
 import { axisSuffix, columnDomains, subplotTitle } from "./style.ts";

@@ -21,7 +21,7 @@ import { relative } from "node:path";
 import type { Figure } from "./types.ts";
 import { figureSnippet, figureTitle, type PlotlyFallback } from "./html.ts";
 import { ensurePlotlyCopy, findPlotlyBundle } from "./plotly_bundle.ts";
-import { inJupyter } from "../util/progress.ts";
+import { inJupyter } from "../util/mod.ts";
 
 /** A Jupyter MIME bundle for one figure. */
 export interface FigureMimeBundle {

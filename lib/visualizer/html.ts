@@ -6,7 +6,7 @@
 import type { Figure } from "./types.ts";
 import { basename, dirname } from "node:path";
 import { ensurePlotlyCopy, loadPlotlyBundle } from "./plotly_bundle.ts";
-import { writeTextAtomic } from "../util/atomic.ts";
+import { writeTextAtomic } from "../util/mod.ts";
 
 let divCounter = 0;
 

@@ -3,9 +3,8 @@
  * can be drawn offline (standalone HTML, notebook exports, PNG rendering).
  * @module
  */
-import { firstFile } from "../util/fs.ts";
+import { firstFile, writeFileAtomic } from "../util/mod.ts";
 import { basename, dirname, join } from "node:path";
-import { writeFileAtomic } from "../util/atomic.ts";
 import { fileURLToPath } from "node:url";
 
 /** The bundle, relative to `node_modules`: the minified one (4.8 MB) from deno.json's imports. */

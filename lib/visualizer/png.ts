@@ -4,13 +4,12 @@
  * of a pipeline still runs.
  * @module
  */
-import { firstFile } from "../util/fs.ts";
+import { firstFile, writeFileAtomic } from "../util/mod.ts";
 import { join } from "node:path";
 import type { Figure } from "./types.ts";
 import { figureHtml } from "./html.ts";
 import { findPlotlyBundle } from "./plotly_bundle.ts";
 import { pathToFileURL } from "node:url";
-import { writeFileAtomic } from "../util/atomic.ts";
 
 /** Chromium executables tried in order (after `$SER_CHROMIUM`). */
 const CHROMIUM_CANDIDATES = [

@@ -19,6 +19,7 @@
  * @module
  */
 import "./deno_shim.ts";
+// Deep imports below: this page is bundled for the browser, and the modules' mod.ts files pull in Deno-only code (file I/O, workers, polars).
 import * as tf from "@tensorflow/tfjs";
 import Meyda from "meyda";
 import "../../models/fast_recurrent.ts";
@@ -29,8 +30,7 @@ import { decodeWav } from "../../audio/wav.ts";
 import { fitToLength, mixToMono } from "../../audio/signal.ts";
 import { RESAMPY_FILTERS, resampyResample } from "../../audio/resampy.ts";
 import { extractFeatures } from "../../features/extract.ts";
-import type { FeatureSettings } from "../../features/feature_set.ts";
-import type { StandardScaler } from "../../features/normalize.ts";
+import type { FeatureSettings, StandardScaler } from "../../features/mod.ts";
 import {
   predictTimelineWith,
   TIMELINE_RESAMPLE_QUALITY,
@@ -40,7 +40,7 @@ import { voiceActivity } from "../../inference/vad.ts";
 import { sequenceWindowClassifier } from "../../inference/window_classifier.ts";
 import { pooledWindowClassifier } from "../../inference/pooled_window.ts";
 import { RunningSpeakerNormalizer } from "../../features/speaker_norm.ts";
-import type { PooledArtifact } from "../../models/pooled_store.ts";
+import type { PooledArtifact } from "../../models/mod.ts";
 import { timelineFigure } from "../../visualizer/timeline.ts";
 import { emotionColor } from "../../visualizer/style.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { loadConfig } from "../config.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/models/mod.ts";
 import { kFold, stratifiedSplit } from "../lib/data_loader/mod.ts";
 import {
   crossValidateSpec,
@@ -11,12 +11,12 @@ import {
   speakerIndependent,
   splitArrays,
   trainModel,
-} from "../lib/experiment.ts";
+} from "../lib/pipeline/sequence_training.ts";
 import type { FeatureSet } from "../lib/features/feature_set.ts";
 import { fitStandardScaler } from "../lib/features/normalize.ts";
 import { loadModel, type ModelSpec } from "../lib/models/mod.ts";
 import { readEventFile } from "../lib/trainer/mod.ts";
-import { predictProbabilities } from "../lib/trainer/mod.ts";
+import { predictProbabilities } from "../lib/models/mod.ts";
 
 const CLASSES = ["angry", "sad", "happy"];
 
@@ -92,7 +92,7 @@ const config = loadConfig({
   seed: 3,
 }, { env: {} });
 
-Deno.test("experiment: labelFeatureSet joins by path and rejects unknown emotions", () => {
+Deno.test("sequence training: labelFeatureSet joins by path and rejects unknown emotions", () => {
   const data = syntheticData(4);
   assert.deepEqual(data.labels.slice(0, 5), [0, 0, 0, 0, 1]);
   assert.deepEqual(data.speakers.slice(0, 2), ["A", "B"]);
@@ -108,7 +108,7 @@ Deno.test("experiment: labelFeatureSet joins by path and rejects unknown emotion
   );
 });
 
-Deno.test("experiment: splitArrays standardises with the training scaler", () => {
+Deno.test("sequence training: splitArrays standardises with the training scaler", () => {
   const data = syntheticData(6);
   const scaler = fitStandardScaler(data.features, [0, 1, 2]);
   const { x, y } = splitArrays(data, [0, 1, 2], scaler);
@@ -119,7 +119,7 @@ Deno.test("experiment: splitArrays standardises with the training scaler", () =>
   assert.ok(Math.abs(sum / (x.values.length / 6)) < 1e-5, "column 0 has zero mean on its fit data");
 });
 
-Deno.test("experiment: trainModel learns, checkpoints, logs; evaluateModel scores", async () => {
+Deno.test("sequence training: trainModel learns, checkpoints, logs; evaluateModel scores", async () => {
   await initBackend({ quiet: true });
   const data = syntheticData(30);
   const split = stratifiedSplit(data.labels, { testSize: 0.2, valSize: 0.2, seed: 1 });
@@ -160,7 +160,7 @@ Deno.test("experiment: trainModel learns, checkpoints, logs; evaluateModel score
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("experiment: cross-validation and speaker-independent rounds", async () => {
+Deno.test("sequence training: cross-validation and speaker-independent rounds", async () => {
   await initBackend({ quiet: true });
   const data = syntheticData(16);
   const quick = { ...config, epochs: 8 };
@@ -174,7 +174,7 @@ Deno.test("experiment: cross-validation and speaker-independent rounds", async (
 });
 
 Deno.test("effectiveBatchSize: at least 16 updates per epoch on small training sets, not below 8", async () => {
-  const { effectiveBatchSize } = await import("../lib/experiment.ts");
+  const { effectiveBatchSize } = await import("../lib/pipeline/sequence_training.ts");
   assert.equal(effectiveBatchSize(64, 1960), 64, "TESS-sized: unchanged");
   assert.equal(effectiveBatchSize(64, 196), 12, "the demo corpus: 16 updates");
   assert.equal(effectiveBatchSize(64, 40), 8, "never below 8");

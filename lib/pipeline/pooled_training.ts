@@ -13,19 +13,27 @@
  * @module
  */
 import type pl from "nodejs-polars";
-import { columnValues } from "./data_loader/mod.ts";
+import { columnValues } from "../data_loader/mod.ts";
 import {
   computeMetrics,
   crossValidate,
   type CrossValidationResult,
   type Fold,
   type MetricsResult,
-} from "./evaluate/mod.ts";
-import { speakerPrior, speakerStandardize } from "./features/speaker_norm.ts";
-import { extractUtteranceSet, type UtteranceSettings } from "./features/utterance_set.ts";
-import { fitPooled, pooledPredictProba, type PooledSpec } from "./models/pooled.ts";
-import type { PooledArtifact } from "./models/pooled_store.ts";
-import type { AugmentationPolicy } from "./augment/mod.ts";
+} from "../evaluate/mod.ts";
+import {
+  extractUtteranceSet,
+  speakerPrior,
+  speakerStandardize,
+  type UtteranceSettings,
+} from "../features/mod.ts";
+import {
+  fitPooled,
+  type PooledArtifact,
+  pooledPredictProba,
+  type PooledSpec,
+} from "../models/mod.ts";
+import type { AugmentationPolicy } from "../augment/mod.ts";
 import { type UtteranceData, utteranceData } from "./protocols.ts";
 
 /** The dataset's functionals, normalised as a spec says, with row lookup by path. */

@@ -8,10 +8,10 @@
  *
  * @example
  * ```ts
- * import { loadConfig } from "../config.ts";
- * import { scanCorpus, stratifiedSplit } from "./data_loader/mod.ts";
- * import { extractFeatureSet, fitStandardScaler } from "./features/mod.ts";
- * import { gruSpec } from "./models/mod.ts";
+ * import { loadConfig } from "../../config.ts";
+ * import { scanCorpus, stratifiedSplit } from "../data_loader/mod.ts";
+ * import { extractFeatureSet, fitStandardScaler } from "../features/mod.ts";
+ * import { gruSpec } from "../models/mod.ts";
  * const config = loadConfig();
  * const scan = await scanCorpus("data/TESS");
  * const features = await extractFeatureSet(scan.table.getColumn("path").toArray() as string[], config);
@@ -25,37 +25,43 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type pl from "nodejs-polars";
-import type { Config } from "../config.ts";
-import { columnValues, EMOTIONS, leaveOneGroupOut, stratifiedSplit } from "./data_loader/mod.ts";
+import type { Config } from "../../config.ts";
+import { columnValues, EMOTIONS, leaveOneGroupOut, stratifiedSplit } from "../data_loader/mod.ts";
 import {
   computeMetrics,
   crossValidate,
   type CrossValidationResult,
   type Fold,
   type MetricsResult,
-} from "./evaluate/mod.ts";
-import type { FeatureSet } from "./features/feature_set.ts";
+} from "../evaluate/mod.ts";
 import {
   applyStandardScaler,
+  type FeatureSet,
   fitStandardScaler,
   type StandardScaler,
-} from "./features/normalize.ts";
-import { buildModel, compileModel, type ModelSpec, modelSummary, saveModel } from "./models/mod.ts";
+} from "../features/mod.ts";
 import {
   argmaxRows,
   type ArrayWithShape,
+  buildModel,
+  compileModel,
+  type ModelSpec,
+  modelSummary,
+  predictProbabilities,
+  saveModel,
+} from "../models/mod.ts";
+import {
   type Callback,
   EarlyStopping,
   fit,
   type History,
   JsonlLogger,
   ModelCheckpoint,
-  predictProbabilities,
   ProgressLogger,
   ReduceLROnPlateau,
   TensorBoardLogger,
   TerminateOnNaN,
-} from "./trainer/mod.ts";
+} from "../trainer/mod.ts";
 
 /** A feature set with a class label, speaker and utterance per clip. */
 export interface LabelledSet {
@@ -425,21 +431,4 @@ export async function speakerIndependent(
     rounds.push({ testSpeaker: String(fold.group), ...result });
   }
   return rounds;
-}
-
-/** The headline numbers of a {@link MetricsResult} (weighted averages, as the seed reports). */
-export function headlineMetrics(metrics: MetricsResult): {
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  macroF1: number;
-} {
-  return {
-    accuracy: metrics.accuracy,
-    precision: metrics.weighted.precision,
-    recall: metrics.weighted.recall,
-    f1: metrics.weighted.f1,
-    macroF1: metrics.macro.f1,
-  };
 }

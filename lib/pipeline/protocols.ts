@@ -22,11 +22,10 @@
  * @module
  */
 import type pl from "nodejs-polars";
-import { columnValues, stratifiedSplit } from "./data_loader/mod.ts";
-import { computeMetrics, type MeanStd, meanStd, type MetricsResult } from "./evaluate/mod.ts";
-import { speakerStandardize } from "./features/speaker_norm.ts";
-import type { UtteranceSet } from "./features/utterance_set.ts";
-import { fitPooled, pooledPredictProba, type PooledSpec } from "./models/pooled.ts";
+import { columnValues, stratifiedSplit } from "../data_loader/mod.ts";
+import { computeMetrics, type MeanStd, meanStd, type MetricsResult } from "../evaluate/mod.ts";
+import { speakerStandardize, type UtteranceSet } from "../features/mod.ts";
+import { fitPooled, pooledPredictProba, type PooledSpec } from "../models/mod.ts";
 
 /** Utterance vectors with labels, speakers and corpora: the input of every protocol. */
 export interface UtteranceData {

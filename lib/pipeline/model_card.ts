@@ -21,7 +21,7 @@
 import type pl from "nodejs-polars";
 import { join } from "node:path";
 import type { ProjectReport } from "./report.ts";
-import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../util/mod.ts";
 
 /** One model of the set. */
 export interface ModelCardModel {
@@ -93,7 +93,7 @@ export interface ModelCardInput {
   models: Record<string, { kind: string; validationAccuracy: number }>;
   bestModel: string;
   classes: readonly string[];
-  /** The dataset (e.g. workflow's `Dataset`): its table needs `corpus`, `speaker`, `emotion`. */
+  /** The dataset (e.g. `loadDataset`'s `Dataset`): its table needs `corpus`, `speaker`, `emotion`. */
   dataset: {
     corpus: string;
     corpora: readonly string[];
@@ -140,20 +140,7 @@ function reportProtocols(
   clips: number,
   corpora: readonly string[],
 ): ModelCardProtocol[] {
-  const section = report?.evaluation?.generalisation as
-    | {
-      clips?: number;
-      corpora?: string[];
-      protocols?: {
-        protocol: string;
-        model: string;
-        speakerIndependent: boolean;
-        accuracy: { mean: number };
-        ua: { mean: number };
-        folds: unknown[];
-      }[];
-    }
-    | undefined;
+  const section = report?.evaluation?.generalisation;
   if (!section?.protocols || section.clips !== clips) return [];
   if ([...(section.corpora ?? [])].sort().join() !== [...corpora].sort().join()) return [];
   return section.protocols.map((p) => ({
@@ -322,11 +309,8 @@ export function completeModelCard(
   report: ProjectReport,
   duration?: number,
 ): ModelCard {
-  const evaluation = report.evaluation as
-    | { models?: Record<string, { accuracy: number; macroF1: number; f1: number }> }
-    | undefined;
   const models = card.models.map((model) => {
-    const test = evaluation?.models?.[model.name];
+    const test = report.evaluation?.models[model.name];
     return test
       ? { ...model, test: { accuracy: test.accuracy, macroF1: test.macroF1, f1: test.f1 } }
       : model;

@@ -18,7 +18,7 @@
  *
  * @example
  * ```ts
- * import { loadConfig } from "../config.ts";
+ * import { loadConfig } from "../../config.ts";
  * const config = loadConfig();
  * const dataset = await scanDataset(config);
  * const features = await extractDatasetFeatures(config, dataset.table);
@@ -33,14 +33,18 @@ import {
   type ModelName,
   POOLED_MODEL_NAMES,
   projectPath,
-} from "../config.ts";
-import { type AugmentationPolicy, DEFAULT_AUGMENTATION_POLICY } from "./augment/mod.ts";
+} from "../../config.ts";
+import { type AugmentationPolicy, DEFAULT_AUGMENTATION_POLICY } from "../augment/mod.ts";
 import {
   ensemblePooledSpec,
   logisticPooledSpec,
+  type ModelRun,
   type PooledSpec,
+  type PromotedRun,
+  promoteRun,
+  startRun,
   svmPooledSpec,
-} from "./models/pooled.ts";
+} from "../models/mod.ts";
 import {
   type BadFile,
   type CorpusKind,
@@ -50,17 +54,20 @@ import {
   type LabelSummary,
   scanClasses,
   scanCorpora,
-} from "./data_loader/mod.ts";
-import { findEspeak, generateDemoCorpus } from "./demo_corpus.ts";
-import { extractFeatureSet } from "./features/batch.ts";
-import { type FeatureSet, loadFeatureSet, saveFeatureSet } from "./features/feature_set.ts";
-import { cnnSpec, gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "./models/mod.ts";
-import { type Figure, saveFigureHtml, saveFigurePng, show } from "./visualizer/mod.ts";
-import { writeJsonAtomic, writeTextAtomic } from "./util/atomic.ts";
-import { type ModelRun, type PromotedRun, promoteRun, startRun } from "./models/model_set.ts";
+} from "../data_loader/mod.ts";
+import { findEspeak, generateDemoCorpus } from "../data_loader/mod.ts";
+import {
+  clipMatrix,
+  extractFeatureSet,
+  type FeatureSet,
+  loadFeatureSet,
+  saveFeatureSet,
+} from "../features/mod.ts";
+import { cnnSpec, gruSpec, hybridSpec, lstmSpec, type ModelSpec } from "../models/mod.ts";
+import { type Figure, saveFigureHtml, saveFigurePng, show } from "../visualizer/mod.ts";
+import { inJupyter, writeJsonAtomic, writeTextAtomic } from "../util/mod.ts";
 import { isHeadlessNotebookRun } from "./notebook_runner.ts";
-import { EventFileWriter, type HparamValue, StopOnRequest } from "./trainer/mod.ts";
-import { inJupyter } from "./util/progress.ts";
+import { EventFileWriter, type HparamValue, StopOnRequest } from "../trainer/mod.ts";
 
 /** Folder of the generated demo corpus, relative to the project root. */
 export const DEMO_CORPUS_DIR = "data/demo";
@@ -553,6 +560,57 @@ export function exampleClips(table: pl.DataFrame): { emotion: string; path: stri
   }));
 }
 
+/**
+ * One feature family's frames of one clip of a feature set, e.g. its MFCC block for a
+ * spectrogram-style figure: the columns named `<family>_0`, `<family>_1`, ... (or just
+ * `<family>` for a one-column family), copied frame by frame.
+ *
+ * @param features the feature set
+ * @param row the clip's row (its index in `features.paths`)
+ * @param family a feature family of the set, e.g. `mfcc`, `mel`, `chroma`
+ * @returns `frames x width` values, frame-major, with their shape
+ * @throws RangeError when the row is out of range or the set has no such family (the message
+ *   lists the families it has)
+ * @example
+ * ```ts ignore
+ * const mfcc = clipFeatureBlock(features, 0, "mfcc"); // { frames: 130, width: 40, data }
+ * ```
+ */
+export function clipFeatureBlock(
+  features: FeatureSet,
+  row: number,
+  family: string,
+): { frames: number; width: number; data: Float32Array } {
+  if (!Number.isInteger(row) || row < 0 || row >= features.paths.length) {
+    throw new RangeError(
+      `clipFeatureBlock: clip row ${row} out of range 0..${features.paths.length - 1}`,
+    );
+  }
+  const familyOf = (column: string) => column.replace(/_\d+$/, "");
+  const columns: number[] = [];
+  features.columns.forEach((column, index) => {
+    if (familyOf(column) === family) columns.push(index);
+  });
+  if (columns.length === 0) {
+    const present = [...new Set(features.columns.map(familyOf))].join(", ");
+    throw new RangeError(
+      `clipFeatureBlock: no "${family}" columns in this feature set (it has: ${present})`,
+    );
+  }
+  const offset = columns[0];
+  const width = columns.length;
+  if (columns.at(-1)! - offset + 1 !== width) {
+    throw new RangeError(`clipFeatureBlock: the "${family}" columns are not contiguous`);
+  }
+  const clip = clipMatrix(features, row);
+  const data = new Float32Array(features.frames * width);
+  for (let f = 0; f < features.frames; f++) {
+    const from = f * features.width + offset;
+    data.set(clip.subarray(from, from + width), f * width);
+  }
+  return { frames: features.frames, width, data };
+}
+
 /** A training run's folder and where each model's files go in it (see {@link beginTrainingRun}). */
 export interface TrainingRun extends ModelRun {
   /** `models/runs/<id>/<name>_best`: the model's best checkpoint, part of the set. */
@@ -573,7 +631,7 @@ export interface TrainingRun extends ModelRun {
  *   remove unfinished runs)
  * @example
  * ```ts
- * import { loadConfig } from "../config.ts";
+ * import { loadConfig } from "../../config.ts";
  * const config = loadConfig();
  * const run = await beginTrainingRun(config, { resume: true });
  * // trainModel(spec, data, { ..., checkpointDir: run.modelDir("gru"), resumeDir: run.resumeDir("gru") })
@@ -607,9 +665,9 @@ export async function beginTrainingRun(
  * @param run the run from {@link beginTrainingRun}, with every file of the set saved
  * @example
  * ```ts
- * import type { Config } from "../config.ts";
- * import type { LabelledSet } from "./experiment.ts";
- * import { saveLabelEncoder } from "./inference/mod.ts";
+ * import type { Config } from "../../config.ts";
+ * import type { LabelledSet } from "./sequence_training.ts";
+ * import { saveLabelEncoder } from "../inference/mod.ts";
  * async function example(config: Config, data: LabelledSet) {
  *   const run = await beginTrainingRun(config);
  *   // ... train and save every model of the set into run.dir ...
@@ -662,10 +720,10 @@ export interface TrainingControl {
  *   `now`: clock in ms (tests)
  * @example
  * ```ts
- * import type { Config } from "../config.ts";
- * import type { LabelledSet } from "./experiment.ts";
- * import { trainModel } from "./experiment.ts";
- * import type { SplitIndices } from "./data_loader/mod.ts";
+ * import type { Config } from "../../config.ts";
+ * import type { LabelledSet } from "./sequence_training.ts";
+ * import { trainModel } from "./sequence_training.ts";
+ * import type { SplitIndices } from "../data_loader/mod.ts";
  * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
  *   const control = await trainingControl(config, { minutes: 30 });
  *   for (const name of config.models) {
@@ -777,10 +835,10 @@ export function trainingHparams(config: Config, name: ModelName): Record<string,
  * @param name the model
  * @example
  * ```ts
- * import type { Config } from "../config.ts";
- * import type { LabelledSet } from "./experiment.ts";
- * import { trainModel } from "./experiment.ts";
- * import type { SplitIndices } from "./data_loader/mod.ts";
+ * import type { Config } from "../../config.ts";
+ * import type { LabelledSet } from "./sequence_training.ts";
+ * import { trainModel } from "./sequence_training.ts";
+ * import type { SplitIndices } from "../data_loader/mod.ts";
  * async function example(config: Config, data: LabelledSet, split: SplitIndices) {
  *   const trainingRun = await beginTrainingRun(config);
  *   const logDir = await trainingLogDir(config, trainingRun, "gru");

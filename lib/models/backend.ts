@@ -6,8 +6,9 @@
  * `@tensorflow/tfjs-backend-wasm` (SIMD build; the threaded build cannot start under Deno
  * because its pthread worker is a blob URL), then the pure-JS `cpu` backend. The recurrent
  * layers do their heavy lifting in OpenBLAS via FFI whichever backend wins; `blas` reports
- * whether that library loaded. On WASM it also swaps in a row-copy `GatherV2` kernel
- * (`installFastGather`), which the trainer's batch draws need to be fast.
+ * whether that library loaded. Once a backend is up it installs this module's fast kernels
+ * ({@link installFastKernels}: on WASM a row-copy `GatherV2`, which the trainer's batch draws
+ * need to be fast).
  *
  * @example
  * ```ts
@@ -18,8 +19,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { blasInfo } from "./models/blas.ts";
-import { installFastGather } from "./models/fast_gather.ts";
+import { installFastKernels } from "./fast_kernels.ts";
 
 /** A backend name {@link initBackend} can try. */
 export type BackendName = "node" | "wasm" | "cpu";
@@ -77,7 +77,9 @@ async function chooseBackend(options: BackendOptions): Promise<BackendInfo> {
   for (const name of order) {
     try {
       const info = await TRIES[name]();
-      const result: BackendInfo = { ...info, tfjsVersion: tf.version.tfjs, skipped, blas: blas() };
+      // On WASM the row-copy gather makes the trainer's mini-batch draws (tf.gather) ~free.
+      const { blas } = installFastKernels();
+      const result: BackendInfo = { ...info, tfjsVersion: tf.version.tfjs, skipped, blas };
       if (!options.quiet) {
         console.log(
           `[ser] tfjs ${result.tfjsVersion} backend=${result.name} simd=${result.simd} ` +
@@ -90,10 +92,6 @@ async function chooseBackend(options: BackendOptions): Promise<BackendInfo> {
     }
   }
   throw new Error(`initBackend: no tfjs backend could start (${skipped.join("; ")})`);
-}
-
-function blas(): "openblas-ffi" | "none" {
-  return blasInfo().kind === "openblas-ffi" ? "openblas-ffi" : "none";
 }
 
 type BackendBasics = Omit<BackendInfo, "tfjsVersion" | "skipped" | "blas">;
@@ -113,8 +111,6 @@ const TRIES: Record<BackendName, () => Promise<BackendBasics>> = {
     wasm.setWasmPaths(wasmDistDir());
     if (!(await tf.setBackend("wasm"))) throw new Error("setBackend(wasm) failed");
     await tf.ready();
-    // Training draws every mini-batch with tf.gather: the row-copy kernel makes that ~free.
-    installFastGather();
     return {
       name: tf.getBackend(),
       simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"),
@@ -147,7 +143,7 @@ export function wasmDistDir(): string {
     // Resolution can fail in unusual hosts; fall through to the project path.
   }
   candidates.push(
-    new URL("../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).pathname,
+    new URL("../../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).pathname,
   );
   for (const dir of candidates) {
     try {

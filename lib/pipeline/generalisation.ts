@@ -14,10 +14,10 @@
  * @module
  */
 import type pl from "nodejs-polars";
-import { columnValues } from "./data_loader/mod.ts";
-import { formatMeanStd, type MeanStd } from "./evaluate/mod.ts";
-import { extractUtteranceSet, type UtteranceSettings } from "./features/utterance_set.ts";
-import { ensemblePooledSpec, type PooledSpec } from "./models/pooled.ts";
+import { columnValues } from "../data_loader/mod.ts";
+import { formatMeanStd, type MeanStd } from "../evaluate/mod.ts";
+import { extractUtteranceSet, type UtteranceSettings } from "../features/mod.ts";
+import { ensemblePooledSpec, type PooledSpec } from "../models/mod.ts";
 import {
   type ProtocolResult,
   protocolsFor,
@@ -107,20 +107,26 @@ export function generalisationTable(result: GeneralisationResult): string {
   return lines.join("\n");
 }
 
-/** The report's view of a result: no confusion-matrix objects, just numbers. */
-export function generalisationSummary(result: GeneralisationResult): {
+/** One protocol in the report: its scores over folds and each fold's numbers. */
+export interface ProtocolSummary {
+  protocol: string;
+  model: string;
+  speakerIndependent: boolean;
+  accuracy: MeanStd;
+  ua: MeanStd;
+  folds: { name: string; accuracy: number; ua: number; confusionMatrix: number[][] }[];
+}
+
+/** The report's `evaluation.generalisation` section (see {@link generalisationSummary}). */
+export interface GeneralisationSummary {
   clips: number;
   speakers: number;
   corpora: string[];
-  protocols: {
-    protocol: string;
-    model: string;
-    speakerIndependent: boolean;
-    accuracy: MeanStd;
-    ua: MeanStd;
-    folds: { name: string; accuracy: number; ua: number; confusionMatrix: number[][] }[];
-  }[];
-} {
+  protocols: ProtocolSummary[];
+}
+
+/** The report's view of a result: no confusion-matrix objects, just numbers. */
+export function generalisationSummary(result: GeneralisationResult): GeneralisationSummary {
   return {
     clips: result.clips,
     speakers: result.speakers,

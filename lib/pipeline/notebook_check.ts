@@ -29,7 +29,7 @@ export interface CellImport {
   local: string;
   /** The exported name (`default`, or `*` for a namespace import). */
   imported: string;
-  /** The module specifier, e.g. `../lib/workflow.ts`. */
+  /** The module specifier, e.g. `./steps.ts`. */
   module: string;
   typeOnly: boolean;
 }
@@ -177,7 +177,7 @@ function uses(code: string, name: string): boolean {
  * @example
  * ```ts
  * missingCellImports([
- *   { cell_type: "code", source: 'import { show } from "../lib/visualizer/mod.ts";\nawait show(a);' },
+ *   { cell_type: "code", source: 'import { show } from "../visualizer/mod.ts";\nawait show(a);' },
  *   { cell_type: "code", source: "await show(b);" },
  * ]); // [{ cell: 1, name: "show", importedIn: [0], message: "cell 1 uses show but ..." }]
  * ```

@@ -1,6 +1,7 @@
 /**
- * Benchmark helpers: peak-memory sampling, the librosa anchor runner and a per-stage profile of
- * the feature pipeline. Used by `cli/bench.ts`; nothing here writes files.
+ * Benchmark helpers: peak-memory sampling, the librosa anchor runner, a per-stage profile of
+ * the feature pipeline and the demo pipeline's time. Used by `cli/bench.ts`; nothing here writes
+ * into the project but the demo corpus (`data/demo`, when it is missing).
  *
  * @example
  * ```ts
@@ -9,6 +10,7 @@
  * @module
  */
 export { processCpuSeconds } from "./cpu.ts";
+export { benchDemoPipeline, type DemoPipelineBench, type DemoPipelineOptions } from "./demo.ts";
 export { formatMiB, type MemoryPeak, MemorySampler, processPeakRss } from "./memory.ts";
 export {
   type LibrosaAnchorOptions,

@@ -20,92 +20,13 @@
  * ```
  * @module
  */
-import { firstFile, isFile } from "./util/fs.ts";
+import { firstFile, isFile } from "../util/mod.ts";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inlinePlotlyInHtml, pageNeedsPlotly } from "./visualizer/html.ts";
-import { loadPlotlyBundle } from "./visualizer/plotly_bundle.ts";
+import { inlinePlotlyInHtml, loadPlotlyBundle, pageNeedsPlotly } from "../visualizer/mod.ts";
 
-/** The Python side: executes one notebook with nbclient, exports HTML, prints a JSON result. */
-const DRIVER = String.raw`
-import json, queue, sys, time
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionComplete
-from nbclient.util import ensure_async
-from nbconvert import HTMLExporter
-
-args = json.loads(sys.argv[1])
-nb = nbformat.read(args["input"], as_version=4)
-state = {"cell": None}
-
-def on_cell_execute(cell, cell_index, **kwargs):
-    state["cell"] = cell_index
-
-class LateOutputClient(NotebookClient):
-    """The Deno kernel can publish Deno.jupyter.display() output just after its "idle" status;
-    nbclient stops listening at "idle" and would drop it. Keep collecting the cell's messages
-    until none has arrived for a grace period."""
-
-    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
-        idle = False
-        while True:
-            try:
-                msg = await ensure_async(self.kc.iopub_channel.get_msg(
-                    timeout=args["grace"] if idle else None))
-            except queue.Empty:
-                return
-            if msg["parent_header"].get("msg_id") != parent_msg_id:
-                continue
-            if idle and msg["msg_type"] == "status":
-                continue
-            try:
-                self.process_message(msg, cell, cell_index)
-            except CellExecutionComplete:
-                idle = True
-
-client = LateOutputClient(
-    nb,
-    kernel_name=args["kernel"],
-    timeout=args["timeout"],
-    resources={"metadata": {"path": args["cwd"]}},
-    record_timing=True,
-    on_cell_execute=on_cell_execute,
-)
-error = None
-start = time.time()
-try:
-    client.execute()
-except Exception as exc:
-    cell = state["cell"]
-    detail = {"kind": type(exc).__name__, "cell": cell, "ename": "", "evalue": "", "traceback": ""}
-    if cell is not None:
-        for output in nb.cells[cell].get("outputs", []):
-            if output.get("output_type") == "error":
-                detail["ename"] = output.get("ename", "")
-                detail["evalue"] = output.get("evalue", "")
-                detail["traceback"] = "\n".join(output.get("traceback", []))
-        detail["source"] = nb.cells[cell].source
-    if not detail["evalue"]:
-        detail["evalue"] = str(exc).strip()[-2000:]
-    error = detail
-seconds = time.time() - start
-signed = None
-try:
-    # Trust the outputs we just produced (as "jupyter trust" does), so the front end runs the
-    # charts' scripts when this notebook is opened: untrusted HTML output is shown without them.
-    from nbformat.sign import NotebookNotary
-    NotebookNotary().sign(nb)
-    signed = True
-except Exception as exc:
-    signed = str(exc)
-nbformat.write(nb, args["ipynb_out"])
-html, _ = HTMLExporter().from_notebook_node(nb)
-with open(args["html_out"], "w", encoding="utf-8") as handle:
-    handle.write(html)
-print("@@SER_RESULT@@" + json.dumps({"error": error, "seconds": seconds, "cells": len(nb.cells),
-    "signed": signed}))
-`;
+/** The Python side (executes one notebook with nbclient, exports HTML, prints a JSON result). */
+const DRIVER = fileURLToPath(new URL("./notebook_driver.py", import.meta.url));
 
 /**
  * The Deno kernel (its Rust ZeroMQ transport) can interleave a message into another one that is
@@ -204,7 +125,7 @@ export const HEADLESS_ENV = "SER_NOTEBOOK_HEADLESS";
  *
  * @example
  * ```ts
- * import { emotionDistribution, saveFigurePng } from "./visualizer/mod.ts";
+ * import { emotionDistribution, saveFigurePng } from "../visualizer/mod.ts";
  * const figure = emotionDistribution({ angry: 400, sad: 400 });
  * if (isHeadlessNotebookRun()) await saveFigurePng(figure, "outputs/chart.png");
  * ```
@@ -227,7 +148,7 @@ export function isHeadlessNotebookRun(): boolean {
  * ```
  */
 export function projectJupyterPath(): string {
-  return fileURLToPath(new URL("../.cache/jupyter", import.meta.url));
+  return fileURLToPath(new URL("../../.cache/jupyter", import.meta.url));
 }
 
 /**
@@ -269,7 +190,7 @@ export async function ensureProjectKernel(deno: string = projectDeno()): Promise
 
 /** This clone's `tools/deno` (which runs the pinned Deno), else the running Deno. */
 function projectDeno(): string {
-  const wrapper = fileURLToPath(new URL("../tools/deno", import.meta.url));
+  const wrapper = fileURLToPath(new URL("../../tools/deno", import.meta.url));
   return isFile(wrapper) ? wrapper : Deno.execPath();
 }
 
@@ -458,7 +379,7 @@ export async function runNotebook(
       html_out: resolve(temp, `${name}.html`),
     };
     const { success, code, stdout, stderr } = await new Deno.Command(python, {
-      args: ["-c", DRIVER, JSON.stringify(args)],
+      args: [DRIVER, JSON.stringify(args)],
       cwd: dirname(input),
       env: { ...projectJupyterEnv(), [HEADLESS_ENV]: "1", ...options.env },
       stdout: "piped",

@@ -14,11 +14,9 @@
  * ```
  * @module
  */
-import { firstFile } from "./util/fs.ts";
+import { firstFile, ProgressBar, replaceDirAtomic } from "../util/mod.ts";
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
-import { replaceDirAtomic } from "./util/atomic.ts";
-import { ProgressBar } from "./util/progress.ts";
 
 /**
  * Where TESS comes from. `url` is Dataverse's "download all files of a dataset" API for the

@@ -12,18 +12,18 @@
  * ```
  * @module
  */
-import { decodeAudio, fitToLength, mixToMono, resample } from "../audio/mod.ts";
-import type { FeatureSettings } from "../features/feature_set.ts";
-import { extractFeatures } from "../features/extract.ts";
+import { decodeAudio, fitToLength, mixToMono, resample } from "../../lib/audio/mod.ts";
 import {
   chromaStft,
   estimateTuning,
+  extractFeatures,
+  type FeatureSettings,
   melSpectrogram,
   mfcc,
   spectralContrast,
-} from "../features/spectral.ts";
-import { stft } from "../features/stft.ts";
-import { zeroCrossingRate } from "../features/temporal.ts";
+  stft,
+  zeroCrossingRate,
+} from "../../lib/features/mod.ts";
 
 /** Time spent in one stage over all profiled files. */
 export interface StageTiming {
