@@ -41,6 +41,7 @@ export type { FastConv1DArgs } from "./fast_conv1d.ts";
 export { FastBatchNormalization } from "./fast_batchnorm.ts";
 export type { FastBatchNormalizationArgs } from "./fast_batchnorm.ts";
 export { FastDropout } from "./fast_dropout.ts";
+export { type BatchShard, currentBatchShard, withBatchShard } from "./batch_shard.ts";
 export type { FastDropoutArgs } from "./fast_dropout.ts";
 export { loadModel, loadModelMetadata, MODEL_FILES, saveModel } from "./store.ts";
 export * from "./model_set.ts";

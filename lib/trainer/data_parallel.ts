@@ -30,11 +30,12 @@
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { mulberry32 } from "../util/mod.ts";
  * async function example(model: tf.LayersModel, x: tf.Tensor, oneHot: tf.Tensor) {
  *   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
  *   const group = await DataParallelGroup.start(model, variables, { x, oneHot }, 2, 64);
  *   try {
- *     const { loss } = group.step(new Int32Array([0, 1, 2, 3]), () => 0.5, (grads) => {
+ *     const { loss } = group.step(new Int32Array([0, 1, 2, 3]), mulberry32(1), (grads) => {
  *       tf.train.sgd(0.1).applyGradients(grads);
  *     });
  *   } finally {
@@ -45,9 +46,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { blasInfo } from "../models/blas.ts";
-import { type BatchShard, withBatchShard } from "../models/batch_shard.ts";
-import type { SeededRandom } from "../util/random.ts";
+import { type BatchShard, blasInfo, withBatchShard } from "../models/mod.ts";
+import type { SeededRandom } from "../util/mod.ts";
 import { correctCount, crossEntropy, withSeededRandom } from "./step.ts";
 
 /** Most threads a group may use (shard 0 included). */

@@ -9,17 +9,17 @@
  */
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs";
-import { type BackendName, initBackend } from "../models/backend.ts";
-import { setBlasImplementation, setBlasThreads } from "../models/blas.ts";
-import { withBatchShard } from "../models/batch_shard.ts";
+// models/mod.ts also registers every layer class a replica may contain (FastLSTM, ...).
+import {
+  type BackendName,
+  initBackend,
+  setBlasImplementation,
+  setBlasThreads,
+  withBatchShard,
+} from "../models/mod.ts";
+// Internal to lib/models (not in its mod.ts): whether tensors copy the arrays they are made from.
 import { backendCopiesValues } from "../models/tensor_buffers.ts";
-// The layer classes a replica may contain register themselves for deserialisation.
-import "../models/fast_recurrent.ts";
-import "../models/fast_batchnorm.ts";
-import "../models/fast_dropout.ts";
-import "../models/fast_conv1d.ts";
-import "../models/stats_pool.ts";
-import { mulberry32 } from "../util/random.ts";
+import { mulberry32 } from "../util/mod.ts";
 import { CONTROL, type InitMessage, shardGradients, SharedViews } from "./data_parallel.ts";
 import { withSeededRandom } from "./step.ts";
 
