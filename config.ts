@@ -135,6 +135,13 @@ export interface Config {
    */
   augmentCopies: number;
   /**
+   * Threads that train the sequence models (data-parallel halves of each batch, one gradient sum;
+   * `SER_TRAINING_WORKERS`, `--training-workers`), at most the machine's cores. 2 trains about
+   * twice as fast when the second core is free and is bit-for-bit reproducible for a seed and a
+   * worker count; 1 runs the one-thread loop (better on a machine busy with other jobs).
+   */
+  trainingWorkers: number;
+  /**
    * Time budget of notebook 03's training cell in minutes (0: none). When it runs out, training
    * ends after the current batch, keeps the best weights so far and promotes what was trained;
    * `touch models/STOP` (or `deno task stop-training`) does the same at any moment.
@@ -198,6 +205,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   evalEpochs: 30,
   resume: false,
   augmentCopies: 2,
+  trainingWorkers: 2,
   trainingMinutes: 0,
   dataDir: "",
   labelPolicy: "merge" as LabelPolicy,
@@ -255,6 +263,7 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   evalEpochs: "int",
   resume: "boolean",
   augmentCopies: "count",
+  trainingWorkers: "int",
   trainingMinutes: "number",
   dataDir: "folders",
   labelPolicy: "labelPolicy",

@@ -78,6 +78,8 @@ Deno.test("config: invalid values are rejected naming the field", () => {
     [{ dataDir: "/a," }, /config\.dataDir: empty folder/],
     [{ dataDir: ["/a", "/b,c"] }, /config\.dataDir: list entries must be folder names/],
     [{ dataDir: 3 }, /config\.dataDir: must be a string/],
+    [{ trainingWorkers: 0 }, /config\.trainingWorkers: must be a positive number/],
+    [{ trainingWorkers: 1.5 }, /config\.trainingWorkers: must be a whole number/],
     [
       { labelPolicy: "squash" },
       /config\.labelPolicy: unknown policy "squash" \(known: merge, drop, keep\)/,

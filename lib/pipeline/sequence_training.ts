@@ -167,9 +167,10 @@ export interface TrainModelOptions {
   /** More callbacks, called after the built-in ones. */
   callbacks?: Callback[];
   /**
-   * Threads that compute each batch (fit's data-parallel `workers`; default 1). 2 halves the
-   * main thread's CPU time per epoch, which pays off only when a second core is free: on the
-   * shared 2-core CI machine it was slower (README, _Training speed vs PyTorch_).
+   * Threads that compute each batch (fit's data-parallel `workers`; default
+   * `config.trainingWorkers`, at most the machine's cores). 2 halves the main thread's CPU time
+   * per epoch, which pays off only when a second core is free (README, _Training speed vs
+   * PyTorch_).
    */
   workers?: number;
 }
@@ -285,7 +286,8 @@ export async function trainModel(
     seed: config.seed,
     emaMomentum: config.emaMomentum > 0 ? config.emaMomentum : undefined,
     resume: options.resumeDir ? { dir: options.resumeDir } : undefined,
-    workers: options.workers,
+    workers: options.workers ??
+      Math.max(1, Math.min(config.trainingWorkers, navigator.hardwareConcurrency ?? 1)),
   });
   const trainingSeconds = (performance.now() - start) / 1000;
   return {

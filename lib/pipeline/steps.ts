@@ -189,6 +189,9 @@ export const DEMO_PROFILE: Readonly<Partial<Config>> = Object.freeze({
   evalEpochs: 5,
   cvFolds: 2,
   patience: 5,
+  // 196 clips train in short fits of a dozen batches an epoch: a second thread's start-up and
+  // per-batch hand-overs cost more than it saves there.
+  trainingWorkers: 1,
 });
 
 /**
