@@ -193,8 +193,10 @@ export interface PredictorParts {
   windowClassifier?: WindowClassifier;
   /**
    * Workers that featurise long recordings' windows in parallel (0: on the calling thread).
-   * Default: every core on machines with 4 or more, else 0 — measured on the 2-core machine
-   * shared with other jobs, workers made a 10-minute file slower (9.0 -> 10.5 s), not faster.
+   * Default: every core on machines with 4 or more, else cores - 1 (the calling thread runs the
+   * model meanwhile): on the 2-core machine, quiet (load average ~1), one worker took a 10-minute
+   * 44.1 kHz file from 10.3–11.0 s to 8.5–9.2 s; while other jobs kept it busy a worker was
+   * slower (9.0 -> 10.5 s in an earlier session), so pass 0 there.
    * Pooled models (`loadPredictor`'s `featureWorkers`) default to cores - 1 workers with the
    * calling thread computing a share of each batch too (see `FunctionalsPool`): on 2 cores one
    * worker, which keeps both busy without a third thread competing for them.
@@ -217,7 +219,7 @@ export interface LoadPredictorOptions {
 
 function defaultFeatureWorkers(): number {
   const cores = navigator.hardwareConcurrency ?? 1;
-  return cores >= 4 ? cores : 0;
+  return cores >= 4 ? cores : Math.max(0, cores - 1);
 }
 
 /**
