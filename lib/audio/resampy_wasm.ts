@@ -11,6 +11,9 @@
  *
  * @module
  */
+// Deep import: this file is bundled for the browser page, where lib/util/mod.ts would pull in
+// Deno-only code.
+import { growMemory, wasmKernel } from "../util/wasm.ts";
 import { RESAMPY_KERNEL_WASM } from "./resampy_kernel.ts";
 import type { PolyphaseBank } from "./resampy.ts";
 
@@ -32,7 +35,6 @@ interface Kernel {
 
 /** Largest memory we grow to; longer signals take the scalar path. */
 const MAX_BYTES = 1 << 30;
-const PAGE = 65536;
 /** Bytes 0..15 take the stores of lanes past the signal's end. */
 const SCRATCH = 0;
 const WEIGHTS_AT = 64;
@@ -51,25 +53,12 @@ interface Resident {
   end: number;
 }
 
-let kernel: Kernel | undefined | null;
 let resident: Resident | undefined;
 
-function loadKernel(): Kernel | undefined {
-  if (kernel !== undefined) return kernel ?? undefined;
-  try {
-    const bytes = Uint8Array.from(atob(RESAMPY_KERNEL_WASM), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    kernel = instance.exports as unknown as Kernel;
-  } catch {
-    // A runtime without WebAssembly SIMD: the caller keeps its scalar loop.
-    kernel = null;
-  }
-  return kernel ?? undefined;
-}
+const loadKernel = wasmKernel<Kernel>(RESAMPY_KERNEL_WASM);
 
 function ensureBytes(k: Kernel, bytes: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+  growMemory(k.memory, bytes);
 }
 
 /** Bytes the padded bank takes, and its wing lengths. */

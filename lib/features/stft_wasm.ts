@@ -10,6 +10,9 @@
  *
  * @module
  */
+// Deep import: this file is bundled for the browser page, where lib/util/mod.ts would pull in
+// Deno-only code.
+import { growMemory, wasmKernel } from "../util/wasm.ts";
 import { STFT_KERNEL_WASM } from "./stft_kernel.ts";
 
 interface Kernel {
@@ -45,26 +48,13 @@ interface Tables {
 
 /** Largest memory we grow to; longer signals take the scalar path. */
 const MAX_BYTES = 1 << 30;
-const PAGE = 65536;
 
-let kernel: Kernel | undefined | null;
 let tables: Tables | undefined;
 
-function loadKernel(): Kernel | undefined {
-  if (kernel !== undefined) return kernel ?? undefined;
-  try {
-    const bytes = Uint8Array.from(atob(STFT_KERNEL_WASM), (c) => c.charCodeAt(0));
-    kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Kernel;
-  } catch {
-    // A runtime without WebAssembly SIMD: stft.ts keeps its scalar path.
-    kernel = null;
-  }
-  return kernel ?? undefined;
-}
+const loadKernel = wasmKernel<Kernel>(STFT_KERNEL_WASM);
 
 function ensureBytes(k: Kernel, bytes: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+  growMemory(k.memory, bytes);
 }
 
 const align = (n: number) => (n + 15) & ~15;
