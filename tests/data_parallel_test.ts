@@ -8,8 +8,9 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/models/mod.ts";
 import { buildModel, gruSpec, lstmSpec } from "../lib/models/mod.ts";
 import { dropoutForward } from "../lib/models/fast_dropout.ts";
-import { Callback, fit, type FitOptions } from "../lib/trainer/mod.ts";
+import { fit, type FitOptions } from "../lib/trainer/mod.ts";
 import { shardSizes } from "../lib/trainer/data_parallel.ts";
+import { Interrupt } from "./interrupt.ts";
 
 await initBackend({ quiet: true });
 
@@ -132,20 +133,6 @@ Deno.test("data-parallel: same seed and workers give bit-identical weights", asy
   const difference = maxRelativeDifference(one.weights, first.weights);
   assert.ok(difference > 0 && difference < 1e-6, `2 vs 1 workers after 3 epochs: ${difference}`);
 });
-
-/** Throws at a chosen (epoch, batch), like a kill in the middle of an epoch. */
-class Interrupt extends Callback {
-  #epoch = -1;
-  constructor(readonly atEpoch: number, readonly atBatch: number) {
-    super();
-  }
-  override onEpochBegin(epoch: number): void {
-    this.#epoch = epoch;
-  }
-  override onBatchEnd(batch: number): void {
-    if (this.#epoch === this.atEpoch && batch === this.atBatch) throw new Error("interrupted");
-  }
-}
 
 Deno.test("data-parallel: a resumed 2-worker run ends bit-identical to an uninterrupted one", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ser_data_parallel_" });

@@ -18,6 +18,7 @@ import {
 } from "../lib/trainer/mod.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 import { readBackup } from "../lib/trainer/backup.ts";
+import { Interrupt } from "./interrupt.ts";
 
 await tf.setBackend("cpu");
 
@@ -42,20 +43,6 @@ function syntheticData(n: number, seed: number) {
 
 const train = syntheticData(48, 1);
 const val = syntheticData(18, 2);
-
-/** Throws at a chosen (epoch, batch), like a kill in the middle of an epoch. */
-class Interrupt extends Callback {
-  #epoch = -1;
-  constructor(readonly atEpoch: number, readonly atBatch: number) {
-    super();
-  }
-  override onEpochBegin(epoch: number): void {
-    this.#epoch = epoch;
-  }
-  override onBatchEnd(batch: number): void {
-    if (this.#epoch === this.atEpoch && batch === this.atBatch) throw new Error("interrupted");
-  }
-}
 
 interface RunResult {
   weights: Float32Array[];
