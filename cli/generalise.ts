@@ -102,7 +102,8 @@ async function main(): Promise<number> {
       dir !== undefined
     );
   const settings: UtteranceSettings = { sampleRate: 22050 };
-  const cacheDir = projectPath(".cache/features");
+  // The project's feature cache (`SER_CACHE_DIR` moves it, e.g. to time a cold run).
+  const cacheDir = projectPath(loadConfig().cacheDir);
   const results: ProtocolResult[] = [];
   const rows: string[][] = [];
   const runAll = (
