@@ -136,12 +136,13 @@ export function formantShift(
   const windowSum = new Float64Array(fullLength);
   for (let t = 0; t < frames; t++) {
     const start = t * hop - offset;
-    forward.forwardFrame(samples, start, window, re, im);
-    // Autocorrelation of the windowed frame (zero outside the signal, as the STFT's padding).
+    // The windowed frame (zero outside the signal, as the STFT's padding): its spectrum and its
+    // autocorrelation.
     for (let i = 0; i < nFft; i++) {
       const j = start + i;
       windowed[i] = j >= 0 && j < samples.length ? samples[j] * window[i] : 0;
     }
+    forward.forward(windowed, re, im);
     for (let lag = 0; lag <= order; lag++) {
       let sum = 0;
       for (let i = lag; i < nFft; i++) sum += windowed[i] * windowed[i - lag];
