@@ -30,6 +30,7 @@ import {
   ModelOutputError,
   type Timeline,
   timelineCsv,
+  timelineHop,
 } from "../lib/inference/mod.ts";
 import { parseCliArgs, UsageError, writeTextAtomic } from "../lib/util/mod.ts";
 import { problemText } from "../lib/audio/mod.ts";
@@ -191,9 +192,14 @@ async function main(args: string[]): Promise<number> {
   const predictor = await loadPredictor(modelsDir, { model: values.model, featureWorkers });
   try {
     const window = predictor.windowClassifier.windowSeconds;
+    const rate = predictor.settings.sampleRate;
+    const hop = timelineHop(hopSeconds ?? Math.min(1, window), rate, Math.round(window * rate), {
+      explicit: hopSeconds !== undefined,
+      frameHop: predictor.windowClassifier.frameHop,
+    }) / rate;
     console.log(
       `model: ${predictor.modelName} from ${modelsDir} (window ${window} s, hop ${
-        hopSeconds ?? Math.min(1, window)
+        Number(hop.toFixed(4))
       } s${values["no-vad"] ? ", no voice-activity detection" : ""})`,
     );
     const timelines: FileTimeline[] = [];

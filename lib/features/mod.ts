@@ -88,6 +88,7 @@ export {
   SEED_FEATURES,
 } from "./names.ts";
 export { utteranceFeatures, type UtteranceOptions, type UtteranceVector } from "./utterance.ts";
+export { utteranceFeaturesOfWindows } from "./utterance_windows.ts";
 export {
   extractUtteranceSet,
   type UtteranceAugmentation,

@@ -478,6 +478,27 @@ function roundHalfEven(x: number): number {
  * ```
  */
 export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
+  return pyinDecode(pyinObservations(samples, options), options);
+}
+
+/**
+ * pYIN's observations of every frame: what its HMM decodes. Each row depends only on the
+ * frame's own samples, so windows that overlap on the frame grid can share rows
+ * (`lib/features/utterance_windows.ts`); {@link pyinDecode} decodes any run of rows.
+ */
+export interface PyinObservations {
+  frames: number;
+  /** HMM states per frame: `pitchBins` voiced, then `pitchBins` unvoiced. */
+  states: number;
+  pitchBins: number;
+  /** frames x states log observation probabilities, row-major (may be longer than that). */
+  logObs: Float64Array;
+  /** Probability in [0, 1] that the frame is voiced. */
+  voicedProb: Float32Array;
+}
+
+/** pYIN's options checked and resolved (librosa's defaults filled in). */
+function pyinParameters(options: PyinOptions) {
   const framing = framingOf(options, "pyin");
   const { sampleRate, fmin, fmax } = options;
   const nThresholds = options.nThresholds ?? 100;
@@ -503,6 +524,50 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
   }
   if (!(maxTransitionRate > 0)) throw new RangeError(`${where}: maxTransitionRate must be > 0`);
 
+  const binsPerSemitone = Math.ceil(1 / resolution);
+  const pitchBins = Math.floor(12 * binsPerSemitone * Math.log2(fmax / fmin)) + 1;
+  return {
+    framing,
+    sampleRate,
+    fmin,
+    nThresholds,
+    betaA,
+    betaB,
+    boltzmann,
+    maxTransitionRate,
+    switchProb,
+    noTroughProb,
+    binsPerSemitone,
+    pitchBins,
+  };
+}
+
+/**
+ * pYIN up to its HMM: the YIN differences, troughs and their probabilities, and the log
+ * observation probability of every state in every frame (see {@link pyin}).
+ *
+ * @param samples mono signal, amplitude in [-1, 1]
+ * @param options as {@link pyin}
+ * @param logObsOut where the rows go (at least frames x states); default: a per-thread scratch
+ *   array that the next call overwrites
+ */
+export function pyinObservations(
+  samples: Float32Array,
+  options: PyinOptions,
+  logObsOut?: Float64Array,
+): PyinObservations {
+  const {
+    framing,
+    sampleRate,
+    fmin,
+    nThresholds,
+    betaA,
+    betaB,
+    boltzmann,
+    noTroughProb,
+    binsPerSemitone,
+    pitchBins,
+  } = pyinParameters(options);
   const { frames, count, values, shifts } = cmndf(samples, framing, "pyin");
 
   // 1. Beta prior over thresholds: probability mass between consecutive thresholds.
@@ -521,8 +586,6 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
   const betaPrefix = new Float64Array(nThresholds + 1);
   for (let i = 0; i < nThresholds; i++) betaPrefix[i + 1] = betaPrefix[i] + betaProbs[i];
 
-  const binsPerSemitone = Math.ceil(1 / resolution);
-  const pitchBins = Math.floor(12 * binsPerSemitone * Math.log2(fmax / fmin)) + 1;
   const states = 2 * pitchBins;
   const boltzmannFront = 1 - Math.exp(-boltzmann);
   // The same Math.exp values the per-threshold sums need, once: e^(-lambda k) for trough
@@ -535,7 +598,13 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
   }
 
   // 2-5. Per frame: troughs, their probabilities, observation probabilities per pitch bin.
-  const logObs = scratch("logObs", "f64", frames * states);
+  if (logObsOut && logObsOut.length < frames * states) {
+    throw new RangeError(
+      `lib/features/pitch.ts pyinObservations: logObsOut holds ${logObsOut.length} values, ` +
+        `${frames} frames need ${frames * states}`,
+    );
+  }
+  const logObs = logObsOut ?? scratch("logObs", "f64", frames * states);
   const voicedProb = new Float32Array(frames);
   const troughs = new Int32Array(count);
   const heights = new Float64Array(count);
@@ -602,7 +671,25 @@ export function pyin(samples: Float32Array, options: PyinOptions): PyinResult {
     for (let b = pitchBins; b < states; b++) logObs[obsRow + b] = unvoiced;
     for (let i = 0; i < nTouched; i++) observed[touched[i]] = 0;
   }
+  return { frames, states, pitchBins, logObs, voicedProb };
+}
 
+/**
+ * The Viterbi pass of {@link pyin} over observation rows, and the F0 of the decoded states.
+ *
+ * @param observations rows from {@link pyinObservations} (or rows of several put together)
+ * @param options the options the rows were computed with
+ */
+export function pyinDecode(observations: PyinObservations, options: PyinOptions): PyinResult {
+  const { framing, sampleRate, fmin, maxTransitionRate, switchProb, binsPerSemitone, pitchBins } =
+    pyinParameters(options);
+  const { frames, states, logObs, voicedProb } = observations;
+  if (observations.pitchBins !== pitchBins || logObs.length < frames * states) {
+    throw new RangeError(
+      `lib/features/pitch.ts pyinDecode: observations of ${observations.pitchBins} pitch bins ` +
+        `(${logObs.length} values for ${frames} frames) do not fit options of ${pitchBins} bins`,
+    );
+  }
   // HMM: local pitch transitions within each voicing block, switches between blocks.
   const maxSemitonesPerFrame = roundHalfEven(
     (maxTransitionRate * 12 * framing.hopLength) / sampleRate,

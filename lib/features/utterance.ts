@@ -32,7 +32,7 @@ import {
   spectralFlatness,
   spectralRolloff,
 } from "./descriptors.ts";
-import { pyin } from "./pitch.ts";
+import { pyin, type PyinOptions, type PyinResult } from "./pitch.ts";
 
 /** Settings of {@link utteranceFeatures}; all but `sampleRate` have defaults. */
 export interface UtteranceOptions {
@@ -91,12 +91,48 @@ export function utteranceFeatures(
 ): UtteranceVector {
   const source = options.source ?? "audio";
   assertValidAudio(samples, source);
+  const analysis = utteranceAnalysis(options);
+  const spectrogram = stft(samples, analysis.stft);
+  const pitch = pyin(samples, analysis.pyin);
+  return utteranceFunctionals(samples, spectrogram, pitch, options);
+}
+
+/** The frame analyses of {@link utteranceFeatures}' options: its STFT and its pYIN. */
+export function utteranceAnalysis(options: UtteranceOptions): {
+  stft: { sampleRate: number; nFft: number; hopLength: number };
+  pyin: PyinOptions & { frameLength: number; hopLength: number };
+} {
+  const sampleRate = options.sampleRate;
+  const nFft = options.nFft ?? 1024;
+  const hopLength = options.hopLength ?? 256;
+  return {
+    stft: { sampleRate, nFft, hopLength },
+    pyin: {
+      sampleRate,
+      frameLength: nFft * 2,
+      hopLength,
+      fmin: options.fmin ?? 65,
+      fmax: options.fmax ?? 600,
+    },
+  };
+}
+
+/**
+ * The functionals of a clip from its frame analyses (the STFT and pYIN of
+ * {@link utteranceAnalysis}): what {@link utteranceFeatures} computes after them. Overlapping
+ * windows pass analyses put together from shared frames (`utterance_windows.ts`).
+ */
+export function utteranceFunctionals(
+  samples: Float32Array,
+  spectrogram: Spectrogram,
+  pitch: PyinResult,
+  options: UtteranceOptions,
+): UtteranceVector {
   const sampleRate = options.sampleRate;
   const nFft = options.nFft ?? 1024;
   const hopLength = options.hopLength ?? 256;
   const nMels = options.nMels ?? 64;
   const nMfcc = options.nMfcc ?? 20;
-  const spectrogram: Spectrogram = stft(samples, { sampleRate, nFft, hopLength });
   const framing = { frameLength: nFft, hopLength };
   const level = rms(samples, framing);
   const mask = activeFrames(level.data, options.activeRangeDb ?? 35);
@@ -138,13 +174,6 @@ export function utteranceFeatures(
   add("rms_db_delta", delta(levelDb, { order: 1 }), ["std", "p10", "p90"]);
 
   // Prosody: F0 on a semitone scale (relative to 27.5 Hz), voiced frames only.
-  const pitch = pyin(samples, {
-    sampleRate,
-    frameLength: nFft * 2,
-    hopLength,
-    fmin: options.fmin ?? 65,
-    fmax: options.fmax ?? 600,
-  });
   const frames = Math.min(pitch.f0.length, mask.length);
   const voicedMask = new Uint8Array(mask.length);
   const semitones = new Float64Array(mask.length).fill(Number.NaN);

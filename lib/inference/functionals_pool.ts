@@ -1,11 +1,13 @@
 /**
  * Utterance functionals of many windows on all cores: a small pool of Web Workers that each
- * compute a share of a batch's windows with the very same `utteranceFeatures` (pYIN included),
- * for pooled models' timelines (a 3 s window at 22050 Hz costs ~25 ms of CPU, half of it pYIN).
+ * compute a share of a batch's windows with the very same functionals (pYIN included), for
+ * pooled models' timelines (a 3 s window at 22050 Hz costs ~25 ms of CPU, half of it pYIN).
  * With `inlineShare` the calling thread computes one share itself while the workers compute
  * theirs: on 2 cores, one worker plus the calling thread keep both busy without a third thread
  * competing for them (the predictor's default: cores - 1 workers plus the calling thread).
- * Deno-side only (the browser page computes inline).
+ * Windows that are views of one recording (a timeline's) are dealt out as contiguous stretches,
+ * so each share analyses the frames its windows have in common once
+ * (`utteranceFeaturesOfWindows`). Deno-side only (the browser page computes inline).
  *
  * @example
  * ```ts ignore
@@ -15,11 +17,97 @@
  * ```
  * @module
  */
-import { utteranceFeatures, type UtteranceSettings } from "../features/mod.ts";
+import { utteranceFeaturesOfWindows, type UtteranceSettings } from "../features/mod.ts";
 
 interface Pending {
   resolve: (value: Float32Array[]) => void;
   reject: (error: Error) => void;
+}
+
+/** Windows as one signal and the start of each (what `utteranceFeaturesOfWindows` takes). */
+export interface WindowRun {
+  signal: Float32Array;
+  starts: number[];
+  windowLength: number;
+}
+
+/**
+ * The windows as runs over shared signals: consecutive windows of one length that are views of
+ * the same buffer (a timeline's slices of its recording) form one run over the stretch they
+ * cover; any other window is a run of its own.
+ */
+export function windowRuns(windows: readonly Float32Array[]): WindowRun[] {
+  const runs: WindowRun[] = [];
+  let first = 0;
+  while (first < windows.length) {
+    const head = windows[first];
+    let end = first + 1;
+    while (
+      end < windows.length && windows[end].buffer === head.buffer &&
+      windows[end].length === head.length &&
+      windows[end].byteOffset >= windows[end - 1].byteOffset
+    ) end++;
+    const last = windows[end - 1];
+    const base = head.byteOffset / Float32Array.BYTES_PER_ELEMENT;
+    runs.push({
+      signal: new Float32Array(
+        head.buffer,
+        head.byteOffset,
+        last.byteOffset / Float32Array.BYTES_PER_ELEMENT - base + last.length,
+      ),
+      starts: windows.slice(first, end).map((w) =>
+        w.byteOffset / Float32Array.BYTES_PER_ELEMENT - base
+      ),
+      windowLength: head.length,
+    });
+    first = end;
+  }
+  return runs;
+}
+
+/** The functionals of every window of the runs, in order. */
+export function runFunctionals(
+  runs: readonly WindowRun[],
+  settings: UtteranceSettings,
+  sampleRate: number,
+): Float32Array[] {
+  return runs.flatMap((run) =>
+    utteranceFeaturesOfWindows(run.signal, run.starts, run.windowLength, {
+      ...settings,
+      sampleRate,
+      source: "window",
+    })
+  );
+}
+
+/** `runs` split into `parts` shares of about equal window counts, each a list of runs. */
+function shares(runs: readonly WindowRun[], parts: number): WindowRun[][] {
+  const total = runs.reduce((sum, run) => sum + run.starts.length, 0);
+  const size = Math.ceil(total / parts);
+  const out: WindowRun[][] = [[]];
+  let room = size;
+  for (const run of runs) {
+    let from = 0;
+    while (from < run.starts.length) {
+      if (room === 0) {
+        out.push([]);
+        room = size;
+      }
+      const take = Math.min(room, run.starts.length - from);
+      const starts = run.starts.slice(from, from + take);
+      // A copy of the stretch the share's windows cover, its starts relative to it: the
+      // caller's recording stays intact and only that much is posted to a worker.
+      const offset = starts[0];
+      out[out.length - 1].push({
+        signal: run.signal.slice(offset, starts[starts.length - 1] + run.windowLength),
+        starts: starts.map((start) => start - offset),
+        windowLength: run.windowLength,
+      });
+      from += take;
+      room -= take;
+    }
+  }
+  return out;
 }
 
 /** A pool of functionals workers; `dispose()` terminates them. */
@@ -70,11 +158,14 @@ export class FunctionalsPool {
     return this.workers[this.turn++ % this.workers.length];
   }
 
-  private run(windows: Float32Array[], sampleRate: number): Promise<Float32Array[]> {
+  private run(runs: WindowRun[], sampleRate: number): Promise<Float32Array[]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker().postMessage({ id, settings: this.settings, sampleRate, windows });
+      this.worker().postMessage(
+        { id, settings: this.settings, sampleRate, runs },
+        runs.map((run) => run.signal.buffer as ArrayBuffer),
+      );
     });
   }
 
@@ -87,15 +178,11 @@ export class FunctionalsPool {
     if (windows.length === 0) return [];
     const parts = Math.min(this.size + (this.inlineShare ? 1 : 0), windows.length);
     const remoteParts = this.inlineShare ? parts - 1 : parts;
-    const share = Math.ceil(windows.length / parts);
-    const remote = Array.from({ length: remoteParts }, (_, p) =>
-      // Copies: the caller's windows are views into one recording and must stay intact.
-      this.run(windows.slice(p * share, (p + 1) * share).map((w) => w.slice()), sampleRate));
+    const split = shares(windowRuns(windows), parts);
+    const remote = split.slice(0, remoteParts).map((share) => this.run(share, sampleRate));
     // Awaited below; this keeps a failing worker from being an unhandled rejection meanwhile.
     remote.forEach((promise) => promise.catch(() => {}));
-    const local = windows.slice(remoteParts * share).map((w) =>
-      utteranceFeatures(w, { ...this.settings, sampleRate, source: "window" }).values
-    );
+    const local = runFunctionals(split.slice(remoteParts).flat(), this.settings, sampleRate);
     return [...(await Promise.all(remote)).flat(), ...local];
   }
 

@@ -1,25 +1,30 @@
 /**
- * Worker side of {@link FunctionalsPool}: receives windows, answers with their utterance
- * functionals stacked `[count, values]` (the buffer is transferred, not copied).
+ * Worker side of {@link FunctionalsPool}: receives runs of windows (a stretch of recording and
+ * the windows' starts in it), answers with their utterance functionals stacked
+ * `[count, values]` (the buffer is transferred, not copied).
  * @module
  */
 /// <reference lib="deno.worker" />
 // Deep import: a worker entry loads only the code it runs (lib/features/mod.ts would load the whole module per worker).
-import { utteranceFeatures } from "../features/utterance.ts";
+import { utteranceFeaturesOfWindows } from "../features/utterance_windows.ts";
 import type { UtteranceSettings } from "../features/mod.ts";
 
 interface Job {
   id: number;
   settings: UtteranceSettings;
   sampleRate: number;
-  windows: Float32Array[];
+  runs: { signal: Float32Array; starts: number[]; windowLength: number }[];
 }
 
 self.onmessage = (event: MessageEvent<Job>) => {
-  const { id, settings, sampleRate, windows } = event.data;
+  const { id, settings, sampleRate, runs } = event.data;
   try {
-    const rows = windows.map((w) =>
-      utteranceFeatures(w, { ...settings, sampleRate, source: "window" }).values
+    const rows = runs.flatMap((run) =>
+      utteranceFeaturesOfWindows(run.signal, run.starts, run.windowLength, {
+        ...settings,
+        sampleRate,
+        source: "window",
+      })
     );
     const width = rows.length ? rows[0].length : 0;
     const stacked = new Float32Array(rows.length * width);

@@ -46,6 +46,7 @@ export {
   type Timeline,
   TIMELINE_RESAMPLE_QUALITY,
   timelineCsv,
+  timelineHop,
   type TimelineOptions,
   type TimelineStatus,
   type TimelineSummary,

@@ -26,7 +26,7 @@
  */
 import type { RunningSpeakerNormalizer } from "../features/mod.ts";
 // Deep import: this file is bundled for the browser (lib/live/page), where lib/features/mod.ts would pull in Deno-only code.
-import { utteranceFeatures } from "../features/utterance.ts";
+import { utteranceAnalysis, utteranceFeatures } from "../features/utterance.ts";
 // Deep import: this file is bundled for the browser (lib/live/page), where lib/models/mod.ts would pull in Deno-only code.
 import { pooledPredictProba } from "../models/pooled.ts";
 import type { PooledArtifact } from "../models/mod.ts";
@@ -49,6 +49,14 @@ export interface PooledWindowOptions {
     windows: readonly Float32Array[],
     sampleRate: number,
   ) => Promise<Float32Array[]>;
+}
+
+/**
+ * The samples between the frames of a pooled model's functionals: its timelines' default hop is
+ * a whole number of them, so overlapping windows share their frame analyses.
+ */
+export function pooledFrameHop(settings: PooledArtifact["settings"]): number {
+  return utteranceAnalysis(settings).stft.hopLength;
 }
 
 /** A pooled {@link WindowClassifier} whose `predict` is synchronous. */
@@ -92,6 +100,7 @@ export function pooledWindowClassifier(
     ...orderedPooledBatches(options.functionalsBatch, predictFunctionals, names.length),
     classes: [...model.classes],
     windowSeconds: options.windowSeconds,
+    frameHop: pooledFrameHop(settings),
     functionals,
     predictFunctionals,
     predict: (samples, sampleRate) => predictFunctionals(functionals(samples, sampleRate)),

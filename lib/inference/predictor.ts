@@ -58,8 +58,8 @@ import type { WindowClassifier } from "./timeline.ts";
 import { sequenceWindowClassifier } from "./window_classifier.ts";
 import { windowFeatures } from "./window_features.ts";
 import { WindowFeaturePool } from "./feature_pool.ts";
-import { orderedPooledBatches, pooledWindowClassifier } from "./pooled_window.ts";
-import { FunctionalsPool } from "./functionals_pool.ts";
+import { orderedPooledBatches, pooledFrameHop, pooledWindowClassifier } from "./pooled_window.ts";
+import { FunctionalsPool, runFunctionals, windowRuns } from "./functionals_pool.ts";
 
 /** Audio already in memory: one array (mono) or one per channel, at `sampleRate` Hz. */
 export interface SamplesInput {
@@ -577,9 +577,7 @@ function pooledModelPredictor(
   const functionalsBatch = (windows: readonly Float32Array[], sampleRate: number) => {
     if (windows.length < 8 || workers === 0 || typeof Worker === "undefined") {
       return Promise.resolve(
-        windows.map((w) =>
-          utteranceFeatures(w, { ...pooled.artifact.settings, sampleRate, source: "window" }).values
-        ),
+        runFunctionals(windowRuns(windows), pooled.artifact.settings, sampleRate),
       );
     }
     pool ??= new FunctionalsPool(pooled.artifact.settings, workers, { inlineShare: true });
@@ -602,6 +600,7 @@ function pooledModelPredictor(
   const windowClassifier: WindowClassifier = {
     classes,
     windowSeconds: settings.duration,
+    frameHop: pooledFrameHop(pooled.artifact.settings),
     predict(samples, sampleRate) {
       const vector = utteranceFeatures(samples, { ...pooled.artifact.settings, sampleRate });
       return classifyRaw(vector.values);

@@ -48,6 +48,13 @@ export interface WindowClassifier {
     samples: Float32Array,
     sampleRate: number,
   ): ArrayLike<number> | Promise<ArrayLike<number>>;
+  /**
+   * Samples between the frames of the classifier's features (optional). The default hop is
+   * then rounded to a whole number of them (e.g. 86 x 256 = 22016 samples, 0.9985 s at
+   * 22.05 kHz, instead of 22050), so that overlapping windows see the same frames and a
+   * classifier can analyse those once (pooled models do). An explicit `hopSeconds` is kept.
+   */
+  readonly frameHop?: number;
   /** Probabilities of many windows at once, in order (optional, faster). */
   predictBatch?(
     windows: readonly Float32Array[],
@@ -59,8 +66,9 @@ export interface WindowClassifier {
 export interface TimelineOptions {
   /**
    * Seconds between window starts (default {@link DEFAULT_HOP_SECONDS}, or the window when it
-   * is shorter), in (0, window]. The
-   * last window is aligned to the end of the recording when the hops do not reach it.
+   * is shorter, rounded to whole frames of a classifier with a `frameHop`: see
+   * {@link timelineHop}), in (0, window]. The last window is aligned to the end of the
+   * recording when the hops do not reach it.
    */
   hopSeconds?: number;
   /** Voice-activity settings; `false` classifies every window (all counted as voiced). */
@@ -156,6 +164,24 @@ export const TIMELINE_RESAMPLE_QUALITY = {
   pooled: "kaiser_fast",
 } as const;
 
+/**
+ * The hop in samples: `hopSeconds` rounded to samples; when it was not given explicitly and the
+ * classifier names its `frameHop`, rounded to a whole number of frames (at least one, at most
+ * the window).
+ */
+export function timelineHop(
+  hopSeconds: number,
+  sampleRate: number,
+  windowLength: number,
+  options: { explicit: boolean; frameHop?: number },
+): number {
+  const hop = Math.max(1, Math.round(hopSeconds * sampleRate));
+  const frame = options.frameHop;
+  if (options.explicit || !frame || !Number.isInteger(frame) || frame <= 0) return hop;
+  const frames = Math.max(1, Math.round(hop / frame));
+  return frames * frame <= windowLength ? frames * frame : hop;
+}
+
 /** Start sample of every window; see {@link TimelineOptions.hopSeconds} for the rule. */
 export function windowStarts(length: number, windowLength: number, hopLength: number): number[] {
   if (!(windowLength > 0 && hopLength > 0)) {
@@ -226,7 +252,10 @@ export async function predictTimelineWith(
     );
   }
   const windowLength = Math.round(windowSeconds * sampleRate);
-  const hopLength = Math.max(1, Math.round(hopSeconds * sampleRate));
+  const hopLength = timelineHop(hopSeconds, sampleRate, windowLength, {
+    explicit: options.hopSeconds !== undefined,
+    frameHop: classifier.frameHop,
+  });
   const duration = samples.length / sampleRate;
   const shorterThanWindow = samples.length < windowLength;
   const starts = windowStarts(samples.length, windowLength, hopLength);
@@ -286,7 +315,7 @@ export async function predictTimelineWith(
     duration,
     sampleRate,
     windowSeconds,
-    hopSeconds,
+    hopSeconds: hopLength / sampleRate,
     classes: [...classes],
     windows,
     summary,
