@@ -19,6 +19,7 @@ import { type Config, loadConfig, PROJECT_ROOT, projectPath } from "../config.ts
 import { encodeWav } from "../lib/audio/mod.ts";
 import { longRecordingBenchmark, type LongRecordingResult } from "./bench/inference.ts";
 import { makeStandInModelSet } from "./bench/inference.ts";
+import { runDeno } from "./bench/process.ts";
 import { featureSettings } from "../lib/features/mod.ts";
 import { loadModelsManifest, openPromotedModelSet } from "../lib/inference/mod.ts";
 import { liveLatencyBenchmark, type LiveLatencyResult } from "../lib/live/mod.ts";
@@ -64,27 +65,8 @@ function clip(): Uint8Array {
 }
 
 async function coldPredict(modelsDir: string, model: string, wav: string): Promise<number> {
-  const started = performance.now();
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(PROJECT_ROOT, "cli/predict.ts"),
-      wav,
-      "--models-dir",
-      modelsDir,
-      "--model",
-      model,
-      "--quiet",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) {
-    throw new Error(`predict exited ${code}: ${new TextDecoder().decode(stderr).trim()}`);
-  }
-  return seconds;
+  const args = ["run", "-A", join(PROJECT_ROOT, "cli/predict.ts"), wav, "--models-dir", modelsDir];
+  return (await runDeno([...args, "--model", model, "--quiet"])).seconds;
 }
 
 /** The models of each kind to measure: from the folder's set, else a stand-in. */

@@ -15,6 +15,7 @@
  */
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../config.ts";
+import { runDeno } from "./process.ts";
 
 /** What {@link benchDemoPipeline} measured. */
 export interface DemoPipelineBench {
@@ -39,23 +40,9 @@ export interface DemoPipelineOptions {
 }
 
 async function run(args: string[], env: Record<string, string>, verbose: boolean) {
-  const started = performance.now();
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args,
-    env,
-    cwd: PROJECT_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - started) / 1000;
-  const out = new TextDecoder().decode(stdout);
-  const err = new TextDecoder().decode(stderr);
-  if (verbose) console.log(out + err);
-  if (code !== 0) {
-    const tail = (out + err).trim().split("\n").slice(-15).join("\n");
-    throw new Error(`${args.slice(2).join(" ")} exited ${code}:\n${tail}`);
-  }
-  return { seconds, out };
+  const { seconds, stdout, stderr } = await runDeno(args, { env });
+  if (verbose) console.log(stdout + stderr);
+  return { seconds, out: stdout };
 }
 
 /** Runs the demo pipeline in a temporary project and times it and a cold `predict`. */

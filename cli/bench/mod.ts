@@ -23,3 +23,4 @@ export {
   runLibrosaAnchor,
 } from "./librosa.ts";
 export { profileStages, type StageProfile, type StageTiming } from "./stages.ts";
+export { runDeno, type TimedRun } from "./process.ts";
