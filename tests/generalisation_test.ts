@@ -291,3 +291,26 @@ Deno.test("functionals cache: a changed value fails the checksum and is recomput
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("functionals of many files: workers equal the calling thread, failures named", async () => {
+  const { extractUtteranceSet } = await import("../lib/features/utterance_set.ts");
+  const { encodeWav } = await import("../lib/audio/mod.ts");
+  const dir = await Deno.makeTempDir({ prefix: "ser_functionals_workers_" });
+  try {
+    const paths: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      paths.push(`${dir}/clip${i}.wav`);
+      await Deno.writeFile(paths[i], encodeWav(voice(120 + 30 * i, 0.5, 16000, 1, i), 16000));
+    }
+    paths.splice(3, 0, `${dir}/missing.wav`);
+    const settings = { sampleRate: 16000 };
+    const workers = await extractUtteranceSet(paths, settings, { workers: 2, progress: false });
+    const inline = await extractUtteranceSet(paths, settings, { workers: 0, progress: false });
+    assert.deepEqual(workers.paths, paths.filter((p) => !p.endsWith("missing.wav")));
+    assert.deepEqual(workers.data, inline.data);
+    assert.equal(workers.failures.length, 1);
+    assert.match(workers.failures[0].problem, /missing\.wav/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

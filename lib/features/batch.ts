@@ -22,6 +22,7 @@ import {
   featureSettings,
 } from "./feature_set.ts";
 import { ProgressBar } from "../util/mod.ts";
+import { runFileJobs } from "./file_jobs.ts";
 import { problemText, type ResampleQuality } from "../audio/mod.ts";
 
 /** Options of {@link extractFeatureSet}. */
@@ -149,57 +150,20 @@ async function runInThread(
   }
 }
 
-/** Jobs queued per worker (see {@link runInWorkers}). */
-const JOBS_IN_FLIGHT = 2;
-
 function runInWorkers(
   paths: readonly string[],
   context: JobContext,
   workerCount: number,
   onOne: (index: number, outcome: Outcome) => void,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let next = 0;
-    let finished = 0;
-    const workers: Worker[] = [];
-    const stopAll = () => workers.forEach((worker) => worker.terminate());
-    const feed = (worker: Worker) => {
-      if (next < paths.length) {
-        const id = next++;
-        worker.postMessage({ type: "job", id, path: paths[id] });
-      }
-    };
-    for (let w = 0; w < Math.min(workerCount, paths.length); w++) {
-      const worker = new Worker(new URL("./extract_worker.ts", import.meta.url), {
-        type: "module",
-      });
-      workers.push(worker);
-      worker.onmessage = (event) => {
-        const message = event.data;
-        onOne(
-          message.id,
-          message.type === "done" ? { clip: message.clip } : { problem: message.problem },
-        );
-        finished++;
-        if (finished === paths.length) {
-          stopAll();
-          resolve();
-        } else {
-          feed(worker);
-        }
-      };
-      worker.onerror = (event) => {
-        event.preventDefault();
-        stopAll();
-        reject(new Error(`feature worker crashed: ${event.message}`));
-      };
-      worker.postMessage({ type: "init", ...context });
-      // Two jobs in flight per worker: the next one is already queued when a result goes back,
-      // so the worker does not idle for the round trip through this thread's event loop.
-      for (let queued = 0; queued < JOBS_IN_FLIGHT; queued++) feed(worker);
-    }
-    if (paths.length === 0) resolve();
-  });
+  const url = new URL("./extract_worker.ts", import.meta.url);
+  return runFileJobs(paths, url, { ...context }, workerCount, "feature", (message) =>
+    onOne(
+      message.id,
+      message.type === "done"
+        ? { clip: message.clip as ClipFeatures }
+        : { problem: message.problem as string },
+    ));
 }
 
 /**

@@ -21,6 +21,7 @@ import { basename } from "node:path";
 import { sha256Hex } from "./clip_features.ts";
 import type { FailedFile } from "./feature_set.ts";
 import { utteranceFeatures, type UtteranceOptions, type UtteranceVector } from "./utterance.ts";
+import { runFileJobs } from "./file_jobs.ts";
 
 /** Settings of the utterance functionals of a corpus (part of the cache key). */
 export interface UtteranceSettings extends Omit<UtteranceOptions, "source"> {
@@ -210,45 +211,17 @@ export async function extractUtteranceSet(
       }
     }
   } else {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0, finished = 0;
-      const workers: Worker[] = [];
-      const stopAll = () => workers.forEach((worker) => worker.terminate());
-      const feed = (worker: Worker) => {
-        if (next < paths.length) {
-          const id = next++;
-          worker.postMessage({ id, path: paths[id] });
-        }
-      };
-      for (let w = 0; w < workerCount; w++) {
-        const worker = new Worker(new URL("./utterance_worker.ts", import.meta.url), {
-          type: "module",
-        });
-        workers.push(worker);
-        worker.onmessage = (event) => {
-          const message = event.data;
-          onOne(
-            message.id,
-            message.problem === undefined
-              ? { vector: { values: message.values, names: message.names } }
-              : { problem: message.problem },
-          );
-          if (++finished === paths.length) {
-            stopAll();
-            resolve();
-          } else feed(worker);
-        };
-        worker.onerror = (event) => {
-          event.preventDefault();
-          stopAll();
-          reject(new Error(`functionals worker crashed: ${event.message}`));
-        };
-        worker.postMessage({
-          init: { settings, cacheDir: options.cacheDir, key, augmentation: options.augmentation },
-        });
-        feed(worker);
-      }
-    });
+    const url = new URL("./utterance_worker.ts", import.meta.url);
+    const init = { settings, cacheDir: options.cacheDir, key, augmentation: options.augmentation };
+    await runFileJobs(paths, url, init, workerCount, "functionals", (message) =>
+      onOne(
+        message.id,
+        message.problem === undefined
+          ? {
+            vector: { values: message.values as Float32Array, names: message.names as string[] },
+          }
+          : { problem: message.problem as string },
+      ));
   }
   const good: number[] = [];
   const failures: FailedFile[] = [];

@@ -1,6 +1,7 @@
 /**
- * Worker side of {@link extractUtteranceSet}: `{ init }` once, then `{ id, path }` jobs answered
- * with `{ id, values, names }` or `{ id, problem }` (the error message names the file).
+ * Worker side of {@link extractUtteranceSet} (through `file_jobs.ts`): `{ type: "init", ... }`
+ * once, then `{ type: "job", id, path }` jobs answered with `{ id, values, names }` or
+ * `{ id, problem }` (the error message names the file).
  * @module
  */
 /// <reference lib="deno.worker" />
@@ -21,8 +22,8 @@ let init:
 
 self.onmessage = async (event: MessageEvent) => {
   const message = event.data;
-  if (message.init) {
-    init = message.init;
+  if (message.type === "init") {
+    init = message;
     return;
   }
   if (!init) throw new Error("utterance worker: job before init");
