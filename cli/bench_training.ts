@@ -13,10 +13,11 @@
  * Usage:
  *   deno run -A cli/bench_training.ts [--samples 2240] [--epochs 3] [--batch 64] [--frames 130]
  *     [--features 188] [--models lstm,gru] [--stock-batches 4] [--no-stock] [--no-torch]
- *     [--blas-threads 1] [--workers 1] [--torch-threads 2,1] [--out outputs/bench_training.json]
+ *     [--blas-threads 1] [--workers auto] [--torch-threads 2,1] [--out outputs/bench_training.json]
  *
- * `--workers 2` trains with fit's data-parallel `workers: 2` (this thread plus a Web Worker,
- * each computing half of every batch). Each epoch's CPU seconds (all threads of this process)
+ * `--workers` defaults to what the project trains with (`trainingWorkers`, 2, at most the
+ * machine's cores): `workers: 2` is fit's data-parallel training (this thread plus a Web Worker,
+ * each computing half of every batch); `--workers 1` is the one-thread loop. Each epoch's CPU seconds (all threads of this process)
  * and the 1-minute load average at its end are recorded beside its wall time: on a shared
  * machine the CPU time moves much less than the wall time.
  *
@@ -75,7 +76,10 @@ const features = positiveInt("features", flags.features);
 const classes = positiveInt("classes", flags.classes);
 const stockBatches = positiveInt("stock-batches", flags["stock-batches"]);
 const blasThreads = positiveInt("blas-threads", flags["blas-threads"]);
-const workers = positiveInt("workers", flags.workers);
+// What the notebooks and the pipeline train with unless told otherwise.
+const workers = flags.workers === "auto"
+  ? Math.max(1, Math.min(DEFAULT_CONFIG.trainingWorkers, navigator.hardwareConcurrency ?? 1))
+  : positiveInt("workers", flags.workers);
 const torchThreads = flags["torch-threads"].split(",").map((t) => positiveInt("torch-threads", t));
 const modelNames = flags.models.split(",").map((name) => name.trim()) as ("lstm" | "gru")[];
 for (const name of modelNames) {

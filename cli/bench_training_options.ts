@@ -17,7 +17,8 @@ export const TRAINING_BENCH_OPTIONS = {
   "no-stock": { type: "boolean", default: false },
   "no-torch": { type: "boolean", default: false },
   "blas-threads": { type: "string", default: "1" },
-  workers: { type: "string", default: "1" },
+  /** `auto`: the project's `trainingWorkers` (2), at most the machine's cores. */
+  workers: { type: "string", default: "auto" },
   "torch-threads": { type: "string", default: "2,1" },
   out: { type: "string", default: "outputs/bench_training.json" },
 } as const;

@@ -11,7 +11,8 @@ import { loadConfig } from "../config.ts";
 import { computeMetrics } from "../lib/evaluate/mod.ts";
 import { featureColumns, type FeatureSet } from "../lib/features/mod.ts";
 import { loadModelsManifest, openPromotedModelSet } from "../lib/inference/mod.ts";
-import { type BackendInfo, savePooledModel } from "../lib/models/mod.ts";
+import { savePooledModel } from "../lib/models/mod.ts";
+import { cpuBackend } from "./backend_info.ts";
 import {
   beginTrainingRun,
   bestOnValidation,
@@ -149,14 +150,7 @@ Deno.test("saveTrainingOutcome: manifest, model card and report section in the r
       trainingSeconds: 1.5,
     };
     const columns = featureColumns(SETTINGS);
-    const backend: BackendInfo = {
-      name: "cpu",
-      simd: false,
-      threads: 1,
-      blas: "none",
-      tfjsVersion: "4.22.0",
-      skipped: [],
-    };
+    const backend = cpuBackend();
     const split = { train: [0, 1, 2, 3, 4, 5, 6, 7], val: [8, 9, 10, 11], test: [] };
     const outcome = await saveTrainingOutcome(config, {
       run,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { computeMetrics } from "../lib/evaluate/mod.ts";
-import type { BackendInfo } from "../lib/models/mod.ts";
+import { cpuBackend as backend } from "./backend_info.ts";
 import {
   type DatasetSection,
   headlineMetrics,
@@ -40,18 +40,6 @@ const TRAINING: TrainingSection = {
     },
   },
 };
-
-function backend(patch: Partial<BackendInfo>): BackendInfo {
-  return {
-    name: "cpu",
-    simd: false,
-    threads: 1,
-    blas: "none",
-    tfjsVersion: "4.22.0",
-    skipped: [],
-    ...patch,
-  };
-}
 
 Deno.test("report: sections merge across updates; timings merge key by key", async () => {
   const dir = await Deno.makeTempDir();

@@ -25,7 +25,7 @@
  * ```
  * @module
  */
-import { pyinDecode, pyinObservations, type PyinOptions } from "./pitch.ts";
+import { pyinDecode, pyinObservations } from "./pitch.ts";
 import { assertValidAudio, frameCount, stft } from "./stft.ts";
 import type { Spectrogram } from "./types.ts";
 import {
@@ -179,7 +179,7 @@ function sharedRun(
     }
     const decoded = pyinDecode(
       { frames, states, pitchBins: stretchObservations.pitchBins, logObs, voicedProb },
-      analysis.pyin as PyinOptions,
+      analysis.pyin,
     );
     return utteranceFunctionals(window, spectrogram, decoded, options).values;
   });
