@@ -548,14 +548,10 @@ function pyinParameters(options: PyinOptions) {
  *
  * @param samples mono signal, amplitude in [-1, 1]
  * @param options as {@link pyin}
- * @param logObsOut where the rows go (at least frames x states); default: a per-thread scratch
- *   array that the next call overwrites
+ * @returns the rows in a per-thread scratch array that the next call overwrites (copy what you
+ *   keep)
  */
-export function pyinObservations(
-  samples: Float32Array,
-  options: PyinOptions,
-  logObsOut?: Float64Array,
-): PyinObservations {
+export function pyinObservations(samples: Float32Array, options: PyinOptions): PyinObservations {
   const {
     framing,
     sampleRate,
@@ -598,13 +594,7 @@ export function pyinObservations(
   }
 
   // 2-5. Per frame: troughs, their probabilities, observation probabilities per pitch bin.
-  if (logObsOut && logObsOut.length < frames * states) {
-    throw new RangeError(
-      `lib/features/pitch.ts pyinObservations: logObsOut holds ${logObsOut.length} values, ` +
-        `${frames} frames need ${frames * states}`,
-    );
-  }
-  const logObs = logObsOut ?? scratch("logObs", "f64", frames * states);
+  const logObs = scratch("logObs", "f64", frames * states);
   const voicedProb = new Float32Array(frames);
   const troughs = new Int32Array(count);
   const heights = new Float64Array(count);
