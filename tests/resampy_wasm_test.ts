@@ -38,7 +38,17 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 }
 
 Deno.test("resampling kernel: bit-identical to the scalar polyphase loop", () => {
-  const rates = [[24414, 22050], [16000, 22050], [48000, 22050], [22050, 8000], [44100, 22050]];
+  // 44100 -> 22050 (one output per period), 32000 -> 24000 (three) and 88200 -> 22050 run on a
+  // widened bank: the short period repeated to fill the kernel's groups of 8 outputs.
+  const rates = [
+    [24414, 22050],
+    [16000, 22050],
+    [48000, 22050],
+    [22050, 8000],
+    [44100, 22050],
+    [32000, 24000],
+    [88200, 22050],
+  ];
   // Lengths that end mid-period, within the first period, and on odd and even period counts.
   const seconds = [0.06, 0.31, 1.3, 2.1, 3];
   for (const quality of ["kaiser_fast", "kaiser_best"] as const) {

@@ -106,6 +106,52 @@ function makeResident(k: Kernel, bank: PolyphaseBank): Resident {
   return resident;
 }
 
+/** Below this period some of each group's 8 lanes would idle: such banks are widened. */
+const WIDEN_BELOW = 64;
+const widened = new WeakMap<PolyphaseBank, PolyphaseBank>();
+
+function greatestCommonDivisor(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * The bank as the kernel runs it: a short period (44.1 -> 22.05 kHz reduces to one output per two
+ * inputs) repeated until it fills whole groups of 8 outputs, instead of 7 of every 8 lanes
+ * summing zero weights. Output `m * P' + q'` of the widened bank (`P' = k P`) sits at input
+ * `m * k * inputAdvance + base[q' mod P] + floor(q' / P) * inputAdvance` with the weights of
+ * output `q' mod P`: the very output, and the very sum, of the original bank.
+ */
+function kernelBank(bank: PolyphaseBank): PolyphaseBank {
+  if (bank.period % VECTORS === 0 || bank.period >= WIDEN_BELOW) return bank;
+  const known = widened.get(bank);
+  if (known) return known;
+  const times = VECTORS / greatestCommonDivisor(bank.period, VECTORS);
+  const period = bank.period * times;
+  const base = new Int32Array(period);
+  const start = new Int32Array(period);
+  const leftTaps = new Int32Array(period);
+  const rightTaps = new Int32Array(period);
+  for (let q = 0; q < period; q++) {
+    const source = q % bank.period;
+    base[q] = bank.base[source] + Math.floor(q / bank.period) * bank.inputAdvance;
+    start[q] = bank.start[source];
+    leftTaps[q] = bank.leftTaps[source];
+    rightTaps[q] = bank.rightTaps[source];
+  }
+  const wide = {
+    period,
+    inputAdvance: bank.inputAdvance * times,
+    base,
+    start,
+    leftTaps,
+    rightTaps,
+    weights: bank.weights,
+  };
+  widened.set(bank, wide);
+  return wide;
+}
+
 /**
  * Fills `out` with the bank's resampling of `samples`, bit-identical to the scalar bank loop.
  *
@@ -114,11 +160,12 @@ function makeResident(k: Kernel, bank: PolyphaseBank): Resident {
  */
 export function resampleWithBankWasm(
   samples: Float32Array,
-  bank: PolyphaseBank,
+  original: PolyphaseBank,
   out: Float32Array,
 ): boolean {
   const k = loadKernel();
   if (!k) return false;
+  const bank = kernelBank(original);
   const inLength = samples.length;
   const outLength = out.length;
   const { period, inputAdvance } = bank;
