@@ -154,8 +154,8 @@ export const DEFAULT_HOP_SECONDS = 1;
 /**
  * How timelines resample a whole recording to the model's rate, by model kind (also the live
  * page's file mode). Sequence models: resampy's `kaiser_best`, as their training clips (librosa's
- * default): `kaiser_fast` would halve the resampling (1.15 -> 0.60 s for 2 minutes at 44.1 kHz
- * on the shared 2-core machine) but moved the tiny test GRU's window probabilities by up to 0.17
+ * default): `kaiser_fast` would about halve the resampling (at 44.1 kHz, 1.8 -> 1.0 ms of one
+ * core per second of audio) but moved the tiny test GRU's window probabilities by up to 0.17
  * (tests/long_recording_test.ts), so parity does not allow it. Pooled models: `kaiser_fast`
  * (their functionals were computed from `kaiser_fast` audio in training).
  */
