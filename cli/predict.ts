@@ -26,6 +26,7 @@ import { loadConfig, projectPath } from "../config.ts";
 import { initBackend } from "../lib/models/mod.ts";
 import { AUDIO_EXTENSIONS, listAudioFiles } from "../lib/data_loader/mod.ts";
 import {
+  DEFAULT_HOP_SECONDS,
   loadPredictor,
   ModelOutputError,
   type Timeline,
@@ -193,10 +194,15 @@ async function main(args: string[]): Promise<number> {
   try {
     const window = predictor.windowClassifier.windowSeconds;
     const rate = predictor.settings.sampleRate;
-    const hop = timelineHop(hopSeconds ?? Math.min(1, window), rate, Math.round(window * rate), {
-      explicit: hopSeconds !== undefined,
-      frameHop: predictor.windowClassifier.frameHop,
-    }) / rate;
+    const hop = timelineHop(
+      hopSeconds ?? Math.min(DEFAULT_HOP_SECONDS, window),
+      rate,
+      Math.round(window * rate),
+      {
+        explicit: hopSeconds !== undefined,
+        frameHop: predictor.windowClassifier.frameHop,
+      },
+    ) / rate;
     console.log(
       `model: ${predictor.modelName} from ${modelsDir} (window ${window} s, hop ${
         Number(hop.toFixed(4))

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { utteranceFeatures, utteranceFeaturesOfWindows } from "../lib/features/mod.ts";
 import { pyin, pyinDecode, pyinObservations } from "../lib/features/pitch.ts";
-import { runFunctionals, windowRuns } from "../lib/inference/functionals_pool.ts";
+import { runFunctionals, windowRuns } from "../lib/inference/window_runs.ts";
 import { timelineHop, windowStarts } from "../lib/inference/mod.ts";
 import { recording } from "./speech_like.ts";
 

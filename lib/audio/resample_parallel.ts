@@ -27,6 +27,7 @@
 import { resample, resampledLength, type ResampleOptions } from "./resample.ts";
 import { RESAMPY_FILTERS, resampyResample } from "./resampy.ts";
 import { fitToLength } from "./signal.ts";
+import { greatestCommonDivisor } from "./rational.ts";
 
 /** Options of {@link resampleParallel}. */
 export interface ParallelResampleOptions extends ResampleOptions {
@@ -50,11 +51,6 @@ export interface ResamplePiece {
   outEnd: number;
 }
 
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
-
 /**
  * How {@link resampleParallel} cuts `length` input samples into `parts` pieces of resampy's
  * output (`floor(length * toRate / fromRate)` samples).
@@ -74,7 +70,7 @@ export function resamplePieces(
   parts: number,
 ): ResamplePiece[] {
   const spec = RESAMPY_FILTERS[quality];
-  const divisor = gcd(fromRate, toRate);
+  const divisor = greatestCommonDivisor(fromRate, toRate);
   const period = toRate / divisor;
   const advance = fromRate / divisor;
   const outLength = Math.floor((length * toRate) / fromRate);
@@ -109,7 +105,7 @@ export function resamplePiece(
 ): Float32Array {
   const out = resampyResample(input, fromRate, toRate, RESAMPY_FILTERS[quality]);
   // The piece's input starts on the period grid: its output 0 is global output `skip`.
-  const divisor = gcd(fromRate, toRate);
+  const divisor = greatestCommonDivisor(fromRate, toRate);
   const skip = (piece.inStart / (fromRate / divisor)) * (toRate / divisor);
   const from = piece.outStart - skip, to = piece.outEnd - skip;
   if (from < 0 || to > out.length) {

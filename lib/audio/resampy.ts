@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { greatestCommonDivisor } from "./rational.ts";
 import { resampleWithBankWasm } from "./resampy_wasm.ts";
 
 /** A Kaiser-windowed sinc filter definition, as in resampy's `sinc_window`. */
@@ -306,11 +307,6 @@ export interface PolyphaseBank {
 /** Largest bank kept, in weights (8 bytes each): 32 MB. 24414 -> 22050 Hz needs 3.3 MB. */
 const MAX_BANK_WEIGHTS = 4 * 1024 * 1024;
 const bankCache = new Map<string, PolyphaseBank>();
-
-function greatestCommonDivisor(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
 
 /**
  * The bank for these rates, or `undefined` where it would not pay (see the limits below).

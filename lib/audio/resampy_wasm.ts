@@ -15,6 +15,7 @@
 // Deno-only code.
 import { growMemory, wasmKernel } from "../util/wasm.ts";
 import { RESAMPY_KERNEL_WASM } from "./resampy_kernel.ts";
+import { greatestCommonDivisor } from "./rational.ts";
 import type { PolyphaseBank } from "./resampy.ts";
 
 interface Kernel {
@@ -109,11 +110,6 @@ function makeResident(k: Kernel, bank: PolyphaseBank): Resident {
 /** Below this period some of each group's 8 lanes would idle: such banks are widened. */
 const WIDEN_BELOW = 64;
 const widened = new WeakMap<PolyphaseBank, PolyphaseBank>();
-
-function greatestCommonDivisor(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
 
 /**
  * The bank as the kernel runs it: a short period (44.1 -> 22.05 kHz reduces to one output per two

@@ -10,22 +10,29 @@
 
 /** Largest scratch buffer kept between calls, in elements (a 3 s window needs ~0.2 M). */
 const SCRATCH_LIMIT = 1 << 20;
-const scratchBuffers = new Map<string, Float64Array | Uint16Array>();
+const scratchBuffers = new Map<string, Float64Array | Float32Array | Uint16Array>();
 
 /**
  * A buffer of `length` elements for one call's working arrays, reused by the next call of the
  * same thread (timelines call pYIN hundreds of times; fresh multi-megabyte arrays each time
  * cost their zeroing and the collector's time). Contents are stale: callers write every element
- * they read. Buffers over {@link SCRATCH_LIMIT} elements are not kept.
+ * they read. Buffers over {@link SCRATCH_LIMIT} elements are not kept. Names are one namespace
+ * for lib/features (pYIN's, and the overlapping windows' in `utterance_windows.ts`).
  */
 export function scratch(name: string, kind: "f64", length: number): Float64Array;
+export function scratch(name: string, kind: "f32", length: number): Float32Array;
 export function scratch(name: string, kind: "u16", length: number): Uint16Array;
 export function scratch(
   name: string,
-  kind: "f64" | "u16",
+  kind: "f64" | "f32" | "u16",
   length: number,
-): Float64Array | Uint16Array {
-  const make = () => (kind === "f64" ? new Float64Array(length) : new Uint16Array(length));
+): Float64Array | Float32Array | Uint16Array {
+  const make = () =>
+    kind === "f64"
+      ? new Float64Array(length)
+      : kind === "f32"
+      ? new Float32Array(length)
+      : new Uint16Array(length);
   if (length > SCRATCH_LIMIT) return make();
   const key = `${kind}:${name}`;
   let buffer = scratchBuffers.get(key);

@@ -128,9 +128,7 @@ export function utteranceFunctionals(
   pitch: PyinResult,
   options: UtteranceOptions,
 ): UtteranceVector {
-  const sampleRate = options.sampleRate;
-  const nFft = options.nFft ?? 1024;
-  const hopLength = options.hopLength ?? 256;
+  const { sampleRate, nFft, hopLength } = utteranceAnalysis(options).stft;
   const nMels = options.nMels ?? 64;
   const nMfcc = options.nMfcc ?? 20;
   const framing = { frameLength: nFft, hopLength };

@@ -26,6 +26,7 @@
  * @module
  */
 import { pyinDecode, pyinObservations } from "./pitch.ts";
+import { scratch } from "./pitch_hmm.ts";
 import { assertValidAudio, frameCount, stft } from "./stft.ts";
 import type { Spectrogram } from "./types.ts";
 import {
@@ -37,22 +38,6 @@ import {
 
 /** At most this many windows share one stretch's analyses (bounds its memory: ~16 MB). */
 const MAX_RUN = 16;
-
-const buffers = new Map<string, Float32Array | Float64Array>();
-
-/** A buffer of `length` elements kept for the next window of this thread (stale contents). */
-function reusable<T extends Float32Array | Float64Array>(
-  name: string,
-  kind: { new (length: number): T },
-  length: number,
-): T {
-  let buffer = buffers.get(name) as T | undefined;
-  if (!buffer || buffer.length !== length || !(buffer instanceof kind)) {
-    buffer = new kind(length);
-    buffers.set(name, buffer);
-  }
-  return buffer;
-}
 
 /** Frames `[first, end)` of a window of `length` samples that lie inside it (centred frames). */
 function interiorFrames(length: number, frameLength: number, hop: number) {
@@ -108,7 +93,9 @@ export function utteranceFeaturesOfWindows(
       (starts[runEnd] - starts[runFirst]) % hop === 0
     ) runEnd++;
     const run = starts.slice(runFirst, runEnd);
-    const values = run.length > 1 ? sharedRun(signal, run, windowLength, options) : undefined;
+    const values = run.length > 1
+      ? sharedRun(signal, run, windowLength, options, analysis)
+      : undefined;
     run.forEach((start, j) => {
       rows[runFirst + j] = values?.[j] ??
         utteranceFeatures(signal.subarray(start, start + windowLength), options).values;
@@ -125,8 +112,8 @@ function sharedRun(
   starts: readonly number[],
   windowLength: number,
   options: UtteranceOptions,
+  analysis: ReturnType<typeof utteranceAnalysis>,
 ): Float32Array[] | undefined {
-  const analysis = utteranceAnalysis(options);
   const { nFft, hopLength: hop } = analysis.stft;
   const spectral = interiorFrames(windowLength, nFft, hop);
   const pitch = interiorFrames(windowLength, analysis.pyin.frameLength, hop);
@@ -147,12 +134,12 @@ function sharedRun(
   return starts.map((start) => {
     const window = signal.subarray(start, start + windowLength);
     const offset = (start - stretchStart) / hop;
-    const spectrogram = windowSpectrogram(window, stretchSpectrogram, offset, spectral, options);
+    const spectrogram = windowSpectrogram(window, stretchSpectrogram, offset, spectral, analysis);
     // pYIN: the window's observation rows, its own edges computed on slices (scratch rows,
     // copied before the next call overwrites them).
     const frames = pitch.frames;
     // Every row is written below; the buffer is reused from window to window.
-    const logObs = reusable("logObs", Float64Array, frames * states);
+    const logObs = scratch("windowLogObs", "f64", frames * states);
     const voicedProb = new Float32Array(frames);
     const take = (
       from: { logObs: Float64Array; voicedProb: Float32Array },
@@ -191,15 +178,15 @@ function windowSpectrogram(
   stretch: Spectrogram,
   offset: number,
   interior: ReturnType<typeof interiorFrames>,
-  options: UtteranceOptions,
+  analysis: ReturnType<typeof utteranceAnalysis>,
 ): Spectrogram {
-  const { stft: settings } = utteranceAnalysis(options);
+  const settings = analysis.stft;
   const { bins } = stretch;
   const { frames, first, end, pad } = interior;
   const hop = settings.hopLength;
   // Every row is written below; the buffers are reused from window to window.
-  const magnitude = reusable("magnitude", Float32Array, frames * bins);
-  const power = reusable("power", Float32Array, frames * bins);
+  const magnitude = scratch("windowMagnitude", "f32", frames * bins);
+  const power = scratch("windowPower", "f32", frames * bins);
   const take = (from: Spectrogram, fromRow: number, toRow: number, count: number) => {
     magnitude.set(from.magnitude.subarray(fromRow * bins, (fromRow + count) * bins), toRow * bins);
     power.set(from.power.subarray(fromRow * bins, (fromRow + count) * bins), toRow * bins);

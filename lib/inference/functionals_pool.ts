@@ -17,67 +17,12 @@
  * ```
  * @module
  */
-import { utteranceFeaturesOfWindows, type UtteranceSettings } from "../features/mod.ts";
+import type { UtteranceSettings } from "../features/mod.ts";
+import { runFunctionals, type WindowRun, windowRuns } from "./window_runs.ts";
 
 interface Pending {
   resolve: (value: Float32Array[]) => void;
   reject: (error: Error) => void;
-}
-
-/** Windows as one signal and the start of each (what `utteranceFeaturesOfWindows` takes). */
-export interface WindowRun {
-  signal: Float32Array;
-  starts: number[];
-  windowLength: number;
-}
-
-/**
- * The windows as runs over shared signals: consecutive windows of one length that are views of
- * the same buffer (a timeline's slices of its recording) form one run over the stretch they
- * cover; any other window is a run of its own.
- */
-export function windowRuns(windows: readonly Float32Array[]): WindowRun[] {
-  const runs: WindowRun[] = [];
-  let first = 0;
-  while (first < windows.length) {
-    const head = windows[first];
-    let end = first + 1;
-    while (
-      end < windows.length && windows[end].buffer === head.buffer &&
-      windows[end].length === head.length &&
-      windows[end].byteOffset >= windows[end - 1].byteOffset
-    ) end++;
-    const last = windows[end - 1];
-    const base = head.byteOffset / Float32Array.BYTES_PER_ELEMENT;
-    runs.push({
-      signal: new Float32Array(
-        head.buffer,
-        head.byteOffset,
-        last.byteOffset / Float32Array.BYTES_PER_ELEMENT - base + last.length,
-      ),
-      starts: windows.slice(first, end).map((w) =>
-        w.byteOffset / Float32Array.BYTES_PER_ELEMENT - base
-      ),
-      windowLength: head.length,
-    });
-    first = end;
-  }
-  return runs;
-}
-
-/** The functionals of every window of the runs, in order. */
-export function runFunctionals(
-  runs: readonly WindowRun[],
-  settings: UtteranceSettings,
-  sampleRate: number,
-): Float32Array[] {
-  return runs.flatMap((run) =>
-    utteranceFeaturesOfWindows(run.signal, run.starts, run.windowLength, {
-      ...settings,
-      sampleRate,
-      source: "window",
-    })
-  );
 }
 
 /** `runs` split into `parts` shares of about equal window counts, each a list of runs. */
@@ -95,11 +40,10 @@ function shares(runs: readonly WindowRun[], parts: number): WindowRun[][] {
       }
       const take = Math.min(room, run.starts.length - from);
       const starts = run.starts.slice(from, from + take);
-      // A copy of the stretch the share's windows cover, its starts relative to it: the
-      // caller's recording stays intact and only that much is posted to a worker.
+      // The stretch the share's windows cover (a view), its starts relative to it.
       const offset = starts[0];
       out[out.length - 1].push({
-        signal: run.signal.slice(offset, starts[starts.length - 1] + run.windowLength),
+        signal: run.signal.subarray(offset, starts[starts.length - 1] + run.windowLength),
         starts: starts.map((start) => start - offset),
         windowLength: run.windowLength,
       });
@@ -158,8 +102,10 @@ export class FunctionalsPool {
     return this.workers[this.turn++ % this.workers.length];
   }
 
-  private run(runs: WindowRun[], sampleRate: number): Promise<Float32Array[]> {
+  private run(share: WindowRun[], sampleRate: number): Promise<Float32Array[]> {
     const id = this.nextId++;
+    // Copies of the stretches, moved to the worker: the caller's recording stays intact.
+    const runs = share.map((run) => ({ ...run, signal: run.signal.slice() }));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker().postMessage(

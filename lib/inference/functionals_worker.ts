@@ -5,27 +5,20 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-// Deep import: a worker entry loads only the code it runs (lib/features/mod.ts would load the whole module per worker).
-import { utteranceFeaturesOfWindows } from "../features/utterance_windows.ts";
 import type { UtteranceSettings } from "../features/mod.ts";
+import { runFunctionals, type WindowRun } from "./window_runs.ts";
 
 interface Job {
   id: number;
   settings: UtteranceSettings;
   sampleRate: number;
-  runs: { signal: Float32Array; starts: number[]; windowLength: number }[];
+  runs: WindowRun[];
 }
 
 self.onmessage = (event: MessageEvent<Job>) => {
   const { id, settings, sampleRate, runs } = event.data;
   try {
-    const rows = runs.flatMap((run) =>
-      utteranceFeaturesOfWindows(run.signal, run.starts, run.windowLength, {
-        ...settings,
-        sampleRate,
-        source: "window",
-      })
-    );
+    const rows = runFunctionals(runs, settings, sampleRate);
     const width = rows.length ? rows[0].length : 0;
     const stacked = new Float32Array(rows.length * width);
     rows.forEach((row, i) => stacked.set(row, i * width));

@@ -59,7 +59,8 @@ import { sequenceWindowClassifier } from "./window_classifier.ts";
 import { windowFeatures } from "./window_features.ts";
 import { WindowFeaturePool } from "./feature_pool.ts";
 import { orderedPooledBatches, pooledFrameHop, pooledWindowClassifier } from "./pooled_window.ts";
-import { FunctionalsPool, runFunctionals, windowRuns } from "./functionals_pool.ts";
+import { FunctionalsPool } from "./functionals_pool.ts";
+import { runFunctionals, windowRuns } from "./window_runs.ts";
 
 /** Audio already in memory: one array (mono) or one per channel, at `sampleRate` Hz. */
 export interface SamplesInput {
