@@ -15,6 +15,7 @@ import { scanCorpora } from "../lib/data_loader/mod.ts";
 import { formatMeanStd } from "../lib/evaluate/mod.ts";
 import { extractUtteranceSet, type UtteranceSettings } from "../lib/features/mod.ts";
 import {
+  DEFAULT_EMPHASIS,
   ensemblePooledSpec,
   logisticPooledSpec,
   type PooledSpec,
@@ -36,10 +37,25 @@ const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensem
 
 /**
  * The models the table compares. `augmented`: trained with the augmented copies of the training
- * clips (`--augment`, default 2); the rest are ablations without them.
+ * clips (`--augment`, default 2). The rest are ablations: `-flat` every functional weighted the
+ * same, `-nocontour` without the contour-shape and voice-quality functionals, `-noaug` without
+ * augmentation, `svm`/`logistic` one model alone, `-global` global normalisation.
  */
 const SPECS: Record<string, { spec: () => PooledSpec; augmented: boolean }> = {
   ensemble: { spec: () => ensemblePooledSpec(), augmented: true },
+  "ensemble-flat": {
+    spec: () => ensemblePooledSpec({ name: "ensemble-flat", emphasis: [] }),
+    augmented: true,
+  },
+  "ensemble-nocontour": {
+    // Weight 0 drops the contour-shape and voice-quality functionals: the recipe before them.
+    spec: () =>
+      ensemblePooledSpec({
+        name: "ensemble-nocontour",
+        emphasis: DEFAULT_EMPHASIS.map(({ prefix }) => ({ prefix, weight: 0 })),
+      }),
+    augmented: true,
+  },
   "ensemble-noaug": {
     spec: () => ensemblePooledSpec({ name: "ensemble-noaug" }),
     augmented: false,

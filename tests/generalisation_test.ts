@@ -168,8 +168,14 @@ function blobs(perClass: number, seed: number, shift = 0) {
 Deno.test("softmax regression and the pooled ensemble classify three classes", () => {
   const train = blobs(20, 7), test = blobs(10, 8);
   const logistic = fitLogistic(train.x, train.labels, { classes: 3 });
-  const svm = fitPooled(svmPooledSpec(), train.x, train.labels, ["a", "b", "c"]);
-  const ensemble = fitPooled(ensemblePooledSpec(), train.x, train.labels, ["a", "b", "c"]);
+  // Plain vectors without functional names: no emphasis.
+  const svm = fitPooled(svmPooledSpec({ emphasis: [] }), train.x, train.labels, ["a", "b", "c"]);
+  const ensemble = fitPooled(
+    ensemblePooledSpec({ emphasis: [] }),
+    train.x,
+    train.labels,
+    ["a", "b", "c"],
+  );
   assert.ok(ensemble.svm && ensemble.logistic, "the ensemble holds both models");
   for (
     const predict of [
@@ -189,6 +195,54 @@ Deno.test("softmax regression and the pooled ensemble classify three classes", (
   // JSON round trip: the saved form predicts the same.
   const again = JSON.parse(JSON.stringify(ensemble));
   assert.deepEqual(pooledPredictProba(again, test.x[0]), pooledPredictProba(ensemble, test.x[0]));
+});
+
+Deno.test("pooled emphasis: weight 0 drops a family, other weights rescale it, names required", () => {
+  const train = blobs(20, 7), test = blobs(10, 8);
+  // Column 3 is pure noise named like a contour functional.
+  const noise = mulberry32(3);
+  const withNoise = (rows: Float32Array[]) =>
+    rows.map((row) => Float32Array.from([...row.subarray(0, 3), 5 * noise()]));
+  const names = ["a_mean", "b_mean", "c_mean", "contour_noise"];
+  const dropped = fitPooled(
+    ensemblePooledSpec({ emphasis: [{ prefix: "contour_", weight: 0 }] }),
+    withNoise(train.x),
+    train.labels,
+    ["a", "b", "c"],
+    names,
+  );
+  const without = fitPooled(
+    ensemblePooledSpec({ emphasis: [] }),
+    train.x.map((row) => row.subarray(0, 3)),
+    train.labels,
+    ["a", "b", "c"],
+  );
+  const noisyTest = withNoise(test.x);
+  noisyTest.forEach((row, i) => {
+    const a = pooledPredictProba(dropped, row), b = pooledPredictProba(without, row.subarray(0, 3));
+    a.forEach((p, c) => close(p, b[c], 1e-9, `clip ${i} class ${c}: weight 0 = the column absent`));
+  });
+  const doubled = fitPooled(
+    ensemblePooledSpec({ emphasis: [{ prefix: "contour_", weight: 2 }] }),
+    withNoise(train.x),
+    train.labels,
+    ["a", "b", "c"],
+    names,
+  );
+  assert.deepEqual(doubled.weights, [1, 1, 1, 2]);
+  const again = JSON.parse(JSON.stringify(doubled));
+  assert.deepEqual(
+    pooledPredictProba(again, noisyTest[0]),
+    pooledPredictProba(doubled, noisyTest[0]),
+  );
+  assert.throws(
+    () => fitPooled(ensemblePooledSpec(), train.x, train.labels, ["a", "b", "c"]),
+    /emphasises "contour_\*", "vq_\*" but no functional names/,
+  );
+  assert.throws(
+    () => fitPooled(ensemblePooledSpec(), withNoise(train.x), train.labels, ["a", "b", "c"], names),
+    /"vq_\*" matches none of the 4 functionals/,
+  );
 });
 
 /** Utterance data of `speakers` speakers, each with its own offset (a voice) on every value. */
@@ -245,11 +299,12 @@ Deno.test("protocols: speaker normalisation never reads labels, and rescues shif
     "the normalised vectors do not depend on the labels",
   );
   const protocol = speakerGroupFolds(data, 4);
-  const perSpeaker = runPooledProtocol(data, protocol, ensemblePooledSpec());
+  // Four plain values per clip, no contour or voice-quality functionals: no emphasis.
+  const perSpeaker = runPooledProtocol(data, protocol, ensemblePooledSpec({ emphasis: [] }));
   const global = runPooledProtocol(
     data,
     protocol,
-    ensemblePooledSpec({ normalization: "global" }),
+    ensemblePooledSpec({ normalization: "global", emphasis: [] }),
   );
   // Each voice shifts every value by its own offset (up to +-6): unseen voices sit outside the training
   // range unless each speaker is standardised on its own. Measured: UA 1.00 vs 0.74.

@@ -147,6 +147,7 @@ Deno.test("a pooled model in a promoted set: loadPredictor, enrolment, timeline"
     train.map((i) => normalised.subarray(i * d, (i + 1) * d)),
     train.map((i) => data.labels[i]),
     CLASSES,
+    data.names,
   );
   const raw = new Float32Array(train.length * d);
   train.forEach((row, i) => raw.set(data.vectors.subarray(row * d, (row + 1) * d), i * d));

@@ -57,6 +57,7 @@ export function trainTinyPooled(): PooledArtifact {
     rows.map((_, i) => normalised.subarray(i * d, (i + 1) * d)),
     labels,
     CLASSES,
+    names,
   );
   return { model, settings, names, prior: speakerPrior(raw, d, speakers) };
 }

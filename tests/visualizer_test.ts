@@ -25,6 +25,7 @@ import {
   normalizeRows,
   notebookPlotlyFallback,
   pageNeedsPlotly,
+  pitchContourFigure,
   projectVendorDir,
   saveFigureHtml,
   saveFigurePng,
@@ -643,4 +644,19 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("visualizer: pitchContourFigure draws one line per clip, unvoiced frames as gaps", () => {
+  const figure = pitchContourFigure([
+    { label: "ps", seconds: [0, 0.01, 0.02], semitones: [-1, Number.NaN, 2] },
+    { label: "sad", seconds: [0, 0.01], semitones: [0.5, -0.5] },
+  ]);
+  assert.equal(figure.data.length, 2);
+  assert.deepEqual(figure.data[0].y, [-1, null, 2]);
+  assert.equal(figure.data[1].name, "sad");
+  assert.ok(!figureJson(figure).includes("NaN"), "valid JSON for Plotly");
+  assert.throws(
+    () => pitchContourFigure([{ label: "x", seconds: [0], semitones: [Number.NaN] }]),
+    /no voiced frame/,
+  );
 });

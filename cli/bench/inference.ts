@@ -271,6 +271,7 @@ export async function makeStandInModelSet(
     clips.map((_, i) => normalised.subarray(i * d, (i + 1) * d)),
     labels,
     CLASSES,
+    vectors[0].names,
   );
   await savePooledModel(join(run.dir, "ensemble_best"), {
     model: pooled,

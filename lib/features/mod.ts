@@ -87,7 +87,19 @@ export {
   framesPerClip,
   SEED_FEATURES,
 } from "./names.ts";
-export { utteranceFeatures, type UtteranceOptions, type UtteranceVector } from "./utterance.ts";
+export {
+  type PitchContour,
+  pitchContour,
+  utteranceFeatures,
+  type UtteranceOptions,
+  type UtteranceVector,
+} from "./utterance.ts";
+export {
+  voiceQuality,
+  type VoiceQualityOptions,
+  type VoiceQualitySeries,
+} from "./voice_quality.ts";
+export { type ContourFunctionals, contourFunctionals, type ContourInput } from "./contour.ts";
 export { utteranceFeaturesOfWindows } from "./utterance_windows.ts";
 export {
   extractUtteranceSet,

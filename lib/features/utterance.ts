@@ -1,10 +1,13 @@
 /**
  * One clip -> one fixed-length vector of utterance functionals (the input of the pooled
- * classifiers): spectral envelope (MFCC, their deltas, log-mel bands), voice quality and timbre
- * (spectral contrast, centroid, bandwidth, roll-off, flatness, ZCR), loudness (RMS in dB) and
- * prosody (F0 in semitones over voiced frames, voiced ratio), each summarised by mean, spread,
- * percentiles and slope over the frames that hold speech. Every per-frame descriptor comes from
- * one shared STFT, like {@link extractFeatures}.
+ * classifiers): spectral envelope (MFCC, their deltas, log-mel bands), timbre (spectral
+ * contrast, centroid, bandwidth, roll-off, flatness, ZCR), loudness (RMS in dB), prosody (F0 in
+ * semitones over voiced frames, voiced ratio), each summarised by mean, spread, percentiles and
+ * slope over the frames that hold speech; voice quality (`vq_*`: alpha ratio, Hammarberg index,
+ * spectral slopes, H1−H2, H1−H4, HNR, flux; `voice_quality.ts`) and the shape of the pitch,
+ * loudness and voice-quality contours through the utterance (`contour_*`: thirds, the last
+ * voiced segment, DCT shape coefficients; `contour.ts`). Every per-frame descriptor comes from
+ * one shared STFT and one pYIN, like {@link extractFeatures}.
  *
  * Why these: the cues of emotional speech that carry across speakers are prosodic (pitch level,
  * range and contour; loudness and its dynamics; tempo) and spectral-balance cues (Juslin &
@@ -33,6 +36,8 @@ import {
   spectralRolloff,
 } from "./descriptors.ts";
 import { pyin, type PyinOptions, type PyinResult } from "./pitch.ts";
+import { voiceQuality } from "./voice_quality.ts";
+import { contourFunctionals } from "./contour.ts";
 
 /** Settings of {@link utteranceFeatures}; all but `sampleRate` have defaults. */
 export interface UtteranceOptions {
@@ -191,6 +196,32 @@ export function utteranceFunctionals(
   add("voiced_prob", column(pitch.voicedProb.subarray(0, mask.length)), SPREAD);
   add("rms_db_voiced", levelDb, SPREAD, voicedMask);
 
+  // Voice quality (eGeMAPS-style spectral balance, harmonic differences, HNR) and contour shape.
+  const voicedF0 = new Float32Array(mask.length).fill(Number.NaN);
+  for (let t = 0; t < frames; t++) if (voicedMask[t]) voicedF0[t] = pitch.f0[t];
+  const quality = voiceQuality(samples, spectrogram, voicedF0);
+  add("vq_alpha_ratio_db", quality.alphaRatioDb, SPREAD);
+  add("vq_hammarberg_db", quality.hammarbergDb, SPREAD);
+  add("vq_slope_0_500", quality.slopeLowDbPerKhz, SPREAD);
+  add("vq_slope_500_1500", quality.slopeMidDbPerKhz, SPREAD);
+  add("vq_flux", quality.flux, SPREAD);
+  add("vq_h1h2_db", quality.h1h2Db, SPREAD, voicedMask);
+  add("vq_h1h4_db", quality.h1h4Db, SPREAD, voicedMask);
+  add("vq_hnr_db", quality.hnrDb, SPREAD, voicedMask);
+  const contour = contourFunctionals({
+    f0Semitones: semitones,
+    loudnessDb: levelDb.data,
+    shapes: [
+      { name: "hnr", values: quality.hnrDb.data },
+      { name: "h1h2", values: quality.h1h2Db.data },
+    ],
+    active: mask,
+    voiced: voicedMask,
+    secondsPerFrame: hopLength / sampleRate,
+  });
+  values.push(...contour.values);
+  names.push(...contour.names);
+
   const secondsPerFrame = hopLength / sampleRate;
   values.push(
     voiced / Math.max(active, 1),
@@ -209,4 +240,48 @@ function countOnsets(voicedMask: Uint8Array): number {
     if (voicedMask[t] && (t === 0 || !voicedMask[t - 1])) count++;
   }
   return count;
+}
+
+/** A clip's pitch contour as the contour functionals see it (for plots). */
+export interface PitchContour {
+  /** Time of each frame's centre from the first frame of speech, seconds. */
+  seconds: number[];
+  /** F0 in semitones relative to the clip's mean over its voiced speech frames; NaN elsewhere. */
+  semitones: number[];
+}
+
+/**
+ * The pitch contour of a clip over its speech (first to last active frame), relative to its
+ * own mean: what `contour_*` functionals summarise, with the voice's pitch level removed.
+ *
+ * @param samples mono signal in [-1, 1] at `options.sampleRate` Hz
+ * @param options sample rate and analysis settings (as {@link utteranceFeatures})
+ */
+export function pitchContour(samples: Float32Array, options: UtteranceOptions): PitchContour {
+  assertValidAudio(samples, options.source ?? "audio");
+  const analysis = utteranceAnalysis(options);
+  const { nFft, hopLength, sampleRate } = analysis.stft;
+  const pitch = pyin(samples, analysis.pyin);
+  const mask = activeFrames(
+    rms(samples, { frameLength: nFft, hopLength }).data,
+    options.activeRangeDb ?? 35,
+  );
+  const first = mask.indexOf(1), last = mask.lastIndexOf(1);
+  if (first < 0) return { seconds: [], semitones: [] };
+  const semitones: number[] = [];
+  let sum = 0, count = 0;
+  for (let t = first; t <= last; t++) {
+    const f0 = pitch.f0[t];
+    const voiced = mask[t] && pitch.voiced[t] && Number.isFinite(f0) && f0 > 0;
+    semitones.push(voiced ? 12 * Math.log2(f0 / 27.5) : Number.NaN);
+    if (voiced) {
+      sum += semitones[semitones.length - 1];
+      count++;
+    }
+  }
+  const mean = count > 0 ? sum / count : 0;
+  return {
+    seconds: semitones.map((_, i) => (i * hopLength) / sampleRate),
+    semitones: semitones.map((value) => value - mean),
+  };
 }

@@ -69,7 +69,7 @@ export interface UtteranceAugmentation {
 }
 
 /** Version of the functionals' definition: bump when `utteranceFeatures` changes its output. */
-const FUNCTIONALS_VERSION = 4;
+const FUNCTIONALS_VERSION = 5;
 
 async function settingsKey(
   settings: UtteranceSettings,

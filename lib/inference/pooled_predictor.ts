@@ -108,7 +108,8 @@ export function createPooledPredictor(
     if (vector.values.length !== artifact.names.length) {
       throw new Error(
         `${typeof input === "string" ? input : input.name ?? "<samples>"}: ` +
-          `${vector.values.length} functionals, the model needs ${artifact.names.length}`,
+          `${vector.values.length} functionals, the model needs ${artifact.names.length} ` +
+          `(it was trained on another version of the functionals: train it again)`,
       );
     }
     return vector.values;

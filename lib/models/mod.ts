@@ -57,9 +57,11 @@ export {
 } from "./predict.ts";
 export { type BackendInfo, type BackendName, type BackendOptions, initBackend } from "./backend.ts";
 export {
+  DEFAULT_EMPHASIS,
   describePooledSpec,
   ensemblePooledSpec,
   fitPooled,
+  type FunctionalEmphasis,
   logisticPooledSpec,
   type PooledModel,
   type PooledNormalization,

@@ -169,7 +169,7 @@ export async function trainPooledModel(
       trainLabels.push(data.labels[row]);
     });
   }
-  const model = fitPooled(spec, trainVectors, trainLabels, classes);
+  const model = fitPooled(spec, trainVectors, trainLabels, classes, data.names);
   const score = (indices: number[]) => {
     const probabilities = new Float32Array(indices.length * classes.length);
     const predictions = indices.map((row, i) => {
@@ -287,7 +287,13 @@ export async function crossValidatePooled(
   const rowsOf = (indices: readonly number[]) => indices.map((i) => rowOf(paths[i]));
   return crossValidate(folds, (fold) => {
     const train = rowsOf(fold.train), test = rowsOf(fold.test);
-    const model = fitPooled(spec, train.map(vector), train.map((r) => data.labels[r]), classes);
+    const model = fitPooled(
+      spec,
+      train.map(vector),
+      train.map((r) => data.labels[r]),
+      classes,
+      data.names,
+    );
     const predictions = test.map((row) => {
       return argmax(pooledPredictProba(model, vector(row)));
     });

@@ -309,7 +309,7 @@ export function runPooledProtocol(
         trainLabels.push(data.labels[i]);
       }
     }
-    const model = fitPooled(spec, trainVectors, trainLabels, data.classes);
+    const model = fitPooled(spec, trainVectors, trainLabels, data.classes, data.names);
     const truth: number[] = [], predicted: number[] = [];
     for (const i of fold.test) {
       const probabilities = pooledPredictProba(model, row(i));

@@ -36,6 +36,7 @@ export {
 export { trainingHistoryFigure } from "./training.ts";
 export * from "./augmentation.ts"; // augmentationFigure, audioPlayerHtml and their option types
 export { timelineFigure, type TimelineLike } from "./timeline.ts";
+export { pitchContourFigure, type PitchContourLine } from "./prosody.ts";
 export {
   confusionMatricesFigure,
   confusionMatrixFigure,
