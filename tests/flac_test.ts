@@ -21,6 +21,7 @@ import {
 } from "../lib/audio/mod.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 import {
+  decodeFlacFloat,
   decodeFlacPcm,
   flacCrc16,
   flacCrc8,
@@ -1026,4 +1027,54 @@ Deno.test("WebAssembly kernel = TypeScript path: stereo modes, wasted bits, dama
       }
     }
   }
+});
+
+Deno.test("WebAssembly kernel = TypeScript path: floats and the MD5 of 16-bit mono", async () => {
+  for (const [bits, channelCount] of [[16, 1], [16, 2], [24, 1], [12, 1], [32, 1]]) {
+    const channels = Array.from(
+      { length: channelCount },
+      (_, c) => testSignal(3001 + c, bits, 50 + bits + c, 0.99).subarray(0, 3001),
+    );
+    if (bits === 32) channels[0][7] = -(2 ** 31); // the extremes of 32-bit samples
+    if (bits === 32) channels[0][8] = 2 ** 31 - 1;
+    const flac = encodeFlac(channels, {
+      sampleRate: 8000,
+      bitsPerSample: bits,
+      blockSizes: [1000, 333],
+      subframe: () => ({ kind: "verbatim" }),
+    });
+    const name = `float-${bits}-${channelCount}.flac`;
+    const expected = pcmToFloat(decodeFlacPcm(flac, name, { wasm: false }).channels, bits);
+    const actual = decodeFlacFloat(flac, name).channels;
+    assert.equal(actual.length, channelCount);
+    actual.forEach((channel, c) => {
+      assert.equal(channel.length, expected[c].length);
+      for (let i = 0; i < channel.length; i++) {
+        if (!Object.is(channel[i], expected[c][i])) {
+          assert.fail(`${name} channel ${c} sample ${i}: ${channel[i]} != ${expected[c][i]}`);
+        }
+      }
+    });
+  }
+  // The kernel's 16-bit packing still catches a sample the CRCs cannot see: a STREAMINFO MD5
+  // that disagrees with the samples (one flipped digest bit).
+  const samples = testSignal(2500, 16, 60);
+  const flac = encodeFlac([samples], {
+    sampleRate: 8000,
+    bitsPerSample: 16,
+    blockSizes: [512],
+    subframe: () => lpcSpec(8, 12),
+  });
+  const md5At = 8 + 18;
+  const damaged = flac.slice();
+  damaged[md5At + 5] ^= 0x04;
+  for (const wasm of [true, false]) {
+    assert.equal(decodeFlacPcm(flac, "ok.flac", { wasm }).md5Checked, true);
+    await assertAudioError(
+      () => decodeFlacPcm(damaged, "md5.flac", { wasm }),
+      "md5.flac",
+      /MD5 mismatch/,
+    );
+  }
+  await assertAudioError(() => decodeFlacFloat(damaged, "md5.flac"), "md5.flac", /MD5 mismatch/);
 });

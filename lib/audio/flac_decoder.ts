@@ -722,6 +722,55 @@ export function decodeFlacPcm(
   path: string = IN_MEMORY,
   options: DecodeFlacPcmOptions = {},
 ): FlacPcm {
+  const frames = decodeFrames(bytes, path, options);
+  return {
+    header: frames.header,
+    sampleRate: frames.header.sampleRate,
+    bitsPerSample: frames.header.bitsPerSample,
+    // The kernel's memory is reused by the next file: its channels are copied out.
+    channels: frames.kernel ? frames.channels.map((channel) => channel.slice()) : frames.channels,
+    frameCount: frames.frameCount,
+    md5Checked: frames.md5Checked,
+  };
+}
+
+/**
+ * Decodes a whole FLAC file straight to floats scaled like {@link pcmToFloat}: the same values
+ * as `pcmToFloat(decodeFlacPcm(bytes, path).channels, bits)`, without the integer copy (the
+ * kernel converts the samples where it decoded them). Internal: for flac.ts.
+ *
+ * @throws {AudioError} like {@link decodeFlacPcm}
+ */
+export function decodeFlacFloat(
+  bytes: Uint8Array,
+  path: string = IN_MEMORY,
+): { header: FlacStreamHeader; channels: Float32Array[] } {
+  const { header, channels, kernel } = decodeFrames(bytes, path, {});
+  const bits = header.bitsPerSample;
+  return {
+    header,
+    channels: kernel
+      ? channels.map((channel) => kernel.toFloat(channel, bits))
+      : pcmToFloat(channels, bits),
+  };
+}
+
+/** What {@link decodeFrames} leaves: the samples where they were decoded. */
+interface DecodedFrames {
+  header: FlacStreamHeader;
+  /** Views of the kernel's memory (valid until its next file) when `kernel` is set. */
+  channels: Int32Array[];
+  frameCount: number;
+  md5Checked: boolean;
+  kernel: FlacKernelSession | undefined;
+}
+
+/** The decoding loop of {@link decodeFlacPcm} and {@link decodeFlacFloat}. */
+function decodeFrames(
+  bytes: Uint8Array,
+  path: string,
+  options: DecodeFlacPcmOptions,
+): DecodedFrames {
   const header = readFlacStreamHeader(bytes, path);
   const channelCount = header.channelCount;
   const known = header.totalSamples > 0;
@@ -815,15 +864,18 @@ export function decodeFlacPcm(
         "could be decoded",
     );
   }
-  // The kernel's memory is reused by the next file: its channels are always copied out.
-  if (decoded < capacity || kernel) {
-    channels = channels.map((channel) => channel.slice(0, decoded));
+  if (decoded < capacity) {
+    channels = channels.map((channel) =>
+      kernel ? channel.subarray(0, decoded) : channel.slice(0, decoded)
+    );
   }
 
   const wantMd5 = options.verifyMd5 ?? true;
   const hasMd5 = header.md5.some((byte) => byte !== 0);
   if (wantMd5 && hasMd5) {
-    const actual = flacMd5(channels, header.bitsPerSample);
+    const actual = kernel && channels.length === 1 && header.bitsPerSample === 16
+      ? new Uint8Array(createHash("md5").update(kernel.pack16(channels[0])).digest())
+      : flacMd5(channels, header.bitsPerSample);
     if (!actual.every((byte, i) => byte === header.md5[i])) {
       throw new AudioError(
         path,
@@ -831,14 +883,7 @@ export function decodeFlacPcm(
       );
     }
   }
-  return {
-    header,
-    sampleRate: header.sampleRate,
-    bitsPerSample: header.bitsPerSample,
-    channels,
-    frameCount: frameIndex,
-    md5Checked: wantMd5 && hasMd5,
-  };
+  return { header, channels, frameCount: frameIndex, md5Checked: wantMd5 && hasMd5, kernel };
 }
 
 /** A frame must agree with STREAMINFO and follow on from the previous one. */

@@ -262,4 +262,37 @@
           (i32.wrap_i64 (i64.shr_s (local.get $sum) (i64.extend_i32_u (local.get $shift))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $sample))))
+
+  ;; Samples to floats as pcmToFloat scales them: $dst[i] = f32($src[i]) * $scale, $scale a power
+  ;; of two, so the product is exact and equals the TypeScript's f32(src[i] * scale) (rounding
+  ;; then scaling by 2^-k is scaling then rounding, with no subnormals in reach). Runs in whole
+  ;; vectors of 4: up to 3 values past $n are read and written (the caller leaves room).
+  (func (export "toFloat") (param $src i32) (param $dst i32) (param $n i32) (param $scale f32)
+    (local $end i32) (local $factor v128)
+    (local.set $factor (f32x4.splat (local.get $scale)))
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (v128.store (local.get $dst)
+          (f32x4.mul (f32x4.convert_i32x4_s (v128.load (local.get $src))) (local.get $factor)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $vector))))
+
+  ;; The bytes FLAC's MD5 covers for one channel of 16-bit samples: each sample's low two bytes,
+  ;; little-endian (flacMd5's Int16Array store). Runs in whole vectors of 8 samples: up to 7
+  ;; past $n are read and written (the caller leaves room).
+  (func (export "pack16") (param $src i32) (param $dst i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (v128.store (local.get $dst)
+          (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29
+            (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 32)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $vector))))
 )

@@ -28,6 +28,8 @@ interface Kernel {
   ) => number;
   lpc32: (out: number, n: number, coefs: number, order: number, shift: number) => void;
   lpcWide: (out: number, n: number, coefs: number, order: number, shift: number) => void;
+  toFloat: (src: number, dst: number, n: number, scale: number) => void;
+  pack16: (src: number, dst: number, n: number) => void;
 }
 
 const loadKernel = wasmKernel<Kernel>(FLAC_KERNEL_WASM);
@@ -38,6 +40,8 @@ const COEFS_AT = 64;
 const CHANNELS_AT = 256;
 /** Zero bytes after the file's data: the kernel's 64-bit peeks read up to 16 bytes past it. */
 const DATA_PADDING = 64;
+/** Bytes past the scratch area's samples that whole-vector loops may write. */
+const SCRATCH_SLACK = 64;
 /**
  * Largest memory a file may take: bit positions are int32 in the kernel (2^31 bits = 256 MiB).
  * Larger files take the TypeScript path.
@@ -67,6 +71,13 @@ export interface FlacKernelSession {
   ): number;
   /** LPC restoration of `out[order, n)` with `coefs`; `wide` for sums past 32 bits. */
   lpc(out: Int32Array, n: number, order: number, shift: number, wide: boolean): void;
+  /** A channel (a view into `channels`) as floats, scaled as `pcmToFloat` scales them. */
+  toFloat(channel: Int32Array, bitsPerSample: number): Float32Array;
+  /**
+   * The bytes FLAC's MD5 covers for a mono 16-bit stream's channel (each sample's low two
+   * bytes, little-endian): a view of the kernel's memory, valid until the next call.
+   */
+  pack16(channel: Int32Array): Uint8Array;
 }
 
 /**
@@ -84,7 +95,9 @@ export function flacKernelSession(
   if (!k) return undefined;
   const channelBytes = 4 * samples;
   const bytesAt = CHANNELS_AT + channelCount * channelBytes;
-  const end = bytesAt + file.length + DATA_PADDING;
+  // Room for one channel's floats (or packed bytes), and the whole vectors' overrun.
+  const scratchAt = (bytesAt + file.length + DATA_PADDING + 15) & ~15;
+  const end = scratchAt + channelBytes + SCRATCH_SLACK;
   if (end > MAX_BYTES) return undefined;
   growMemory(k.memory, end);
   const buffer = k.memory.buffer;
@@ -120,6 +133,14 @@ export function flacKernelSession(
         if (order < 12) this.coefs.fill(0, order, 12);
         k.lpc32(out.byteOffset, n, COEFS_AT, order, shift);
       }
+    },
+    toFloat(channel, bitsPerSample) {
+      k.toFloat(channel.byteOffset, scratchAt, channel.length, 2 ** -(bitsPerSample - 1));
+      return new Float32Array(buffer, scratchAt, channel.length).slice();
+    },
+    pack16(channel) {
+      k.pack16(channel.byteOffset, scratchAt, channel.length);
+      return new Uint8Array(buffer, scratchAt, 2 * channel.length);
     },
   };
 }
