@@ -20,6 +20,7 @@
 import { chromaFilterBank, fftFrequencies, melFilterBank } from "./filters.ts";
 import type { FilterBank } from "./filters.ts";
 import type { FrameSeries, Spectrogram } from "./types.ts";
+import { type ContrastBands, contrastExtremesWasm } from "./contrast_wasm.ts";
 
 /** Smallest positive normal float32, numpy's `tiny(float32)`. */
 const TINY_FLOAT32 = 1.1754943508222875e-38;
@@ -515,6 +516,80 @@ function siftDownMin(heap: Float64Array, size: number, value: number): number {
 }
 
 /**
+ * The float32 means of each band's `take` smallest (`valleys`) and largest (`peaks`)
+ * magnitudes in frames `0 .. frames - 1`, `frames x bands` row-major: spectral contrast's inner
+ * loop, and the reference contrast_wasm.ts's kernel is tested against. (Internal.)
+ *
+ * @param magnitude float32 magnitudes, `bins` per frame
+ * @param bands each band's first bin, one past its last (`to`) and `take`
+ */
+export function contrastExtremes(
+  magnitude: Float32Array,
+  frames: number,
+  bins: number,
+  bands: ContrastBands,
+  valleys: Float64Array,
+  peaks: Float64Array,
+): void {
+  const { from: bandFrom, to: bandTo, take: bandTake } = bands;
+  const width = bandFrom.length;
+  const maxTake = Math.max(...bandTake);
+  const lowest = new Float64Array(maxTake);
+  const highest = new Float64Array(maxTake);
+  for (let t = 0; t < frames; t++) {
+    const row = t * bins;
+    for (let band = 0; band < width; band++) {
+      const take = bandTake[band];
+      const from = row + bandFrom[band];
+      const end = row + bandTo[band];
+      // The `take` smallest and largest values (`take` is ~2 % of the band): a max-heap of the
+      // smallest and a min-heap of the largest so far, each replaced at its root when a value
+      // beats it. Spectra mostly fall with frequency, so the smallest are searched from the top
+      // of the band down and the largest from the bottom up: new extremes then come rarely.
+      const filled = Math.min(take, end - from);
+      for (let count = 0; count < filled; count++) {
+        // Sift up into both heaps.
+        const high = magnitude[from + count];
+        let i = count;
+        while (i > 0 && highest[(i - 1) >> 1] > high) {
+          highest[i] = highest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
+        }
+        highest[i] = high;
+        const low = magnitude[end - 1 - count];
+        i = count;
+        while (i > 0 && lowest[(i - 1) >> 1] < low) {
+          lowest[i] = lowest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
+        }
+        lowest[i] = low;
+      }
+      let bound = highest[0];
+      for (let k = from + filled; k < end; k++) {
+        const value = magnitude[k];
+        if (value > bound) bound = siftDownMin(highest, filled, value);
+      }
+      bound = lowest[0];
+      for (let k = end - 1 - filled; k >= from; k--) {
+        const value = magnitude[k];
+        if (value < bound) bound = siftDownMax(lowest, filled, value);
+      }
+      sortAscending(lowest, filled);
+      sortAscending(highest, filled);
+      let lowSum = 0;
+      let highSum = 0;
+      for (let i = 0; i < filled; i++) lowSum += lowest[i];
+      for (let i = filled - 1; i >= 0; i--) highSum += highest[i];
+      const lowCount = filled;
+      const highCount = filled;
+      // np.mean over float32 values yields float32.
+      valleys[t * width + band] = Math.fround(lowSum / lowCount);
+      peaks[t * width + band] = Math.fround(highSum / highCount);
+    }
+  }
+}
+
+/**
  * Spectral contrast as `librosa.feature.spectral_contrast(S=|STFT|, sr)`: per octave band,
  * dB(mean of the top `quantile` magnitudes) - dB(mean of the bottom ones), where each dB
  * conversion is `power_to_db` with top_db 80 over the clip (librosa applies it to magnitudes).
@@ -575,62 +650,14 @@ export function spectralContrast(
   }
   const peaks = new Float64Array(frames * width);
   const valleys = new Float64Array(frames * width);
-  const maxTake = Math.max(...bandTake);
-  const lowest = new Float64Array(maxTake);
-  const highest = new Float64Array(maxTake);
   // Silent frames (zero rows) have peaks and valleys of exactly 0 when no band is empty.
   const noEmptyBand = bandFrom.every((from, band) => bandTo[band] > from);
   const active = noEmptyBand ? spectrogram.silentFrom ?? frames : frames;
-  for (let t = 0; t < active; t++) {
-    const row = t * bins;
-    for (let band = 0; band < width; band++) {
-      const take = bandTake[band];
-      const from = row + bandFrom[band];
-      const end = row + bandTo[band];
-      // The `take` smallest and largest values (`take` is ~2 % of the band): a max-heap of the
-      // smallest and a min-heap of the largest so far, each replaced at its root when a value
-      // beats it. Spectra mostly fall with frequency, so the smallest are searched from the top
-      // of the band down and the largest from the bottom up: new extremes then come rarely.
-      const filled = Math.min(take, end - from);
-      for (let count = 0; count < filled; count++) {
-        // Sift up into both heaps.
-        const high = magnitude[from + count];
-        let i = count;
-        while (i > 0 && highest[(i - 1) >> 1] > high) {
-          highest[i] = highest[(i - 1) >> 1];
-          i = (i - 1) >> 1;
-        }
-        highest[i] = high;
-        const low = magnitude[end - 1 - count];
-        i = count;
-        while (i > 0 && lowest[(i - 1) >> 1] < low) {
-          lowest[i] = lowest[(i - 1) >> 1];
-          i = (i - 1) >> 1;
-        }
-        lowest[i] = low;
-      }
-      let bound = highest[0];
-      for (let k = from + filled; k < end; k++) {
-        const value = magnitude[k];
-        if (value > bound) bound = siftDownMin(highest, filled, value);
-      }
-      bound = lowest[0];
-      for (let k = end - 1 - filled; k >= from; k--) {
-        const value = magnitude[k];
-        if (value < bound) bound = siftDownMax(lowest, filled, value);
-      }
-      sortAscending(lowest, filled);
-      sortAscending(highest, filled);
-      let lowSum = 0;
-      let highSum = 0;
-      for (let i = 0; i < filled; i++) lowSum += lowest[i];
-      for (let i = filled - 1; i >= 0; i--) highSum += highest[i];
-      const lowCount = filled;
-      const highCount = filled;
-      // np.mean over float32 values yields float32.
-      valleys[t * width + band] = Math.fround(lowSum / lowCount);
-      peaks[t * width + band] = Math.fround(highSum / highCount);
-    }
+  const bands = { from: bandFrom, to: bandTo, take: bandTake };
+  // The WebAssembly SIMD kernel (contrast_wasm.ts) sums the same values in the same order; it
+  // needs every band to hold a bin.
+  if (!noEmptyBand || !contrastExtremesWasm(magnitude, active, bins, bands, valleys, peaks)) {
+    contrastExtremes(magnitude, active, bins, bands, valleys, peaks);
   }
   const peakDb = powerToDb(peaks);
   const valleyDb = powerToDb(valleys);
