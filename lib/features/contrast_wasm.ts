@@ -1,8 +1,9 @@
 /**
  * Spectral contrast's peaks and valleys in WebAssembly SIMD (contrast_kernel.wat): the same
  * heaps fed the same values in the same order as spectral.ts's loop, so the same float32 means
- * (tests/contrast_wasm_test.ts), at about twice its speed: four magnitudes are compared with a
- * heap's root at once, and groups that cannot enter the heap are skipped.
+ * (tests/contrast_wasm_test.ts), faster (0.62 instead of 0.85 ms for a TESS clip): four
+ * magnitudes are compared with a heap's root at once, and groups that cannot enter the heap are
+ * skipped.
  *
  * One module instance per thread, its memory holding the magnitudes of the clip at hand.
  * Internal to lib/features.

@@ -21,6 +21,7 @@ import { chromaFilterBank, fftFrequencies, melFilterBank } from "./filters.ts";
 import type { FilterBank } from "./filters.ts";
 import type { FrameSeries, Spectrogram } from "./types.ts";
 import { type ContrastBands, contrastExtremesWasm } from "./contrast_wasm.ts";
+import { applyBankWasm } from "./bank_wasm.ts";
 
 /** Smallest positive normal float32, numpy's `tiny(float32)`. */
 const TINY_FLOAT32 = 1.1754943508222875e-38;
@@ -28,13 +29,17 @@ const TINY_FLOAT32 = 1.1754943508222875e-38;
 /**
  * `bank` applied to every frame of `source` (`frames x bins`). Frames from `active` on are
  * zero rows (a spectrogram's `silentFrom`): their sums are +0, which `out` already holds.
+ * Whole groups of 8 frames go to the WebAssembly SIMD kernel (bank_wasm.ts: the same sums in
+ * the same order) unless `scalar`, the rest to the loops below, which the kernel is tested
+ * against. (Internal; exported for tests.)
  */
-function applyBank(
+export function applyBank(
   source: Float32Array,
   frames: number,
   bins: number,
   bank: FilterBank,
   active = frames,
+  scalar = false,
 ): Float64Array {
   if (bank.bins !== bins) {
     throw new RangeError(`filter bank has ${bank.bins} bins, spectrogram has ${bins}`);
@@ -44,7 +49,7 @@ function applyBank(
   const { rowStarts, sparseBins, sparseWeights } = bank;
   // Four frames at a time: each frame's sum keeps its order (so its value), but the four
   // independent sums overlap their addition latencies, which bound the one-frame loop.
-  let t = 0;
+  let t = scalar ? 0 : applyBankWasm(source, active, bins, bank, out);
   for (; t + 4 <= active; t += 4) {
     const f0 = t * bins, f1 = f0 + bins, f2 = f1 + bins, f3 = f2 + bins;
     for (let r = 0; r < rows; r++) {
