@@ -22,6 +22,7 @@ import type { FilterBank } from "./filters.ts";
 import type { FrameSeries, Spectrogram } from "./types.ts";
 import { type ContrastBands, contrastExtremesWasm } from "./contrast_wasm.ts";
 import { applyBankWasm } from "./bank_wasm.ts";
+import { mfccDctWasm } from "./dct_wasm.ts";
 
 /** Smallest positive normal float32, numpy's `tiny(float32)`. */
 const TINY_FLOAT32 = 1.1754943508222875e-38;
@@ -177,29 +178,18 @@ function dctBasis(count: number, size: number): Float64Array {
 }
 
 /**
- * MFCC as `librosa.feature.mfcc(y, sr, n_mfcc)`: mel power -> dB (ref 1, amin 1e-10, top_db
- * 80 over the clip) -> orthonormal DCT-II over the mel axis, first `nMfcc` coefficients.
- *
- * @param melPower mel power spectrogram from {@link melSpectrogram}
- * @param nMfcc number of coefficients to keep (<= number of mel bands)
- * @returns frames x nMfcc cepstral coefficients (dB units)
- * @example
- * ```ts
- * import { sine } from "../audio/mod.ts";
- * import { stft } from "./stft.ts";
- * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
- * const coefficients = mfcc(melSpectrogram(spec), 40);
- * ```
+ * The orthonormal DCT-II (`basis`, `nMfcc x nMels`) of every frame of `db` into `data`
+ * (`frames x nMfcc`): mfcc's inner loop, and the reference dct_wasm.ts's kernel is tested
+ * against. (Internal.)
  */
-export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
-  const nMels = melPower.width;
-  if (!(Number.isInteger(nMfcc) && nMfcc > 0 && nMfcc <= nMels)) {
-    throw new RangeError(`mfcc: nMfcc must be a whole number in 1..${nMels}, got ${nMfcc}`);
-  }
-  const db = powerToDb(melPower.data);
-  const basis = dctBasis(nMfcc, nMels);
-  const frames = melPower.frames;
-  const data = new Float64Array(frames * nMfcc);
+export function dctOfFrames(
+  db: Float64Array,
+  frames: number,
+  nMels: number,
+  nMfcc: number,
+  basis: Float64Array,
+  data: Float64Array,
+): void {
   // cos(pi k (2(N-1-n) + 1) / 2N) = (-1)^k cos(pi k (2n + 1) / 2N): fold the frame into sums
   // (even k) and differences (odd k) of mirrored bands, halving the multiplications.
   const halfCount = nMels >> 1;
@@ -245,6 +235,36 @@ export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
       for (let n = 0; n < width; n++) sum += basis[row + n] * folded[n];
       data[out + k] = sum;
     }
+  }
+}
+
+/**
+ * MFCC as `librosa.feature.mfcc(y, sr, n_mfcc)`: mel power -> dB (ref 1, amin 1e-10, top_db
+ * 80 over the clip) -> orthonormal DCT-II over the mel axis, first `nMfcc` coefficients.
+ *
+ * @param melPower mel power spectrogram from {@link melSpectrogram}
+ * @param nMfcc number of coefficients to keep (<= number of mel bands)
+ * @returns frames x nMfcc cepstral coefficients (dB units)
+ * @example
+ * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
+ * const coefficients = mfcc(melSpectrogram(spec), 40);
+ * ```
+ */
+export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
+  const nMels = melPower.width;
+  if (!(Number.isInteger(nMfcc) && nMfcc > 0 && nMfcc <= nMels)) {
+    throw new RangeError(`mfcc: nMfcc must be a whole number in 1..${nMels}, got ${nMfcc}`);
+  }
+  const db = powerToDb(melPower.data);
+  const basis = dctBasis(nMfcc, nMels);
+  const frames = melPower.frames;
+  const data = new Float64Array(frames * nMfcc);
+  // The WebAssembly SIMD kernel (dct_wasm.ts) folds and sums exactly as dctOfFrames does.
+  if (!mfccDctWasm(db, frames, nMels, nMfcc, basis, data)) {
+    dctOfFrames(db, frames, nMels, nMfcc, basis, data);
   }
   return { frames, width: nMfcc, data };
 }
