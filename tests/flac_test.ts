@@ -21,6 +21,7 @@ import {
 } from "../lib/audio/mod.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 import {
+  decodeFlacFloat,
   decodeFlacPcm,
   flacCrc16,
   flacCrc8,
@@ -28,6 +29,7 @@ import {
   pcmToFloat,
   readFlacStreamHeader,
 } from "../lib/audio/flac_decoder.ts";
+import { flacKernelSession } from "../lib/audio/flac_wasm.ts";
 import { haveShared, SHARED_DIR, skipped } from "./shared_data.ts";
 import { assertAudioError } from "./audio_assertions.ts";
 
@@ -890,4 +892,189 @@ Deno.test({
     }
     assert.equal(compared, 140);
   },
+});
+
+// --- The WebAssembly kernel against the TypeScript path -------------------------------------------
+
+/**
+ * Decodes `flac` both ways (the kernel for residuals and LPC, and the TypeScript reference):
+ * the same samples, or the same error message.
+ */
+function assertKernelMatches(flac: Uint8Array, name: string): "decoded" | "rejected" {
+  const attempt = (wasm: boolean) => {
+    try {
+      return decodeFlacPcm(flac, name, { wasm });
+    } catch (error) {
+      assert.ok(error instanceof AudioError, `${name}: ${error}`);
+      return error.message;
+    }
+  };
+  const reference = attempt(false);
+  const kernel = attempt(true);
+  if (typeof reference === "string") {
+    assert.equal(kernel, reference, `${name}: both paths reject it alike`);
+    return "rejected";
+  }
+  assert.ok(typeof kernel !== "string", `${name}: the kernel rejected it: ${kernel}`);
+  assertSamples(kernel.channels, reference.channels);
+  assert.equal(kernel.frameCount, reference.frameCount);
+  return "decoded";
+}
+
+/** A stable predictor of `order` taps at `precision` bits: 1.8 x[-1] - 0.85 x[-2] + small taps. */
+function lpcSpec(order: number, precision: number, rice: RiceSpec = {}): SubframeSpec {
+  const shift = precision - 2;
+  const unit = 2 ** shift;
+  const coefs = Array.from({ length: order }, (_, j) => {
+    if (order === 1) return Math.round(0.9 * unit);
+    if (j === 0) return Math.round(1.8 * unit);
+    if (j === 1) return Math.round(-0.85 * unit);
+    return (j % 2 ? -1 : 1) * Math.max(1, Math.round(unit / (8 * j * j)));
+  });
+  return { kind: "lpc", coefs, precision, shift, rice };
+}
+
+Deno.test("WebAssembly kernel = TypeScript path: LPC orders 1-32 at 12, 16 and 24 bits", () => {
+  // 12 bits with 12-bit coefficients keeps every order in 32-bit sums (the kernel's unrolled
+  // loop to order 12, its generic loop above); 16 and 24 bits at 15 take the wide sums from
+  // order 2 / 1 on. Odd block sizes, including ones shorter than the unrolled loop's 12 taps.
+  assert.ok(flacKernelSession(new Uint8Array(8), 1, 8), "the kernel runs here");
+  for (const [bits, precision] of [[12, 12], [16, 12], [16, 15], [24, 15]]) {
+    for (let order = 1; order <= 32; order++) {
+      const blockSizes = [4096, 1153, 33, 13, 4096 - order, 2 * order + 1, 4095];
+      const length = blockSizes.reduce((sum, size) => sum + size, 0);
+      const samples = testSignal(length, bits, 20 + bits + precision + order, 0.7);
+      const flac = encodeFlac([samples], {
+        sampleRate: 16000,
+        bitsPerSample: bits,
+        blockSizes,
+        subframe: (frame) =>
+          frame === 3 && order > 13
+            ? { kind: "fixed", order: 2 } // a 13-sample block cannot hold a longer warm-up
+            : lpcSpec(order, precision, {
+              partitionOrder: frame % 5,
+              fiveBit: frame % 2 === 1,
+              escaped: frame === 0 ? [1] : [],
+            }),
+      });
+      assert.equal(assertKernelMatches(flac, `lpc-${bits}-${precision}-${order}.flac`), "decoded");
+    }
+  }
+});
+
+Deno.test("WebAssembly kernel = TypeScript path: Rice parameters, escapes, long quotients", () => {
+  const noisy = testSignal(5000, 16, 31, 0.9);
+  const cases: [string, RiceSpec][] = [
+    ["k0", { parameter: 0 }], // quotients of thousands of bits: the zero-word loop
+    ["k1", { parameter: 1, partitionOrder: 3 }],
+    ["k14", { parameter: 14 }], // low bits past the kernel's bit buffer
+    ["k30", { parameter: 30, fiveBit: true }],
+    ["auto5", { fiveBit: true, partitionOrder: 6 }],
+    ["escapes", { partitionOrder: 4, escaped: [0, 3, 15] }],
+    ["escapes5", { partitionOrder: 2, fiveBit: true, escaped: [1, 2] }],
+    ["order8", { partitionOrder: 8 }],
+  ];
+  for (const [name, rice] of cases) {
+    for (const kind of ["fixed", "lpc"] as const) {
+      const flac = encodeFlac([noisy], {
+        sampleRate: 16000,
+        bitsPerSample: 16,
+        blockSizes: [1024, 777],
+        subframe: () => kind === "fixed" ? { kind, order: 1, rice } : lpcSpec(10, 13, rice),
+      });
+      assert.equal(assertKernelMatches(flac, `${name}-${kind}.flac`), "decoded");
+    }
+  }
+  // A silent partition coded raw with 0 bits per sample.
+  const quiet = new Int32Array(2048);
+  quiet.set(testSignal(1024, 16, 32), 1024);
+  const flac = encodeFlac([quiet], {
+    sampleRate: 16000,
+    bitsPerSample: 16,
+    blockSizes: [2048],
+    subframe: () => ({ kind: "fixed", order: 1, rice: { partitionOrder: 2, escaped: [0, 1] } }),
+  });
+  assert.equal(assertKernelMatches(flac, "zero-bit-escape.flac"), "decoded");
+});
+
+Deno.test("WebAssembly kernel = TypeScript path: stereo modes, wasted bits, damage", () => {
+  for (const bits of [16, 24]) {
+    const left = testSignal(5000, bits, 40 + bits, 0.9).map((v) => v & ~3);
+    const right = testSignal(5000, bits, 41 + bits, -0.8).map((v) => v & ~3);
+    for (const mode of ["independent", "left-side", "side-right", "mid-side"] as ChannelMode[]) {
+      const flac = encodeFlac([left, right], {
+        sampleRate: 44100,
+        bitsPerSample: bits,
+        blockSizes: [1152, 999],
+        channelMode: mode,
+        subframe: (frame, channel) => {
+          // Wasted bits only where the (decorrelated) channel has them: never the side channel.
+          const side = (mode === "left-side" && channel === 1) ||
+            (mode === "side-right" && channel === 0) || (mode === "mid-side");
+          const spec = lpcSpec(1 + ((frame * 7 + channel * 5) % 32), 14, { fiveBit: true });
+          return side ? spec : { ...spec, wasted: 2 };
+        },
+      });
+      assert.equal(assertKernelMatches(flac, `${mode}-${bits}.flac`), "decoded");
+      // Truncated and damaged copies: rejected with the same message (or decoded alike).
+      const random = mulberry32(bits);
+      for (let trial = 0; trial < 40; trial++) {
+        const damaged = trial % 2
+          ? flac.slice(0, 42 + Math.floor(random() * (flac.length - 42)))
+          : flac.slice();
+        if (trial % 2 === 0) damaged[42 + Math.floor(random() * (flac.length - 42))] ^= 0x10;
+        assertKernelMatches(damaged, `${mode}-${bits}-damaged-${trial}.flac`);
+      }
+    }
+  }
+});
+
+Deno.test("WebAssembly kernel = TypeScript path: floats and the MD5 of 16-bit mono", async () => {
+  for (const [bits, channelCount] of [[16, 1], [16, 2], [24, 1], [12, 1], [32, 1]]) {
+    const channels = Array.from(
+      { length: channelCount },
+      (_, c) => testSignal(3001 + c, bits, 50 + bits + c, 0.99).subarray(0, 3001),
+    );
+    if (bits === 32) channels[0][7] = -(2 ** 31); // the extremes of 32-bit samples
+    if (bits === 32) channels[0][8] = 2 ** 31 - 1;
+    const flac = encodeFlac(channels, {
+      sampleRate: 8000,
+      bitsPerSample: bits,
+      blockSizes: [1000, 333],
+      subframe: () => ({ kind: "verbatim" }),
+    });
+    const name = `float-${bits}-${channelCount}.flac`;
+    const expected = pcmToFloat(decodeFlacPcm(flac, name, { wasm: false }).channels, bits);
+    const actual = decodeFlacFloat(flac, name).channels;
+    assert.equal(actual.length, channelCount);
+    actual.forEach((channel, c) => {
+      assert.equal(channel.length, expected[c].length);
+      for (let i = 0; i < channel.length; i++) {
+        if (!Object.is(channel[i], expected[c][i])) {
+          assert.fail(`${name} channel ${c} sample ${i}: ${channel[i]} != ${expected[c][i]}`);
+        }
+      }
+    });
+  }
+  // The kernel's 16-bit packing still catches a sample the CRCs cannot see: a STREAMINFO MD5
+  // that disagrees with the samples (one flipped digest bit).
+  const samples = testSignal(2500, 16, 60);
+  const flac = encodeFlac([samples], {
+    sampleRate: 8000,
+    bitsPerSample: 16,
+    blockSizes: [512],
+    subframe: () => lpcSpec(8, 12),
+  });
+  const md5At = 8 + 18;
+  const damaged = flac.slice();
+  damaged[md5At + 5] ^= 0x04;
+  for (const wasm of [true, false]) {
+    assert.equal(decodeFlacPcm(flac, "ok.flac", { wasm }).md5Checked, true);
+    await assertAudioError(
+      () => decodeFlacPcm(damaged, "md5.flac", { wasm }),
+      "md5.flac",
+      /MD5 mismatch/,
+    );
+  }
+  await assertAudioError(() => decodeFlacFloat(damaged, "md5.flac"), "md5.flac", /MD5 mismatch/);
 });

@@ -10,7 +10,7 @@
 import { AudioError, IN_MEMORY } from "./errors.ts";
 import { bufferSource, type ByteSource, fourCC } from "./bytes.ts";
 import type { AudioInfo, DecodedAudio } from "./types.ts";
-import { decodeFlacPcm, id3v2Length, parseStreamInfoBody, pcmToFloat } from "./flac_decoder.ts";
+import { decodeFlacFloat, id3v2Length, parseStreamInfoBody } from "./flac_decoder.ts";
 
 /** What a FLAC file's STREAMINFO block says. */
 export interface FlacStreamInfo extends AudioInfo {
@@ -83,11 +83,11 @@ export function decodeFlac(
   try {
     // The header check first, for its established error messages.
     parseFlacStreamInfo(bufferSource(bytes), path);
-    const pcm = decodeFlacPcm(bytes, path);
+    const { header, channels } = decodeFlacFloat(bytes, path);
     return Promise.resolve({
-      sampleRate: pcm.sampleRate,
-      channels: pcmToFloat(pcm.channels, pcm.bitsPerSample),
-      bitsPerSample: pcm.bitsPerSample,
+      sampleRate: header.sampleRate,
+      channels,
+      bitsPerSample: header.bitsPerSample,
       encoding: "pcm",
       codec: "flac",
     });

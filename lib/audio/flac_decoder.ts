@@ -15,6 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { AudioError, IN_MEMORY } from "./errors.ts";
+import { type FlacKernelSession, flacKernelSession } from "./flac_wasm.ts";
 
 /** Everything a FLAC STREAMINFO block records. */
 export interface FlacStreamHeader {
@@ -60,6 +61,12 @@ export interface FlacPcm {
 export interface DecodeFlacPcmOptions {
   /** Check the decoded samples against STREAMINFO's MD5 signature (default true). */
   verifyMd5?: boolean;
+  /**
+   * Decode residuals and LPC predictors in the WebAssembly kernel where it runs (default
+   * true); false keeps every step in TypeScript, the reference the kernel is tested against.
+   * Streams that do not declare their length always take the TypeScript path.
+   */
+  wasm?: boolean;
 }
 
 // --- CRCs -------------------------------------------------------------------------------------
@@ -460,6 +467,8 @@ function readCodedNumber(r: BitReader, maxBytes: number): number {
 /**
  * Decodes one subframe into `out[0, blockSize)`.
  * @param bitsPerSample the subframe's sample size (one more for a side channel)
+ * @param kernel the WebAssembly kernel's session (then `out`, `coefs` and `r.bytes` are views
+ *   of its memory), or undefined for the TypeScript loops
  */
 function decodeSubframe(
   r: BitReader,
@@ -467,6 +476,7 @@ function decodeSubframe(
   blockSize: number,
   bitsPerSample: number,
   coefs: Int32Array,
+  kernel: FlacKernelSession | undefined,
 ): void {
   if (r.read(1) !== 0) throw new FrameError("subframe padding bit is set");
   const type = r.read(6);
@@ -486,7 +496,7 @@ function decodeSubframe(
     const order = type - 8;
     if (order > blockSize) throw new FrameError(`FIXED order ${order} exceeds the block size`);
     for (let i = 0; i < order; i++) out[i] = r.readSigned(bits);
-    decodeResidual(r, out, blockSize, order);
+    decodeResidual(r, out, blockSize, order, kernel);
     restoreFixed(out, blockSize, order);
   } else if (type >= 32) {
     const order = type - 31;
@@ -497,11 +507,13 @@ function decodeSubframe(
     const shift = r.readSigned(5);
     if (shift < 0) throw new FrameError(`negative LPC shift ${shift}`);
     for (let i = 0; i < order; i++) coefs[i] = r.readSigned(precision);
-    decodeResidual(r, out, blockSize, order);
+    decodeResidual(r, out, blockSize, order, kernel);
     // The predictor's sum fits 32-bit integer arithmetic when the sample, coefficient and order
     // bits add up to at most 32 (libFLAC's criterion); otherwise fall back to exact doubles.
     const orderBits = Math.ceil(Math.log2(order));
-    if (bits + precision + orderBits <= 32) restoreLpc32(out, blockSize, coefs, order, shift);
+    const fits32 = bits + precision + orderBits <= 32;
+    if (kernel) kernel.lpc(out, blockSize, order, shift, !fits32);
+    else if (fits32) restoreLpc32(out, blockSize, coefs, order, shift);
     else restoreLpcWide(out, blockSize, coefs, order, shift);
   } else {
     throw new FrameError(`reserved subframe type ${type}`);
@@ -511,8 +523,14 @@ function decodeSubframe(
   }
 }
 
-/** Reads the Rice-coded residual into `out[order, blockSize)`. */
-function decodeResidual(r: BitReader, out: Int32Array, blockSize: number, order: number): void {
+/** Reads the Rice-coded residual into `out[order, blockSize)`, in the kernel when given. */
+function decodeResidual(
+  r: BitReader,
+  out: Int32Array,
+  blockSize: number,
+  order: number,
+  kernel: FlacKernelSession | undefined,
+): void {
   const method = r.read(2);
   if (method > 1) throw new FrameError(`reserved residual coding method ${method}`);
   const paramBits = method === 0 ? 4 : 5;
@@ -524,6 +542,14 @@ function decodeResidual(r: BitReader, out: Int32Array, blockSize: number, order:
     throw new FrameError(
       `partition order ${partitionOrder} does not fit block size ${blockSize} and order ${order}`,
     );
+  }
+  if (kernel) {
+    // r reads kernel.bytes, so its position is the kernel's bit position.
+    const at = r.base * 8 + r.pos;
+    const after = kernel.residual(at, out, blockSize, order, partitionOrder, paramBits);
+    if (after < 0) throw new OutOfData();
+    r.pos = after - r.base * 8;
+    return;
   }
   const b = r.bytes;
   let i = order;
@@ -696,17 +722,75 @@ export function decodeFlacPcm(
   path: string = IN_MEMORY,
   options: DecodeFlacPcmOptions = {},
 ): FlacPcm {
+  const frames = decodeFrames(bytes, path, options);
+  return {
+    header: frames.header,
+    sampleRate: frames.header.sampleRate,
+    bitsPerSample: frames.header.bitsPerSample,
+    // The kernel's memory is reused by the next file: its channels are copied out.
+    channels: frames.kernel ? frames.channels.map((channel) => channel.slice()) : frames.channels,
+    frameCount: frames.frameCount,
+    md5Checked: frames.md5Checked,
+  };
+}
+
+/**
+ * Decodes a whole FLAC file straight to floats scaled like {@link pcmToFloat}: the same values
+ * as `pcmToFloat(decodeFlacPcm(bytes, path).channels, bits)`, without the integer copy (the
+ * kernel converts the samples where it decoded them). Internal: for flac.ts.
+ *
+ * @throws {AudioError} like {@link decodeFlacPcm}
+ */
+export function decodeFlacFloat(
+  bytes: Uint8Array,
+  path: string = IN_MEMORY,
+): { header: FlacStreamHeader; channels: Float32Array[] } {
+  const { header, channels, kernel } = decodeFrames(bytes, path, {});
+  const bits = header.bitsPerSample;
+  return {
+    header,
+    channels: kernel
+      ? channels.map((channel) => kernel.toFloat(channel, bits))
+      : pcmToFloat(channels, bits),
+  };
+}
+
+/** What {@link decodeFrames} leaves: the samples where they were decoded. */
+interface DecodedFrames {
+  header: FlacStreamHeader;
+  /** Views of the kernel's memory (valid until its next file) when `kernel` is set. */
+  channels: Int32Array[];
+  frameCount: number;
+  md5Checked: boolean;
+  kernel: FlacKernelSession | undefined;
+}
+
+/** The decoding loop of {@link decodeFlacPcm} and {@link decodeFlacFloat}. */
+function decodeFrames(
+  bytes: Uint8Array,
+  path: string,
+  options: DecodeFlacPcmOptions,
+): DecodedFrames {
   const header = readFlacStreamHeader(bytes, path);
   const channelCount = header.channelCount;
-  // A zero-padded copy, so the bit reader's 32-bit peeks never read out of bounds.
-  const padded = new Uint8Array(bytes.length + PADDING);
-  padded.set(bytes);
-  const reader = new BitReader(padded, bytes.length);
-
   const known = header.totalSamples > 0;
   let capacity = known ? header.totalSamples : Math.max(header.maxBlockSize, 4096) * 16;
-  let channels = Array.from({ length: channelCount }, () => new Int32Array(capacity));
-  const coefs = new Int32Array(32);
+  // The kernel needs every sample's place up front: only for streams that declare their length.
+  const kernel = (options.wasm ?? true) && known
+    ? flacKernelSession(bytes, channelCount, capacity)
+    : undefined;
+  // A zero-padded copy, so the bit reader's 32-bit peeks never read out of bounds.
+  let padded: Uint8Array;
+  if (kernel) {
+    padded = kernel.bytes;
+  } else {
+    padded = new Uint8Array(bytes.length + PADDING);
+    padded.set(bytes);
+  }
+  const reader = new BitReader(padded, bytes.length);
+  let channels = kernel?.channels ??
+    Array.from({ length: channelCount }, () => new Int32Array(capacity));
+  const coefs = kernel?.coefs ?? new Int32Array(32);
   let decoded = 0;
   let frameIndex = 0;
   let offset = header.firstFrameOffset;
@@ -745,7 +829,7 @@ export function decodeFlacPcm(
         if (isSide && bits === 32) {
           throw new FrameError("33-bit side channels of 32-bit stereo are not supported");
         }
-        decodeSubframe(reader, views[c], blockSize, isSide ? bits + 1 : bits, coefs);
+        decodeSubframe(reader, views[c], blockSize, isSide ? bits + 1 : bits, coefs, kernel);
       }
       if (assignment >= LEFT_SIDE) decorrelate(views[0], views[1], blockSize, assignment);
       reader.align();
@@ -780,12 +864,18 @@ export function decodeFlacPcm(
         "could be decoded",
     );
   }
-  if (decoded < capacity) channels = channels.map((channel) => channel.slice(0, decoded));
+  if (decoded < capacity) {
+    channels = channels.map((channel) =>
+      kernel ? channel.subarray(0, decoded) : channel.slice(0, decoded)
+    );
+  }
 
   const wantMd5 = options.verifyMd5 ?? true;
   const hasMd5 = header.md5.some((byte) => byte !== 0);
   if (wantMd5 && hasMd5) {
-    const actual = flacMd5(channels, header.bitsPerSample);
+    const actual = kernel && channels.length === 1 && header.bitsPerSample === 16
+      ? new Uint8Array(createHash("md5").update(kernel.pack16(channels[0])).digest())
+      : flacMd5(channels, header.bitsPerSample);
     if (!actual.every((byte, i) => byte === header.md5[i])) {
       throw new AudioError(
         path,
@@ -793,14 +883,7 @@ export function decodeFlacPcm(
       );
     }
   }
-  return {
-    header,
-    sampleRate: header.sampleRate,
-    bitsPerSample: header.bitsPerSample,
-    channels,
-    frameCount: frameIndex,
-    md5Checked: wantMd5 && hasMd5,
-  };
+  return { header, channels, frameCount: frameIndex, md5Checked: wantMd5 && hasMd5, kernel };
 }
 
 /** A frame must agree with STREAMINFO and follow on from the previous one. */

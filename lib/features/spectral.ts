@@ -20,6 +20,9 @@
 import { chromaFilterBank, fftFrequencies, melFilterBank } from "./filters.ts";
 import type { FilterBank } from "./filters.ts";
 import type { FrameSeries, Spectrogram } from "./types.ts";
+import { type ContrastBands, contrastExtremesWasm } from "./contrast_wasm.ts";
+import { applyBankWasm } from "./bank_wasm.ts";
+import { mfccDctWasm } from "./dct_wasm.ts";
 
 /** Smallest positive normal float32, numpy's `tiny(float32)`. */
 const TINY_FLOAT32 = 1.1754943508222875e-38;
@@ -27,13 +30,17 @@ const TINY_FLOAT32 = 1.1754943508222875e-38;
 /**
  * `bank` applied to every frame of `source` (`frames x bins`). Frames from `active` on are
  * zero rows (a spectrogram's `silentFrom`): their sums are +0, which `out` already holds.
+ * Whole groups of 8 frames go to the WebAssembly SIMD kernel (bank_wasm.ts: the same sums in
+ * the same order) unless `scalar`, the rest to the loops below, which the kernel is tested
+ * against. (Internal; exported for tests.)
  */
-function applyBank(
+export function applyBank(
   source: Float32Array,
   frames: number,
   bins: number,
   bank: FilterBank,
   active = frames,
+  scalar = false,
 ): Float64Array {
   if (bank.bins !== bins) {
     throw new RangeError(`filter bank has ${bank.bins} bins, spectrogram has ${bins}`);
@@ -43,7 +50,7 @@ function applyBank(
   const { rowStarts, sparseBins, sparseWeights } = bank;
   // Four frames at a time: each frame's sum keeps its order (so its value), but the four
   // independent sums overlap their addition latencies, which bound the one-frame loop.
-  let t = 0;
+  let t = scalar ? 0 : applyBankWasm(source, active, bins, bank, out);
   for (; t + 4 <= active; t += 4) {
     const f0 = t * bins, f1 = f0 + bins, f2 = f1 + bins, f3 = f2 + bins;
     for (let r = 0; r < rows; r++) {
@@ -171,29 +178,18 @@ function dctBasis(count: number, size: number): Float64Array {
 }
 
 /**
- * MFCC as `librosa.feature.mfcc(y, sr, n_mfcc)`: mel power -> dB (ref 1, amin 1e-10, top_db
- * 80 over the clip) -> orthonormal DCT-II over the mel axis, first `nMfcc` coefficients.
- *
- * @param melPower mel power spectrogram from {@link melSpectrogram}
- * @param nMfcc number of coefficients to keep (<= number of mel bands)
- * @returns frames x nMfcc cepstral coefficients (dB units)
- * @example
- * ```ts
- * import { sine } from "../audio/mod.ts";
- * import { stft } from "./stft.ts";
- * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
- * const coefficients = mfcc(melSpectrogram(spec), 40);
- * ```
+ * The orthonormal DCT-II (`basis`, `nMfcc x nMels`) of every frame of `db` into `data`
+ * (`frames x nMfcc`): mfcc's inner loop, and the reference dct_wasm.ts's kernel is tested
+ * against. (Internal.)
  */
-export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
-  const nMels = melPower.width;
-  if (!(Number.isInteger(nMfcc) && nMfcc > 0 && nMfcc <= nMels)) {
-    throw new RangeError(`mfcc: nMfcc must be a whole number in 1..${nMels}, got ${nMfcc}`);
-  }
-  const db = powerToDb(melPower.data);
-  const basis = dctBasis(nMfcc, nMels);
-  const frames = melPower.frames;
-  const data = new Float64Array(frames * nMfcc);
+export function dctOfFrames(
+  db: Float64Array,
+  frames: number,
+  nMels: number,
+  nMfcc: number,
+  basis: Float64Array,
+  data: Float64Array,
+): void {
   // cos(pi k (2(N-1-n) + 1) / 2N) = (-1)^k cos(pi k (2n + 1) / 2N): fold the frame into sums
   // (even k) and differences (odd k) of mirrored bands, halving the multiplications.
   const halfCount = nMels >> 1;
@@ -239,6 +235,36 @@ export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
       for (let n = 0; n < width; n++) sum += basis[row + n] * folded[n];
       data[out + k] = sum;
     }
+  }
+}
+
+/**
+ * MFCC as `librosa.feature.mfcc(y, sr, n_mfcc)`: mel power -> dB (ref 1, amin 1e-10, top_db
+ * 80 over the clip) -> orthonormal DCT-II over the mel axis, first `nMfcc` coefficients.
+ *
+ * @param melPower mel power spectrogram from {@link melSpectrogram}
+ * @param nMfcc number of coefficients to keep (<= number of mel bands)
+ * @returns frames x nMfcc cepstral coefficients (dB units)
+ * @example
+ * ```ts
+ * import { sine } from "../audio/mod.ts";
+ * import { stft } from "./stft.ts";
+ * const spec = stft(sine(440, 1, 22050), { sampleRate: 22050, nFft: 2048, hopLength: 512 });
+ * const coefficients = mfcc(melSpectrogram(spec), 40);
+ * ```
+ */
+export function mfcc(melPower: FrameSeries, nMfcc = 20): FrameSeries {
+  const nMels = melPower.width;
+  if (!(Number.isInteger(nMfcc) && nMfcc > 0 && nMfcc <= nMels)) {
+    throw new RangeError(`mfcc: nMfcc must be a whole number in 1..${nMels}, got ${nMfcc}`);
+  }
+  const db = powerToDb(melPower.data);
+  const basis = dctBasis(nMfcc, nMels);
+  const frames = melPower.frames;
+  const data = new Float64Array(frames * nMfcc);
+  // The WebAssembly SIMD kernel (dct_wasm.ts) folds and sums exactly as dctOfFrames does.
+  if (!mfccDctWasm(db, frames, nMels, nMfcc, basis, data)) {
+    dctOfFrames(db, frames, nMels, nMfcc, basis, data);
   }
   return { frames, width: nMfcc, data };
 }
@@ -515,6 +541,80 @@ function siftDownMin(heap: Float64Array, size: number, value: number): number {
 }
 
 /**
+ * The float32 means of each band's `take` smallest (`valleys`) and largest (`peaks`)
+ * magnitudes in frames `0 .. frames - 1`, `frames x bands` row-major: spectral contrast's inner
+ * loop, and the reference contrast_wasm.ts's kernel is tested against. (Internal.)
+ *
+ * @param magnitude float32 magnitudes, `bins` per frame
+ * @param bands each band's first bin, one past its last (`to`) and `take`
+ */
+export function contrastExtremes(
+  magnitude: Float32Array,
+  frames: number,
+  bins: number,
+  bands: ContrastBands,
+  valleys: Float64Array,
+  peaks: Float64Array,
+): void {
+  const { from: bandFrom, to: bandTo, take: bandTake } = bands;
+  const width = bandFrom.length;
+  const maxTake = Math.max(...bandTake);
+  const lowest = new Float64Array(maxTake);
+  const highest = new Float64Array(maxTake);
+  for (let t = 0; t < frames; t++) {
+    const row = t * bins;
+    for (let band = 0; band < width; band++) {
+      const take = bandTake[band];
+      const from = row + bandFrom[band];
+      const end = row + bandTo[band];
+      // The `take` smallest and largest values (`take` is ~2 % of the band): a max-heap of the
+      // smallest and a min-heap of the largest so far, each replaced at its root when a value
+      // beats it. Spectra mostly fall with frequency, so the smallest are searched from the top
+      // of the band down and the largest from the bottom up: new extremes then come rarely.
+      const filled = Math.min(take, end - from);
+      for (let count = 0; count < filled; count++) {
+        // Sift up into both heaps.
+        const high = magnitude[from + count];
+        let i = count;
+        while (i > 0 && highest[(i - 1) >> 1] > high) {
+          highest[i] = highest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
+        }
+        highest[i] = high;
+        const low = magnitude[end - 1 - count];
+        i = count;
+        while (i > 0 && lowest[(i - 1) >> 1] < low) {
+          lowest[i] = lowest[(i - 1) >> 1];
+          i = (i - 1) >> 1;
+        }
+        lowest[i] = low;
+      }
+      let bound = highest[0];
+      for (let k = from + filled; k < end; k++) {
+        const value = magnitude[k];
+        if (value > bound) bound = siftDownMin(highest, filled, value);
+      }
+      bound = lowest[0];
+      for (let k = end - 1 - filled; k >= from; k--) {
+        const value = magnitude[k];
+        if (value < bound) bound = siftDownMax(lowest, filled, value);
+      }
+      sortAscending(lowest, filled);
+      sortAscending(highest, filled);
+      let lowSum = 0;
+      let highSum = 0;
+      for (let i = 0; i < filled; i++) lowSum += lowest[i];
+      for (let i = filled - 1; i >= 0; i--) highSum += highest[i];
+      const lowCount = filled;
+      const highCount = filled;
+      // np.mean over float32 values yields float32.
+      valleys[t * width + band] = Math.fround(lowSum / lowCount);
+      peaks[t * width + band] = Math.fround(highSum / highCount);
+    }
+  }
+}
+
+/**
  * Spectral contrast as `librosa.feature.spectral_contrast(S=|STFT|, sr)`: per octave band,
  * dB(mean of the top `quantile` magnitudes) - dB(mean of the bottom ones), where each dB
  * conversion is `power_to_db` with top_db 80 over the clip (librosa applies it to magnitudes).
@@ -575,62 +675,14 @@ export function spectralContrast(
   }
   const peaks = new Float64Array(frames * width);
   const valleys = new Float64Array(frames * width);
-  const maxTake = Math.max(...bandTake);
-  const lowest = new Float64Array(maxTake);
-  const highest = new Float64Array(maxTake);
   // Silent frames (zero rows) have peaks and valleys of exactly 0 when no band is empty.
   const noEmptyBand = bandFrom.every((from, band) => bandTo[band] > from);
   const active = noEmptyBand ? spectrogram.silentFrom ?? frames : frames;
-  for (let t = 0; t < active; t++) {
-    const row = t * bins;
-    for (let band = 0; band < width; band++) {
-      const take = bandTake[band];
-      const from = row + bandFrom[band];
-      const end = row + bandTo[band];
-      // The `take` smallest and largest values (`take` is ~2 % of the band): a max-heap of the
-      // smallest and a min-heap of the largest so far, each replaced at its root when a value
-      // beats it. Spectra mostly fall with frequency, so the smallest are searched from the top
-      // of the band down and the largest from the bottom up: new extremes then come rarely.
-      const filled = Math.min(take, end - from);
-      for (let count = 0; count < filled; count++) {
-        // Sift up into both heaps.
-        const high = magnitude[from + count];
-        let i = count;
-        while (i > 0 && highest[(i - 1) >> 1] > high) {
-          highest[i] = highest[(i - 1) >> 1];
-          i = (i - 1) >> 1;
-        }
-        highest[i] = high;
-        const low = magnitude[end - 1 - count];
-        i = count;
-        while (i > 0 && lowest[(i - 1) >> 1] < low) {
-          lowest[i] = lowest[(i - 1) >> 1];
-          i = (i - 1) >> 1;
-        }
-        lowest[i] = low;
-      }
-      let bound = highest[0];
-      for (let k = from + filled; k < end; k++) {
-        const value = magnitude[k];
-        if (value > bound) bound = siftDownMin(highest, filled, value);
-      }
-      bound = lowest[0];
-      for (let k = end - 1 - filled; k >= from; k--) {
-        const value = magnitude[k];
-        if (value < bound) bound = siftDownMax(lowest, filled, value);
-      }
-      sortAscending(lowest, filled);
-      sortAscending(highest, filled);
-      let lowSum = 0;
-      let highSum = 0;
-      for (let i = 0; i < filled; i++) lowSum += lowest[i];
-      for (let i = filled - 1; i >= 0; i--) highSum += highest[i];
-      const lowCount = filled;
-      const highCount = filled;
-      // np.mean over float32 values yields float32.
-      valleys[t * width + band] = Math.fround(lowSum / lowCount);
-      peaks[t * width + band] = Math.fround(highSum / highCount);
-    }
+  const bands = { from: bandFrom, to: bandTo, take: bandTake };
+  // The WebAssembly SIMD kernel (contrast_wasm.ts) sums the same values in the same order; it
+  // needs every band to hold a bin.
+  if (!noEmptyBand || !contrastExtremesWasm(magnitude, active, bins, bands, valleys, peaks)) {
+    contrastExtremes(magnitude, active, bins, bands, valleys, peaks);
   }
   const peakDb = powerToDb(peaks);
   const valleyDb = powerToDb(valleys);

@@ -7,6 +7,10 @@ import { createRequire } from "node:module";
 
 const KERNELS = [
   ["lib/audio/resampy_kernel.wat", "lib/audio/resampy_kernel.ts", "RESAMPY_KERNEL_WASM"],
+  ["lib/audio/flac_kernel.wat", "lib/audio/flac_kernel.ts", "FLAC_KERNEL_WASM"],
+  ["lib/features/bank_kernel.wat", "lib/features/bank_kernel.ts", "BANK_KERNEL_WASM"],
+  ["lib/features/contrast_kernel.wat", "lib/features/contrast_kernel.ts", "CONTRAST_KERNEL_WASM"],
+  ["lib/features/dct_kernel.wat", "lib/features/dct_kernel.ts", "DCT_KERNEL_WASM"],
   ["lib/features/stft_kernel.wat", "lib/features/stft_kernel.ts", "STFT_KERNEL_WASM"],
 ];
 
