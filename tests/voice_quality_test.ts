@@ -4,10 +4,11 @@
  * pitch contour whose slope and direction are chosen. No shared data needed.
  */
 import assert from "node:assert/strict";
-import { sine, whiteNoise } from "../lib/audio/mod.ts";
+import { chirp, sine, whiteNoise } from "../lib/audio/mod.ts";
 import {
   contourFunctionals,
   type ContourInput,
+  pitchContour,
   stft,
   utteranceFeatures,
   voiceQuality,
@@ -160,4 +161,22 @@ Deno.test("utterance functionals include voice quality and contour shape, finite
   assert.deepEqual([contourCount, qualityCount], [39, 16]);
   const hnr = vector.values[vector.names.indexOf("vq_hnr_db_mean")];
   assert.ok(hnr > 20, `a clean two-harmonic voice has a high HNR: ${hnr}`);
+});
+
+Deno.test("pitchContour: an octave glide rises 12 semitones around the clip's own mean", () => {
+  const glide = chirp(150, 300, 1, SR, 0.3);
+  const contour = pitchContour(glide, { sampleRate: SR });
+  const voiced = contour.semitones.filter(Number.isFinite);
+  assert.ok(voiced.length > 60, `${voiced.length} voiced frames`);
+  const mean = voiced.reduce((sum, value) => sum + value, 0) / voiced.length;
+  assert.ok(Math.abs(mean) < 1e-9, `relative to its mean: ${mean}`);
+  // Frames 4 and 81 (pYIN's edge frames see the glide half-windowed) sit at about 0.046 s and
+  // 0.94 s: 157 and 291 Hz, 10.7 semitones apart. Measured: 10.80.
+  const span = voiced.at(-5)! - voiced[4];
+  assert.ok(span > 10.5 && span < 11, `rise ${span} semitones`);
+  assert.equal(contour.seconds[1] - contour.seconds[0], 256 / SR);
+  assert.deepEqual(pitchContour(new Float32Array(SR), { sampleRate: SR }), {
+    seconds: [],
+    semitones: [],
+  });
 });
