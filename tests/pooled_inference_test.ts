@@ -16,6 +16,7 @@ import { featureColumns, type FeatureSettings } from "../lib/features/feature_se
 import {
   loadLabelEncoder,
   loadPredictor,
+  pooledWindowClassifier,
   saveLabelEncoder,
   saveModelsManifest,
 } from "../lib/inference/mod.ts";
@@ -33,6 +34,7 @@ import {
   type UtteranceData,
 } from "../lib/pipeline/protocols.ts";
 import { mulberry32 } from "../lib/util/random.ts";
+import { promotedSet, saveTinyPooled, trainTinyPooled } from "./tiny_pooled.ts";
 
 const SAMPLE_RATE = 16000;
 const CLASSES = ["calm", "excited"];
@@ -237,4 +239,40 @@ Deno.test("loadPooledModel names the file when it is not a pooled model", async 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a pooled model trained on other functionals is refused at load, naming the difference", async () => {
+  const artifact = trainTinyPooled();
+  // The layout before the contour and voice-quality functionals: fewer values.
+  const kept = artifact.names.map((name, i) => [name, i] as const)
+    .filter(([name]) => !name.startsWith("vq_") && !name.startsWith("contour_"));
+  const older = { ...artifact, names: kept.map(([name]) => name) };
+  // Same count, two values swapped: would classify with every clip's values misplaced.
+  const swapped = { ...artifact, names: [...artifact.names] };
+  [swapped.names[0], swapped.names[1]] = [swapped.names[1], swapped.names[0]];
+  const windowOptions = {
+    windowSeconds: 1,
+    normalizer: new RunningSpeakerNormalizer(artifact.prior, 10),
+  };
+  const dir = await Deno.makeTempDir({ prefix: "ser_layout_" });
+  try {
+    await promotedSet(dir, (run) => saveTinyPooled(run, older));
+    await assert.rejects(
+      () => loadPredictor(dir),
+      new RegExp(
+        `trained on ${kept.length} functionals, this version computes ${artifact.names.length} ` +
+          `\\(first difference at value \\d+: "contour_.*train it again`,
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.throws(
+    () => pooledWindowClassifier(swapped, windowOptions),
+    new RegExp(
+      `first difference at value 0: "${artifact.names[1]}" saved, "${artifact.names[0]}" now`,
+    ),
+  );
+  // The artifact as trained passes.
+  pooledWindowClassifier(artifact, windowOptions);
 });

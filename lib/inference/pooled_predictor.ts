@@ -16,6 +16,7 @@
  * ```
  * @module
  */
+import { assertFunctionalLayout } from "./functional_layout.ts";
 import { mixToMono, readAudioFile, resample } from "../audio/mod.ts";
 import {
   RunningSpeakerNormalizer,
@@ -79,12 +80,14 @@ export interface PooledPredictor {
  * @param artifact model, settings, value names and speaker prior
  * @param modelName name shown in outputs
  * @param options adaptation
+ * @throws Error when the model was trained on other functionals than this version computes
  */
 export function createPooledPredictor(
   artifact: PooledArtifact,
   modelName: string,
   options: PooledPredictorOptions = {},
 ): PooledPredictor {
+  assertFunctionalLayout(artifact, modelName);
   const normalizer = new RunningSpeakerNormalizer(artifact.prior, options.priorWeight ?? 10);
   const classes = artifact.model.classes;
   const functionalsOf = async (input: string | PooledSamplesInput): Promise<Float32Array> => {

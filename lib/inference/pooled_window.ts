@@ -24,6 +24,7 @@
  * ```
  * @module
  */
+import { assertFunctionalLayout } from "./functional_layout.ts";
 import type { RunningSpeakerNormalizer } from "../features/mod.ts";
 // Deep import: this file is bundled for the browser (lib/live/page), where lib/features/mod.ts would pull in Deno-only code.
 import { utteranceAnalysis, utteranceFeatures } from "../features/utterance.ts";
@@ -80,6 +81,7 @@ export function pooledWindowClassifier(
   options: PooledWindowOptions,
 ): PooledWindowClassifier {
   const { model, settings, names } = artifact;
+  assertFunctionalLayout(artifact, model.spec.name);
   const { normalizer } = options;
   const speakerNormalised = model.spec.normalization === "speaker";
   const functionals = (samples: Float32Array, sampleRate: number) => {
