@@ -278,8 +278,14 @@ export async function loadPredictor(
           `encoder lists ${classes.join(", ")}`,
       );
     }
+    let pooled;
+    try {
+      pooled = createPooledPredictor(artifact, modelName, { adapt: options.adaptSpeaker });
+    } catch (error) {
+      throw new ArtifactError(modelDir, (error as Error).message);
+    }
     return pooledModelPredictor(
-      createPooledPredictor(artifact, modelName, { adapt: options.adaptSpeaker }),
+      pooled,
       manifest.features,
       options.featureWorkers ?? Math.max(0, (navigator.hardwareConcurrency ?? 1) - 1),
     );
