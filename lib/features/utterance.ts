@@ -178,17 +178,11 @@ export function utteranceFunctionals(
 
   // Prosody: F0 on a semitone scale (relative to 27.5 Hz), voiced frames only.
   const frames = Math.min(pitch.f0.length, mask.length);
-  const voicedMask = new Uint8Array(mask.length);
-  const semitones = new Float64Array(mask.length).fill(Number.NaN);
+  const { voicedMask, semitones } = voicedSemitones(pitch, mask);
   let voiced = 0, active = 0;
   for (let t = 0; t < frames; t++) {
     if (mask[t]) active++;
-    const f0 = pitch.f0[t];
-    if (mask[t] && pitch.voiced[t] && Number.isFinite(f0) && f0 > 0) {
-      voicedMask[t] = 1;
-      semitones[t] = 12 * Math.log2(f0 / 27.5);
-      voiced++;
-    }
+    if (voicedMask[t]) voiced++;
   }
   const f0Series = { frames: mask.length, width: 1, data: semitones };
   add("f0_semitones", f0Series, CONTOUR, voicedMask);
@@ -197,6 +191,7 @@ export function utteranceFunctionals(
   add("rms_db_voiced", levelDb, SPREAD, voicedMask);
 
   // Voice quality (eGeMAPS-style spectral balance, harmonic differences, HNR) and contour shape.
+  const secondsPerFrame = hopLength / sampleRate;
   const voicedF0 = new Float32Array(mask.length).fill(Number.NaN);
   for (let t = 0; t < frames; t++) if (voicedMask[t]) voicedF0[t] = pitch.f0[t];
   const quality = voiceQuality(samples, spectrogram, voicedF0);
@@ -217,12 +212,11 @@ export function utteranceFunctionals(
     ],
     active: mask,
     voiced: voicedMask,
-    secondsPerFrame: hopLength / sampleRate,
+    secondsPerFrame,
   });
   values.push(...contour.values);
   names.push(...contour.names);
 
-  const secondsPerFrame = hopLength / sampleRate;
   values.push(
     voiced / Math.max(active, 1),
     active * secondsPerFrame,
@@ -231,6 +225,27 @@ export function utteranceFunctionals(
   );
   names.push("voiced_ratio", "active_seconds", "voiced_segments_per_second");
   return { values: Float32Array.from(values), names };
+}
+
+/**
+ * The frames that are speech (`mask`) and voiced with a finite F0, and their F0 on a semitone
+ * scale relative to 27.5 Hz (NaN on every other frame); one value per `mask` frame.
+ */
+function voicedSemitones(
+  pitch: PyinResult,
+  mask: Uint8Array,
+): { voicedMask: Uint8Array; semitones: Float64Array } {
+  const voicedMask = new Uint8Array(mask.length);
+  const semitones = new Float64Array(mask.length).fill(Number.NaN);
+  const frames = Math.min(pitch.f0.length, mask.length);
+  for (let t = 0; t < frames; t++) {
+    const f0 = pitch.f0[t];
+    if (mask[t] && pitch.voiced[t] && Number.isFinite(f0) && f0 > 0) {
+      voicedMask[t] = 1;
+      semitones[t] = 12 * Math.log2(f0 / 27.5);
+    }
+  }
+  return { voicedMask, semitones };
 }
 
 /** Number of voiced stretches (a proxy of syllable rate: tempo is an arousal cue). */
@@ -268,20 +283,18 @@ export function pitchContour(samples: Float32Array, options: UtteranceOptions): 
   );
   const first = mask.indexOf(1), last = mask.lastIndexOf(1);
   if (first < 0) return { seconds: [], semitones: [] };
-  const semitones: number[] = [];
+  const { voicedMask, semitones } = voicedSemitones(pitch, mask);
   let sum = 0, count = 0;
   for (let t = first; t <= last; t++) {
-    const f0 = pitch.f0[t];
-    const voiced = mask[t] && pitch.voiced[t] && Number.isFinite(f0) && f0 > 0;
-    semitones.push(voiced ? 12 * Math.log2(f0 / 27.5) : Number.NaN);
-    if (voiced) {
-      sum += semitones[semitones.length - 1];
+    if (voicedMask[t]) {
+      sum += semitones[t];
       count++;
     }
   }
   const mean = count > 0 ? sum / count : 0;
+  const speech = Array.from(semitones.subarray(first, last + 1));
   return {
-    seconds: semitones.map((_, i) => (i * hopLength) / sampleRate),
-    semitones: semitones.map((value) => value - mean),
+    seconds: speech.map((_, i) => (i * hopLength) / sampleRate),
+    semitones: speech.map((value) => value - mean),
   };
 }
