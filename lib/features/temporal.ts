@@ -36,10 +36,10 @@ function framing(options: FramingOptions): { frameLength: number; hopLength: num
   return { frameLength, hopLength };
 }
 
-/** librosa's zero_crossings threshold, compared in float32 like the float32 signal. */
-const ZERO_THRESHOLD = Math.fround(1e-10);
-/** Prefix counts of {@link zeroCrossingRate}, kept between calls (one clip's worth). */
-let changesScratch = new Int32Array(0);
+/** Bits of librosa's zero_crossings threshold 1e-10 as a float32 (it compares in float32). */
+const THRESHOLD_BITS = new Int32Array(Float32Array.of(1e-10).buffer)[0];
+/** Bits of +Infinity as a float32: larger magnitudes are NaN. */
+const INFINITY_BITS = 0x7f800000;
 
 /**
  * Zero-crossing rate as `librosa.feature.zero_crossing_rate(y)`: the signal is padded by
@@ -62,29 +62,39 @@ export function zeroCrossingRate(samples: Float32Array, options: FramingOptions 
   if (length === 0) throw new RangeError("zeroCrossingRate: audio has no samples");
   const offset = frameLength >> 1;
   const frames = 1 + Math.floor((length + 2 * offset - frameLength) / hopLength);
-  // changesBefore[i] = sign changes between consecutive samples among samples 0..i; the edge
-  // padding repeats the end samples, so it adds no changes of its own. The count is kept in a
-  // local (no load of the previous entry) and the array reused between calls.
-  if (changesScratch.length < length) changesScratch = new Int32Array(length);
-  const changesBefore = changesScratch;
-  const negative = -ZERO_THRESHOLD;
-  let previous = samples[0] < negative ? 1 : 0;
+  // Frame t covers signal positions first(t) .. last(t), clamped to the signal (the edge padding
+  // repeats the end samples, so it adds no changes of its own): its count is
+  // changes(last) - changes(first), changes(i) = sign changes among samples 0..i. Only these two
+  // counts per frame are kept (not one per sample), taken while walking both non-decreasing
+  // position sequences at once.
+  const first = (t: number) => Math.min(Math.max(t * hopLength - offset, 0), length - 1);
+  const last = (t: number) =>
+    Math.min(Math.max(t * hopLength - offset + frameLength - 1, 0), length - 1);
+  const atFirst = new Int32Array(frames);
+  const atLast = new Int32Array(frames);
+  // x < -1e-10 from the float32 bits: sign set, magnitude above the threshold's and not NaN's.
+  // Integer arithmetic without branches, which real signals' unpredictable signs would miss.
+  const bits = new Int32Array(samples.buffer, samples.byteOffset, length);
+  const negative = (word: number) => {
+    const magnitude = word & 0x7fffffff;
+    return (word >>> 31) & ((THRESHOLD_BITS - magnitude) >>> 31) &
+      ((magnitude - INFINITY_BITS - 1) >>> 31);
+  };
+  let previous = negative(bits[0]);
   let changes = 0;
-  changesBefore[0] = 0;
-  for (let i = 1; i < length; i++) {
-    const current = samples[i] < negative ? 1 : 0;
-    changes += current ^ previous;
-    changesBefore[i] = changes;
-    previous = current;
+  let i = 1;
+  for (let a = 0, b = 0; b < frames;) {
+    const target = a < frames ? Math.min(first(a), last(b)) : last(b);
+    for (; i <= target; i++) {
+      const current = negative(bits[i]);
+      changes += current ^ previous;
+      previous = current;
+    }
+    while (a < frames && first(a) === target) atFirst[a++] = changes;
+    while (b < frames && last(b) === target) atLast[b++] = changes;
   }
   const data = new Float64Array(frames);
-  for (let t = 0; t < frames; t++) {
-    // The frame covers signal positions first .. first + frameLength - 1 (clamped to the signal).
-    const first = t * hopLength - offset;
-    const from = Math.min(Math.max(first, 0), length - 1);
-    const to = Math.min(Math.max(first + frameLength - 1, 0), length - 1);
-    data[t] = (changesBefore[to] - changesBefore[from]) / frameLength;
-  }
+  for (let t = 0; t < frames; t++) data[t] = (atLast[t] - atFirst[t]) / frameLength;
   return { frames, width: 1, data };
 }
 
