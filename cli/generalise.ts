@@ -6,7 +6,9 @@
  * Defaults: `../shared/data/TESS` and `../shared/data/RAVDESS-22k` when they exist beside the
  * project, plus the synthetic demo corpus (`data/demo`, made with espeak-ng if missing). Protocols:
  * the random TESS split, TESS cross-speaker (both directions), RAVDESS 6 x 4 actors, and with
- * several corpora leave-one-corpus-out and the cross-corpus matrix. Results go to
+ * several corpora leave-one-corpus-out and the cross-corpus matrix; then, for the default model on
+ * TESS cross-speaker and RAVDESS 6 x 4 actors, UA against the number of unlabelled clips of each
+ * new voice the speaker normalisation has seen (`--no-enrolment` skips it). Results go to
  * `outputs/generalisation.json` (atomic write).
  * @module
  */
@@ -22,10 +24,13 @@ import {
   svmPooledSpec,
 } from "../lib/models/mod.ts";
 import {
+  type EnrolmentCurve,
+  enrolmentTable,
   type Protocol,
   type ProtocolResult,
   protocolsFor,
   resolveDataSource,
+  runEnrolmentCurve,
   runPooledProtocol,
   utteranceData,
 } from "../lib/pipeline/mod.ts";
@@ -33,7 +38,8 @@ import { DEFAULT_AUGMENTATION_POLICY } from "../lib/augment/mod.ts";
 import { parseCliArgs, UsageError, writeTextAtomic } from "../lib/util/mod.ts";
 
 const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensemble,svm,logistic]
-                              [--augment COPIES] [--no-demo] [--out outputs/generalisation.json]`;
+                              [--augment COPIES] [--no-demo] [--no-enrolment]
+                              [--out outputs/generalisation.json]`;
 
 /**
  * The models the table compares. `augmented`: trained with the augmented copies of the training
@@ -85,6 +91,7 @@ async function main(): Promise<number> {
       out: { type: "string" },
       "no-demo": { type: "boolean", default: false },
       augment: { type: "string" },
+      "no-enrolment": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -121,6 +128,7 @@ async function main(): Promise<number> {
   // The project's feature cache (`SER_CACHE_DIR` moves it, e.g. to time a cold run).
   const cacheDir = projectPath(loadConfig().cacheDir);
   const results: ProtocolResult[] = [];
+  const enrolment: EnrolmentCurve[] = [];
   const rows: string[][] = [];
   const runAll = (
     label: string,
@@ -186,7 +194,25 @@ async function main(): Promise<number> {
         `${data.dimensions} functionals, corpora ${[...new Set(data.corpora)].join("+")} ` +
         `(${timings.extractSeconds.toFixed(0)} s to scan and extract)`,
     );
-    runAll("", protocolsFor(data, { seed: 42 }), data, augmented);
+    const protocols = protocolsFor(data, { seed: 42 });
+    runAll("", protocols, data, augmented);
+    if (!args.flags["no-enrolment"]) {
+      // How many unlabelled clips of a new voice the default model needs (the live page and
+      // `enrol` have a few, the protocols above use all of them).
+      const start = performance.now();
+      for (const protocol of protocols) {
+        if (protocol.name !== "TESS cross-speaker" && protocol.name !== "RAVDESS 6x4 actors") {
+          continue;
+        }
+        const curve = runEnrolmentCurve(data, protocol, SPECS.ensemble.spec(), { augmented });
+        enrolment.push(curve);
+        console.log(
+          `enrolment, ${protocol.name}: ` +
+            curve.points.map((p) => `${p.clips} clips UA ${p.ua.mean.toFixed(3)}`).join(", "),
+        );
+      }
+      timings.enrolmentSeconds = (performance.now() - start) / 1000;
+    }
   } else {
     console.warn("generalise: no corpus found (../shared/data/TESS, RAVDESS-22k); pass --data");
   }
@@ -209,6 +235,15 @@ async function main(): Promise<number> {
   const table = [header, header.map(() => "---"), ...rows]
     .map((row) => `| ${row.join(" | ")} |`).join("\n");
   console.log(`\n${table}`);
+  if (enrolment.length > 0) {
+    console.log(
+      `\nUA against the unlabelled clips of each new voice the speaker normalisation has seen ` +
+        `(ensemble, prior worth ${enrolment[0].priorWeight} clips, ${
+          enrolment[0].repeats
+        } draws):\n` +
+        enrolmentTable(enrolment),
+    );
+  }
   const out = projectPath(args.flags.out ?? "outputs/generalisation.json");
   await writeTextAtomic(
     out,
@@ -217,6 +252,7 @@ async function main(): Promise<number> {
         settings,
         augmentCopies,
         timings,
+        enrolment,
         results: results.map((result) => ({
           ...result,
           folds: result.folds.map(({ metrics, ...fold }) => ({

@@ -23,6 +23,7 @@ import {
   tessCrossSpeakerFolds,
   type UtteranceData,
 } from "../lib/pipeline/protocols.ts";
+import { enrolledNormalizer, runEnrolmentCurve } from "../lib/pipeline/enrolment.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
@@ -315,6 +316,52 @@ Deno.test("protocols: speaker normalisation never reads labels, and rescues shif
   assert.throws(() => runPooledProtocol(data, leaky, svmPooledSpec()), /both sides: demo:a/);
   const names = protocolsFor(data).map((p) => p.name);
   assert.deepEqual(names, ["random split", "speaker-independent (4 folds)"]);
+});
+
+Deno.test("enrolment curve: UA rises with the new voice's clips; enrolled clips are not scored", () => {
+  const data = speakerData("demo", ["a", "b", "c", "d"], 15); // 45 clips per speaker
+  const protocol = speakerGroupFolds(data, 4);
+  const spec = ensemblePooledSpec({ emphasis: [] });
+  const curve = runEnrolmentCurve(data, protocol, spec, { clips: [0, 5, 40], repeats: 3 });
+  assert.deepEqual(curve.points.map((p) => p.clips), [0, 5, 40, "all"]);
+  // Enrolled clips are left out of the scoring: 4 folds x 1 speaker x (45 - k) clips.
+  assert.deepEqual(curve.points.map((p) => p.scored), [180, 160, 20, 180]);
+  const ua = curve.points.map((p) => p.ua.mean);
+  // "all" is the protocol's own normalisation: the same model and vectors, the same UA.
+  assert.equal(ua[3], runPooledProtocol(data, protocol, spec).ua.mean);
+  // The prior alone cannot place a voice shifted by up to +-6 (like global normalisation,
+  // 0.74 above); forty of its clips can. Measured: 0.739 -> 0.748 (5 clips) -> 1.000 (40).
+  assert.ok(ua[0] <= 0.8, `no enrolment: UA ${ua[0]}`);
+  assert.ok(ua[2] >= 0.95, `forty clips: UA ${ua[2]}`);
+  assert.ok(ua[1] > ua[0], `five clips (${ua[1]}) beat none (${ua[0]})`);
+  // Seeded: the same draws give the same curve; a speaker with too few clips is skipped.
+  assert.deepEqual(
+    runEnrolmentCurve(data, protocol, spec, { clips: [0, 5, 40], repeats: 3 }).points,
+    curve.points,
+  );
+  const tooMany = runEnrolmentCurve(data, protocol, spec, { clips: [45], repeats: 1 });
+  assert.deepEqual(tooMany.points.map((p) => p.clips), ["all"]);
+  assert.throws(
+    () => runEnrolmentCurve(data, protocol, ensemblePooledSpec({ normalization: "global" })),
+    /normalises "global"; enrolment only changes speaker-normalised models/,
+  );
+  assert.throws(() => runEnrolmentCurve(data, protocol, spec, { clips: [-1] }), /whole numbers/);
+  assert.throws(() => runEnrolmentCurve(data, protocol, spec, { repeats: 0 }), /repeats/);
+});
+
+Deno.test("enrolment: the normaliser sees the enrolled clips only, never a label", () => {
+  const data = speakerData("demo", ["a", "b"], 5);
+  const prior = { mean: [0, 0, 0, 0], std: [1, 1, 1, 1], speakers: 1 };
+  const enrolled = [0, 3, 7];
+  const normalizer = enrolledNormalizer(data.vectors, 4, enrolled, prior, 2);
+  const statistics = normalizer.statistics();
+  const own = vectorStatistics(data.vectors, 4, enrolled);
+  for (let j = 0; j < 4; j++) {
+    // MAP blend of the three clips' own statistics with the prior worth two clips.
+    close(statistics.mean[j], (3 * own.mean[j]) / 5, 1e-9, `mean ${j}`);
+    close(statistics.std[j], Math.sqrt((3 * own.std[j] ** 2 + 2) / 5), 1e-6, `std ${j}`);
+  }
+  assert.equal(normalizer.count, 3);
 });
 
 Deno.test("functionals cache: a changed value fails the checksum and is recomputed", async () => {

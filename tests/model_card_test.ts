@@ -92,6 +92,18 @@ function report(clips: number): ProjectReport {
           protocol("speaker groups", true, 0.4),
           protocol("leave one speaker out", true, 0.35),
         ],
+        enrolment: [{
+          protocol: "speaker groups",
+          model: "ensemble",
+          priorWeight: 10,
+          points: ([[0, 0.31], [3, 0.33], [10, 0.38], ["all", 0.39]] as const).map((
+            [clips, ua],
+          ) => ({
+            clips,
+            ua: { mean: ua, std: 0, values: [ua] },
+            accuracy: { mean: ua, std: 0, values: [ua] },
+          })),
+        }],
       },
     },
   };
@@ -136,6 +148,12 @@ Deno.test("model card: protocols from a report on the same clips; completed by t
     /accuracy 0\.350 \(leave one speaker out\) to 0\.400 \(speaker groups\), chance 0\.333/,
   );
   assert.match(limits, /stopped early \(stop file models\/STOP found\)/);
+  // The enrolment curve: what a new voice gets before and after a few of its clips.
+  assert.match(
+    limits,
+    /UA 0\.310 with none of its clips, 0\.380 after 10, 0\.390 with all \(speaker groups\)/,
+  );
+  assert.deepEqual(card.enrolment?.[0].points.map((p) => p.clips), [0, 3, 10, "all"]);
 
   // One speaker-independent protocol: one number, not a range.
   const one = report(24);
@@ -158,6 +176,10 @@ Deno.test("model card: protocols from a report on the same clips; completed by t
   assert.match(markdown, /^# Model card: run 20261130T091500123Z/);
   assert.match(markdown, /\| ensemble \(best\) \| pooled \| 0\.5000 \| 0\.7500 \| 0\.7000 \|/);
   assert.match(markdown, /\| leave one speaker out \| ensemble \| yes \| 2 \| 0\.350 \| 0\.340 \|/);
+  assert.match(
+    markdown,
+    /\| k \| 0 \| 3 \| 10 \| all \|\n\| --- (\| --- ){4}\|\n\| UA \| 0\.310 \| 0\.330 \|/,
+  );
   assert.match(markdown, /## Intended use\n\n- Research/);
   assert.match(markdown, /## Limits\n\n- Trained on the synthetic demo corpus/);
 });

@@ -11,6 +11,7 @@ import {
   confusionMatricesFigure,
   confusionMatrixFigure,
   emotionDistribution,
+  enrolmentCurveFigure,
   type Figure,
   figureJson,
   figureMimeBundle,
@@ -659,4 +660,28 @@ Deno.test("visualizer: pitchContourFigure draws one line per clip, unvoiced fram
     () => pitchContourFigure([{ label: "x", seconds: [0], semitones: [Number.NaN] }]),
     /no voiced frame/,
   );
+});
+
+Deno.test("visualizer: enrolmentCurveFigure draws UA per enrolment size, all-clips dotted", () => {
+  const point = (clips: number | "all", mean: number) => ({ clips, ua: { mean, std: 0.02 } });
+  const figure = enrolmentCurveFigure([
+    {
+      protocol: "RAVDESS",
+      model: "ensemble",
+      points: [point(0, 0.6), point(10, 0.7), point("all", 0.74)],
+    },
+    { protocol: "TESS", model: "ensemble", points: [point(0, 0.7), point(40, 0.78)] },
+  ], 7);
+  assert.equal(figure.data.length, 3, "two curves, one all-clips line (TESS has none)");
+  const [ravdess, all, tess] = figure.data as ScatterTrace[];
+  assert.deepEqual(ravdess.x, [0, 10]);
+  assert.deepEqual(ravdess.y, [0.6, 0.7]);
+  assert.deepEqual((ravdess.error_y as { array: number[] }).array, [0.02, 0.02]);
+  assert.deepEqual(all.y, [0.74, 0.74]);
+  assert.equal(all.line?.dash, "dot");
+  assert.equal(all.line?.color, ravdess.line?.color, "the all-clips line has its curve's colour");
+  assert.deepEqual(tess.x, [0, 40]);
+  const chance = (figure.layout.shapes as { y0: number }[])[0];
+  assert.equal(chance.y0, 1 / 7);
+  assert.throws(() => enrolmentCurveFigure([], 7), /no curves/);
 });

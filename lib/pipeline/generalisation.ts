@@ -18,10 +18,13 @@ import { columnValues } from "../data_loader/mod.ts";
 import { formatMeanStd, type MeanStd } from "../evaluate/mod.ts";
 import { extractUtteranceSet, type UtteranceSettings } from "../features/mod.ts";
 import { ensemblePooledSpec, type PooledSpec } from "../models/mod.ts";
+import { type EnrolmentCurve, type EnrolmentOptions, runEnrolmentCurve } from "./enrolment.ts";
 import {
+  type Protocol,
   type ProtocolResult,
   protocolsFor,
   runPooledProtocol,
+  type UtteranceData,
   utteranceData,
 } from "./protocols.ts";
 
@@ -37,6 +40,12 @@ export interface GeneralisationOptions {
   seed?: number;
   /** Show progress (default true). */
   progress?: boolean;
+  /**
+   * Enrolment curves (UA against the unlabelled clips of each new voice the speaker
+   * normalisation has seen) of the first model on the within-corpus speaker-independent
+   * protocols: options, or `false` to skip them (default: on, with the default sizes).
+   */
+  enrolment?: false | Omit<EnrolmentOptions, "augmented">;
 }
 
 /** Every protocol's result plus what they ran on. */
@@ -48,6 +57,25 @@ export interface GeneralisationResult {
   /** Files whose functionals could not be computed. */
   failures: { path: string; problem: string }[];
   results: ProtocolResult[];
+  /** Enrolment curves (see {@link GeneralisationOptions.enrolment}); empty when skipped. */
+  enrolment: EnrolmentCurve[];
+}
+
+/**
+ * The protocols an enrolment curve means something for: every fold speaker-independent and
+ * inside one corpus (TESS cross-speaker, RAVDESS 6 x 4 actors, speaker groups of other corpora).
+ */
+export function enrolmentProtocols(
+  data: UtteranceData,
+  protocols: readonly Protocol[],
+): Protocol[] {
+  return protocols.filter((protocol) =>
+    protocol.folds.every((fold) => {
+      const trainSpeakers = new Set(fold.train.map((row) => data.speakers[row]));
+      const corpora = new Set([...fold.train, ...fold.test].map((row) => data.corpora[row]));
+      return corpora.size === 1 && fold.test.every((row) => !trainSpeakers.has(data.speakers[row]));
+    })
+  );
 }
 
 /**
@@ -70,13 +98,19 @@ export async function evaluateGeneralisation(
   const data = utteranceData(set, table, classes);
   const specs = options.specs ?? [ensemblePooledSpec()];
   const results: ProtocolResult[] = [];
-  for (const protocol of protocolsFor(data, { seed: options.seed })) {
+  const protocols = protocolsFor(data, { seed: options.seed });
+  for (const protocol of protocols) {
     for (const spec of specs) {
       results.push(runPooledProtocol(data, protocol, spec, {
         allowSharedSpeakers: protocol.name.startsWith("random"),
       }));
     }
   }
+  const enrolment = options.enrolment === false || specs[0].normalization !== "speaker"
+    ? []
+    : enrolmentProtocols(data, protocols).map((protocol) =>
+      runEnrolmentCurve(data, protocol, specs[0], options.enrolment || {})
+    );
   return {
     clips: data.labels.length,
     speakers: new Set(data.speakers).size,
@@ -84,6 +118,7 @@ export async function evaluateGeneralisation(
     dimensions: data.dimensions,
     failures: set.failures,
     results,
+    enrolment,
   };
 }
 
@@ -123,6 +158,16 @@ export interface GeneralisationSummary {
   speakers: number;
   corpora: string[];
   protocols: ProtocolSummary[];
+  /**
+   * UA against the unlabelled clips of a new voice the normalisation has seen (absent in
+   * reports written before it existed).
+   */
+  enrolment?: {
+    protocol: string;
+    model: string;
+    priorWeight: number;
+    points: { clips: number | "all"; ua: MeanStd; accuracy: MeanStd }[];
+  }[];
 }
 
 /** The report's view of a result: no confusion-matrix objects, just numbers. */
@@ -143,6 +188,12 @@ export function generalisationSummary(result: GeneralisationResult): Generalisat
         ua: fold.ua,
         confusionMatrix: fold.metrics.confusionMatrix,
       })),
+    })),
+    enrolment: result.enrolment.map((curve) => ({
+      protocol: curve.protocol,
+      model: curve.model,
+      priorWeight: curve.priorWeight,
+      points: curve.points.map(({ clips, ua, accuracy }) => ({ clips, ua, accuracy })),
     })),
   };
 }

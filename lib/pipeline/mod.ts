@@ -12,6 +12,8 @@
  *   cross-validate;
  * - `protocols.ts`, `generalisation.ts` — generalisation protocols (random split, TESS
  *   cross-speaker, RAVDESS 6 × 4 actors, leave one corpus out) and the step that scores them;
+ * - `enrolment.ts` — UA on new voices against the number of their unlabelled clips the
+ *   speaker normalisation has seen;
  * - `training_outcome.ts` — the end of the training step: best model on validation, manifest,
  *   model card, report section, promotion;
  * - `report.ts`, `model_card.ts` — `outputs/project_report.json` (typed section by section)
@@ -117,6 +119,14 @@ export {
   generalisationTable,
   type ProtocolSummary,
 } from "./generalisation.ts";
+export {
+  DEFAULT_ENROLMENT_CLIPS,
+  type EnrolmentCurve,
+  type EnrolmentOptions,
+  type EnrolmentPoint,
+  enrolmentTable,
+  runEnrolmentCurve,
+} from "./enrolment.ts";
 export {
   type DatasetSection,
   type EvaluationSection,

@@ -46,6 +46,13 @@ export interface ModelCardProtocol {
   folds: number;
 }
 
+/** One enrolment curve: UA after `clips` unlabelled clips of a new voice (`"all"`: every clip). */
+export interface ModelCardEnrolment {
+  protocol: string;
+  model: string;
+  points: { clips: number | "all"; ua: number }[];
+}
+
 /** The card, as `model_card.json` holds it. */
 export interface ModelCard {
   version: 1;
@@ -81,6 +88,11 @@ export interface ModelCard {
   trainingStopped?: string;
   /** The generalisation protocols on this data (from the evaluation step), when measured. */
   protocols: ModelCardProtocol[];
+  /**
+   * UA on new voices against the unlabelled clips of each voice the speaker normalisation had
+   * seen (notebook 04's enrolment curves), when measured.
+   */
+  enrolment?: ModelCardEnrolment[];
   /** Where `protocols` and the test metrics come from. */
   evaluationSource?: string;
   intendedUse: string[];
@@ -153,6 +165,33 @@ function reportProtocols(
   }));
 }
 
+/** The enrolment curves in a report section, when it matches `clips` and `corpora`. */
+function reportEnrolment(
+  report: ProjectReport | undefined,
+  clips: number,
+  corpora: readonly string[],
+): ModelCardEnrolment[] {
+  const section = report?.evaluation?.generalisation;
+  if (!section?.enrolment || section.clips !== clips) return [];
+  if ([...(section.corpora ?? [])].sort().join() !== [...corpora].sort().join()) return [];
+  return section.enrolment.map((curve) => ({
+    protocol: curve.protocol,
+    model: curve.model,
+    points: curve.points.map((point) => ({ clips: point.clips, ua: point.ua.mean })),
+  }));
+}
+
+/** "UA 0.631 with none of its clips, 0.686 after 10, 0.743 with all (RAVDESS 6x4 actors)". */
+function enrolmentSentence(curve: ModelCardEnrolment): string | undefined {
+  const at = (clips: number | "all") => curve.points.find((p) => p.clips === clips);
+  const none = at(0), all = at("all");
+  const some = curve.points.find((p) => typeof p.clips === "number" && p.clips >= 10);
+  if (!none || !all) return undefined;
+  return `UA ${none.ua.toFixed(3)} with none of its clips, ` +
+    (some ? `${some.ua.toFixed(3)} after ${some.clips}, ` : "") +
+    `${all.ua.toFixed(3)} with all (${curve.protocol})`;
+}
+
 /** The intended use and the limits, from what the card knows of the data and the results. */
 function useAndLimits(
   card: Omit<ModelCard, "intendedUse" | "limits">,
@@ -197,6 +236,14 @@ function useAndLimits(
     limits.push(
       "No speaker-independent measurement on this data yet: run notebook 04 (its " +
         "generalisation section) before trusting the model on new voices.",
+    );
+  }
+  const enrolment = (card.enrolment ?? []).map(enrolmentSentence).filter((s) => s !== undefined);
+  if (enrolment.length > 0) {
+    limits.push(
+      `A new voice is normalised with what the model has seen of it: ${enrolment.join("; ")}. ` +
+        "Enrol a few unlabelled clips of the speaker (`predictor.pooled.enrol`) or let the live " +
+        "page adapt before trusting its answers.",
     );
   }
   if (card.data.speakers.length <= 2) {
@@ -289,6 +336,8 @@ export function buildModelCard(input: ModelCardInput): ModelCard {
     ...(input.trainingStopped ? { trainingStopped: input.trainingStopped } : {}),
     protocols: reportProtocols(input.report, table.height, input.dataset.corpora),
   };
+  const enrolment = reportEnrolment(input.report, table.height, input.dataset.corpora);
+  if (enrolment.length > 0) card.enrolment = enrolment;
   if (card.protocols.length > 0) {
     card.evaluationSource = `generalisation protocols of the evaluation of ` +
       `${input.report?.updatedAt ?? "?"} on the same clips (the recipe, retrained per fold)`;
@@ -316,11 +365,13 @@ export function completeModelCard(
       : model;
   });
   const protocols = reportProtocols(report, card.data.clips, card.data.corpora);
+  const enrolment = reportEnrolment(report, card.data.clips, card.data.corpora);
   const { intendedUse: _u, limits: _l, ...rest } = card;
   const next = {
     ...rest,
     models,
     protocols: protocols.length > 0 ? protocols : card.protocols,
+    ...(enrolment.length > 0 ? { enrolment } : {}),
     evaluationSource: protocols.length > 0
       ? `evaluation of this set on ${report.updatedAt}`
       : card.evaluationSource,
@@ -388,6 +439,18 @@ export function renderModelCard(card: ModelCard): string {
     );
   } else {
     lines.push("Not measured yet (notebook 04's generalisation section).");
+  }
+  for (const curve of card.enrolment ?? []) {
+    lines.push(
+      "",
+      `UA on new voices after k unlabelled clips of each (${
+        cell(curve.protocol)
+      }, ${curve.model}):`,
+      "",
+      `| k | ${curve.points.map((p) => p.clips).join(" | ")} |`,
+      `| --- | ${curve.points.map(() => "---").join(" | ")} |`,
+      `| UA | ${curve.points.map((p) => p.ua.toFixed(3)).join(" | ")} |`,
+    );
   }
   lines.push(
     "",

@@ -25,7 +25,7 @@ import type pl from "nodejs-polars";
 import { columnValues, stratifiedSplit } from "../data_loader/mod.ts";
 import { computeMetrics, type MeanStd, meanStd, type MetricsResult } from "../evaluate/mod.ts";
 import { speakerStandardize, type UtteranceSet } from "../features/mod.ts";
-import { fitPooled, pooledPredictProba, type PooledSpec } from "../models/mod.ts";
+import { fitPooled, type PooledModel, pooledPredictProba, type PooledSpec } from "../models/mod.ts";
 
 /** Utterance vectors with labels, speakers and corpora: the input of every protocol. */
 export interface UtteranceData {
@@ -244,6 +244,85 @@ export function normalizedVectors(data: UtteranceData, spec: PooledSpec): Float3
 }
 
 /**
+ * Checks a fold: both sides non-empty, and no speaker on both sides unless `allowShared`.
+ *
+ * @returns whether the fold shares speakers (only possible with `allowShared`)
+ * @throws Error naming the protocol, the fold and the shared speakers
+ */
+export function checkFold(
+  data: UtteranceData,
+  protocol: string,
+  fold: ProtocolFold,
+  allowShared = false,
+): boolean {
+  if (fold.train.length === 0 || fold.test.length === 0) {
+    throw new Error(`${protocol}, ${fold.name}: empty training or test set`);
+  }
+  const trainSpeakers = new Set(fold.train.map((i) => data.speakers[i]));
+  const overlap = [...new Set(fold.test.map((i) => data.speakers[i]))].filter((s) =>
+    trainSpeakers.has(s)
+  );
+  if (overlap.length > 0 && !allowShared) {
+    throw new Error(`${protocol}, ${fold.name}: speakers on both sides: ${overlap.join(", ")}`);
+  }
+  return overlap.length > 0;
+}
+
+/**
+ * The normalised vectors of `data` and of its augmented copies, checked against `data`'s shape:
+ * what every fold of a protocol trains and scores on.
+ */
+export function protocolVectors(
+  data: UtteranceData,
+  protocol: string,
+  spec: PooledSpec,
+  augmented: readonly Float32Array[] = [],
+): { vectors: Float32Array; copies: Float32Array[] } {
+  const copies = augmented.map((copy) => {
+    if (copy.length !== data.vectors.length) {
+      throw new RangeError(
+        `${protocol}: an augmented copy has ${copy.length / data.dimensions} rows, ` +
+          `the data ${data.labels.length}`,
+      );
+    }
+    return normalizedVectors({ ...data, vectors: copy }, spec);
+  });
+  return { vectors: normalizedVectors(data, spec), copies };
+}
+
+/**
+ * Fits `spec` on a fold's training clips plus their augmented copies (never the test clips').
+ *
+ * @param vectors and `copies`: from {@link protocolVectors}
+ */
+export function fitFold(
+  data: UtteranceData,
+  fold: ProtocolFold,
+  spec: PooledSpec,
+  { vectors, copies }: { vectors: Float32Array; copies: readonly Float32Array[] },
+): PooledModel {
+  const d = data.dimensions;
+  const trainVectors = fold.train.map((i) => vectors.subarray(i * d, (i + 1) * d));
+  const trainLabels = fold.train.map((i) => data.labels[i]);
+  for (const copy of copies) {
+    for (const i of fold.train) {
+      trainVectors.push(copy.subarray(i * d, (i + 1) * d));
+      trainLabels.push(data.labels[i]);
+    }
+  }
+  return fitPooled(spec, trainVectors, trainLabels, data.classes, data.names);
+}
+
+/** Index of the most probable class. */
+export function mostProbable(probabilities: ArrayLike<number>): number {
+  let best = 0;
+  for (let c = 1; c < probabilities.length; c++) {
+    if (probabilities[c] > probabilities[best]) best = c;
+  }
+  return best;
+}
+
+/**
  * Trains `spec` on each fold's training clips and scores its test clips.
  *
  * @param data utterance vectors and labels
@@ -270,55 +349,20 @@ export function runPooledProtocol(
   } = {},
 ): ProtocolResult {
   const start = performance.now();
-  const vectors = normalizedVectors(data, spec);
-  const copies = (options.augmented ?? []).map((copy) => {
-    if (copy.length !== data.vectors.length) {
-      throw new RangeError(
-        `${protocol.name}: an augmented copy has ${copy.length / data.dimensions} rows, ` +
-          `the data ${data.labels.length}`,
-      );
-    }
-    return normalizedVectors({ ...data, vectors: copy }, spec);
-  });
+  const prepared = protocolVectors(data, protocol.name, spec, options.augmented);
   const d = data.dimensions;
-  const row = (i: number) => vectors.subarray(i * d, (i + 1) * d);
   const folds: FoldResult[] = [];
   let shared = false;
   for (const fold of protocol.folds) {
-    if (fold.train.length === 0 || fold.test.length === 0) {
-      throw new Error(`${protocol.name}, ${fold.name}: empty training or test set`);
-    }
-    const trainSpeakers = new Set(fold.train.map((i) => data.speakers[i]));
-    const overlap = [...new Set(fold.test.map((i) => data.speakers[i]))].filter((s) =>
-      trainSpeakers.has(s)
-    );
-    if (overlap.length > 0) {
-      if (!options.allowSharedSpeakers) {
-        throw new Error(
-          `${protocol.name}, ${fold.name}: speakers on both sides: ${overlap.join(", ")}`,
-        );
-      }
-      shared = true;
-    }
+    shared = checkFold(data, protocol.name, fold, options.allowSharedSpeakers) || shared;
     const foldStart = performance.now();
-    const trainVectors = fold.train.map(row);
-    const trainLabels = fold.train.map((i) => data.labels[i]);
-    for (const copy of copies) {
-      for (const i of fold.train) {
-        trainVectors.push(copy.subarray(i * d, (i + 1) * d));
-        trainLabels.push(data.labels[i]);
-      }
-    }
-    const model = fitPooled(spec, trainVectors, trainLabels, data.classes, data.names);
+    const model = fitFold(data, fold, spec, prepared);
     const truth: number[] = [], predicted: number[] = [];
     for (const i of fold.test) {
-      const probabilities = pooledPredictProba(model, row(i));
-      let best = 0;
-      for (let c = 1; c < probabilities.length; c++) {
-        if (probabilities[c] > probabilities[best]) best = c;
-      }
       truth.push(data.labels[i]);
-      predicted.push(best);
+      predicted.push(
+        mostProbable(pooledPredictProba(model, prepared.vectors.subarray(i * d, (i + 1) * d))),
+      );
     }
     const metrics = computeMetrics(truth, predicted, data.classes);
     const result: FoldResult = {

@@ -70,5 +70,10 @@ export {
   show,
 } from "./display.ts";
 export { findChromium, isPng, type PngOptions, saveFigurePng } from "./png.ts";
-export { protocolFoldsFigure, type ProtocolFoldsRow } from "./protocols.ts";
+export {
+  enrolmentCurveFigure,
+  type EnrolmentCurveRow,
+  protocolFoldsFigure,
+  type ProtocolFoldsRow,
+} from "./protocols.ts";
 export { audioPlayerHtml, type AudioPlayerOptions, showAudio } from "./audio_player.ts";
