@@ -98,6 +98,14 @@ async function checkOutputs(outputs: string, models: string[]) {
   assert.ok(independent, "a speaker-independent protocol ran");
   assert.equal(independent.folds.length, 2, "two voices: two folds");
   for (const fold of independent.folds) assert.ok(fold.ua >= 0 && fold.ua <= 1);
+  // Notebook 04's enrolment curve: on that protocol, from no clip of the new voice to all of
+  // them; its last point is the protocol's own normalisation, the same UA.
+  const [curve] = report.evaluation.generalisation.enrolment;
+  assert.equal(curve.protocol, independent.protocol);
+  assert.deepEqual(curve.points[0].clips, 0);
+  assert.equal(curve.points.at(-1).clips, "all");
+  assert.equal(curve.points.at(-1).ua.mean, independent.ua.mean);
+  assert.ok(await Deno.stat(join(outputs, "enrolment_curve.html")), "the enrolment chart page");
   if (chromium) {
     for (
       const png of [

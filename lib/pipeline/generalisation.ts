@@ -16,6 +16,7 @@
 import type pl from "nodejs-polars";
 import { columnValues } from "../data_loader/mod.ts";
 import { formatMeanStd, type MeanStd } from "../evaluate/mod.ts";
+import type { AugmentationPolicy } from "../augment/mod.ts";
 import { extractUtteranceSet, type UtteranceSettings } from "../features/mod.ts";
 import { ensemblePooledSpec, type PooledSpec } from "../models/mod.ts";
 import { type EnrolmentCurve, type EnrolmentOptions, runEnrolmentCurve } from "./enrolment.ts";
@@ -38,6 +39,12 @@ export interface GeneralisationOptions {
   specs?: PooledSpec[];
   /** Seed of the random split. */
   seed?: number;
+  /**
+   * Augmented copies of every clip, as notebook 03 trains the pooled models (e.g.
+   * `pooledAugmentation(config)`): each fold adds the copies of its training clips, never of its
+   * test clips. Absent: no augmentation.
+   */
+  augmentation?: { policy: AugmentationPolicy; seed: number };
   /** Show progress (default true). */
   progress?: boolean;
   /**
@@ -96,6 +103,22 @@ export async function evaluateGeneralisation(
     progress: options.progress,
   });
   const data = utteranceData(set, table, classes);
+  const augmented: Float32Array[] = [];
+  for (let copy = 0; options.augmentation && copy < options.augmentation.policy.copies; copy++) {
+    const copies = await extractUtteranceSet(data.paths, settings, {
+      cacheDir: options.cacheDir,
+      progress: options.progress,
+      augmentation: { ...options.augmentation, copy },
+    });
+    if (copies.paths.length !== data.paths.length) {
+      const [first] = copies.failures;
+      throw new Error(
+        `augmented copy ${copy + 1}: ${copies.failures.length} clip(s) failed` +
+          (first ? `, first ${first.path}: ${first.problem}` : ""),
+      );
+    }
+    augmented.push(copies.data);
+  }
   const specs = options.specs ?? [ensemblePooledSpec()];
   const results: ProtocolResult[] = [];
   const protocols = protocolsFor(data, { seed: options.seed });
@@ -103,13 +126,14 @@ export async function evaluateGeneralisation(
     for (const spec of specs) {
       results.push(runPooledProtocol(data, protocol, spec, {
         allowSharedSpeakers: protocol.name.startsWith("random"),
+        augmented,
       }));
     }
   }
   const enrolment = options.enrolment === false || specs[0].normalization !== "speaker"
     ? []
     : enrolmentProtocols(data, protocols).map((protocol) =>
-      runEnrolmentCurve(data, protocol, specs[0], options.enrolment || {})
+      runEnrolmentCurve(data, protocol, specs[0], { ...options.enrolment, augmented })
     );
   return {
     clips: data.labels.length,
