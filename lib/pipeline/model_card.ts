@@ -146,15 +146,26 @@ function counts(values: unknown[]): Record<string, number> {
   return Object.fromEntries(Object.entries(result).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The report's generalisation section when it was measured on these clips; else undefined. */
+function sameDataSection(
+  report: ProjectReport | undefined,
+  clips: number,
+  corpora: readonly string[],
+) {
+  const section = report?.evaluation?.generalisation;
+  if (!section || section.clips !== clips) return undefined;
+  if ([...(section.corpora ?? [])].sort().join() !== [...corpora].sort().join()) return undefined;
+  return section;
+}
+
 /** The generalisation protocols in a report section, when it matches `clips` and `corpora`. */
 function reportProtocols(
   report: ProjectReport | undefined,
   clips: number,
   corpora: readonly string[],
 ): ModelCardProtocol[] {
-  const section = report?.evaluation?.generalisation;
-  if (!section?.protocols || section.clips !== clips) return [];
-  if ([...(section.corpora ?? [])].sort().join() !== [...corpora].sort().join()) return [];
+  const section = sameDataSection(report, clips, corpora);
+  if (!section?.protocols) return [];
   return section.protocols.map((p) => ({
     protocol: p.protocol,
     model: p.model,
@@ -171,9 +182,8 @@ function reportEnrolment(
   clips: number,
   corpora: readonly string[],
 ): ModelCardEnrolment[] {
-  const section = report?.evaluation?.generalisation;
-  if (!section?.enrolment || section.clips !== clips) return [];
-  if ([...(section.corpora ?? [])].sort().join() !== [...corpora].sort().join()) return [];
+  const section = sameDataSection(report, clips, corpora);
+  if (!section?.enrolment) return [];
   return section.enrolment.map((curve) => ({
     protocol: curve.protocol,
     model: curve.model,

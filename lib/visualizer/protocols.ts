@@ -6,6 +6,19 @@
 import type { BarTrace, Figure, ScatterTrace } from "./types.ts";
 import { SERIES_COLORS } from "./style.ts";
 
+/** A dashed horizontal line across the plot at chance level, 1 / classes. */
+function chanceLine(classes: number) {
+  return {
+    type: "line",
+    xref: "paper",
+    x0: 0,
+    x1: 1,
+    y0: 1 / classes,
+    y1: 1 / classes,
+    line: { dash: "dash", color: "#888" },
+  };
+}
+
 /** What {@link protocolFoldsFigure} needs of one protocol's result. */
 export interface ProtocolFoldsRow {
   protocol: string;
@@ -50,15 +63,7 @@ export function protocolFoldsFigure(results: readonly ProtocolFoldsRow[], classe
       title: { text: "Generalisation: unweighted average recall per fold" },
       xaxis: { title: { text: "Protocol and fold" }, automargin: true },
       yaxis: { title: { text: "UA" }, range: [0, 1.1] },
-      shapes: [{
-        type: "line",
-        xref: "paper",
-        x0: 0,
-        x1: 1,
-        y0: 1 / classes,
-        y1: 1 / classes,
-        line: { dash: "dash", color: "#888" },
-      }],
+      shapes: [chanceLine(classes)],
       autosize: true,
       height: 480,
       legend: { orientation: "h", y: -0.35 },
@@ -134,15 +139,7 @@ export function enrolmentCurveFigure(
       title: { text: "New voices: UA against the clips the speaker normalisation has seen" },
       xaxis: { title: { text: "Unlabelled clips of the new voice (enrolment)" } },
       yaxis: { title: { text: "UA" }, range: [0, 1.05] },
-      shapes: [{
-        type: "line",
-        xref: "paper",
-        x0: 0,
-        x1: 1,
-        y0: 1 / classes,
-        y1: 1 / classes,
-        line: { dash: "dash", color: "#888" },
-      }],
+      shapes: [chanceLine(classes)],
       autosize: true,
       height: 420,
       legend: { orientation: "h", y: -0.3 },
