@@ -347,6 +347,7 @@ Deno.test("enrolment curve: UA rises with the new voice's clips; enrolled clips 
   );
   assert.throws(() => runEnrolmentCurve(data, protocol, spec, { clips: [-1] }), /whole numbers/);
   assert.throws(() => runEnrolmentCurve(data, protocol, spec, { repeats: 0 }), /repeats/);
+  assert.throws(() => runEnrolmentCurve(data, protocol, spec, { priorWeight: 0 }), /> 0/);
 });
 
 Deno.test("enrolment: the normaliser sees the enrolled clips only, never a label", () => {

@@ -140,8 +140,9 @@ export function runEnrolmentCurve(
   if (!Number.isInteger(repeats) || repeats < 1) {
     throw new RangeError(`runEnrolmentCurve: repeats must be a whole number >= 1, got ${repeats}`);
   }
-  if (!(priorWeight >= 0)) {
-    throw new RangeError(`runEnrolmentCurve: priorWeight must be >= 0, got ${priorWeight}`);
+  if (!(priorWeight > 0) || !Number.isFinite(priorWeight)) {
+    // 0 would leave a voice with no enrolled clip without statistics (0 / 0).
+    throw new RangeError(`runEnrolmentCurve: priorWeight must be > 0, got ${priorWeight}`);
   }
   const start = performance.now();
   const d = data.dimensions;
@@ -176,6 +177,7 @@ export function runEnrolmentCurve(
             priorWeight,
           );
           const rest = order.slice(k);
+          // The speaker's statistics once, not per clip as `normalizer.normalize` would.
           const { mean, std } = normalizer.statistics();
           predicted.push(...score((row) => {
             const raw = data.vectors.subarray(row * d, (row + 1) * d);
