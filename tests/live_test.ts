@@ -25,6 +25,11 @@ import { featureSettings } from "../lib/features/feature_set.ts";
 import { loadPredictor, type Predictor, voiceActivity } from "../lib/inference/mod.ts";
 import { promotedSet, saveTinyPooled, trainTinyPooled } from "./tiny_pooled.ts";
 import { decodeFloat32, driveLivePage } from "../lib/live/mod.ts";
+import {
+  type CardEnrolmentCurve,
+  cardEnrolmentCurves,
+  enrolmentExpectation,
+} from "../lib/live/page/expectation.ts";
 import { findChromium } from "../lib/visualizer/mod.ts";
 import { haveShared, SHARED_DIR, skipped } from "./shared_data.ts";
 import { quiet, recording } from "./speech_like.ts";
@@ -76,11 +81,31 @@ function pooledModelsDir(): Promise<string> {
     const dir = await Deno.makeTempDir({ prefix: "ser_live_pooled_" });
     tempDirs.push(dir);
     const artifact = trainTinyPooled();
-    await promotedSet(dir, (run) => saveTinyPooled(run, artifact));
+    await promotedSet(dir, async (run) => {
+      await saveTinyPooled(run, artifact);
+      // The part of a model card the page reads: notebook 04's enrolment curve.
+      await Deno.writeTextFile(
+        join(run, "model_card.json"),
+        JSON.stringify({ enrolment: [TEST_CURVE] }),
+      );
+    });
     return dir;
   })();
   return pooledPromise;
 }
+
+/** An enrolment curve for the tiny pooled set's card (numbers made up for the page to quote). */
+const TEST_CURVE: CardEnrolmentCurve = {
+  protocol: "test voices",
+  model: "ensemble",
+  points: [
+    { clips: 0, ua: 0.5 },
+    { clips: 1, ua: 0.55 },
+    { clips: 3, ua: 0.6 },
+    { clips: 10, ua: 0.7 },
+    { clips: "all", ua: 0.9 },
+  ],
+};
 
 /** The microphone of the synthesized tests: 20 s of three voices with silent gaps. */
 function micRecording(): Float32Array {
@@ -310,6 +335,25 @@ Deno.test({
   },
 });
 
+Deno.test("live page: the enrolment expectation reads the card's curve at the clips seen", () => {
+  const curves = cardEnrolmentCurves({ enrolment: [TEST_CURVE, { protocol: "bad" }] });
+  assert.deepEqual(curves, [TEST_CURVE], "a malformed curve is left out");
+  assert.deepEqual(cardEnrolmentCurves({ version: 1 }), [], "an older card: no curve");
+  assert.deepEqual(cardEnrolmentCurves(null), []);
+  const at = (seen: number) => enrolmentExpectation(curves, "ensemble", seen);
+  assert.equal(
+    at(0),
+    "new voices (test voices): UA 0.500 before any of their clips, 0.900 with all of them",
+  );
+  assert.equal(
+    at(2),
+    "new voices (test voices): UA 0.550 after 1 of their clips, 0.900 with all of them",
+  );
+  assert.match(at(9)!, /UA 0\.600 after 3 of their clips/);
+  assert.match(at(500)!, /UA 0\.700 after 10 of their clips/);
+  assert.equal(enrolmentExpectation(curves, "svm", 5), undefined, "a curve measures one recipe");
+});
+
 Deno.test({
   name: "live page, pooled model: running speaker normalisation, windows and a file's timeline " +
     "equal lib/inference",
@@ -348,6 +392,11 @@ Deno.test({
     const reset = reports.find((r) => r.kind === "reset")!;
     assert.equal(reset.speakerClips, 0);
     assert.match(String(reset.speakerInfo), /^speaker normalisation: 0 voiced windows/);
+    // ... and what new voices scored with as many clips, from the set's model card.
+    assert.match(
+      String(reset.speakerInfo),
+      /; new voices \(test voices\): UA 0\.500 before any of their clips, 0\.900 with all of them$/,
+    );
     assert.equal(live.captureRate, RATE);
     const windows = live.windows as PageWindow[];
     assert.equal(windows.length, 34);
@@ -361,6 +410,7 @@ Deno.test({
       String(live.speakerInfo),
       new RegExp(`^speaker normalisation: ${voicedSoFar} voiced windows of this session seen`),
     );
+    assert.match(String(live.speakerInfo), /new voices \(test voices\): UA 0\.\d{3} after \d+ of/);
 
     // 1. Each window through lib/inference's pooled predictor adapting on every clip predicted,
     //    in the page's order.

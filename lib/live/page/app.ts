@@ -37,6 +37,11 @@ import {
   type WindowClassifier,
 } from "../../inference/timeline.ts";
 import { voiceActivity } from "../../inference/vad.ts";
+import {
+  type CardEnrolmentCurve,
+  cardEnrolmentCurves,
+  enrolmentExpectation,
+} from "./expectation.ts";
 import { sequenceWindowClassifier } from "../../inference/window_classifier.ts";
 import { pooledWindowClassifier } from "../../inference/pooled_window.ts";
 import { RunningSpeakerNormalizer } from "../../features/speaker_norm.ts";
@@ -110,6 +115,19 @@ let modelKind: "pooled" | "sequence" = "sequence";
 /** Pooled models: the artifact, and the microphone session's speaker statistics. */
 let pooledArtifact: PooledArtifact | undefined;
 let speaker: RunningSpeakerNormalizer | undefined;
+/** The model card's enrolment curves (UA of new voices after k of their clips), if measured. */
+let enrolmentCurves: CardEnrolmentCurve[] = [];
+
+/** The promoted set's model card, when it has one (it is optional: older sets lack it). */
+async function loadEnrolmentCurves(): Promise<CardEnrolmentCurve[]> {
+  const response = await fetch("/models/model_card.json");
+  if (!response.ok) return [];
+  try {
+    return cardEnrolmentCurves(await response.json());
+  } catch {
+    return []; // not JSON: the card is informative only, the page works without it
+  }
+}
 
 /** The classifier of a dropped file: pooled models adapt a fresh speaker on the file. */
 function fileClassifier(): WindowClassifier {
@@ -130,12 +148,23 @@ function showSpeaker() {
     return;
   }
   reset.style.display = "";
+  // How far to trust the answers yet: what new voices scored with this many of their clips.
+  // Windows overlap (a hop shorter than the window), so they count as the distinct clips they
+  // span, not one clip each.
+  const distinctClips = Math.floor(
+    speaker.count * Math.min(1, hopSeconds / manifest.features.duration),
+  );
+  const expectation = pooledArtifact
+    ? enrolmentExpectation(enrolmentCurves, pooledArtifact.model.spec.name, distinctClips)
+    : undefined;
   info.textContent =
     `speaker normalisation: ${speaker.count} voiced window${
       speaker.count === 1 ? "" : "s"
-    } of this session seen` + (speaker.count === 0
+    } of this session seen` +
+    (speaker.count === 0
       ? ` (until then, the ${speaker.prior.speakers} training speakers' average)`
-      : ` (blended with the training speakers' average, worth ${speaker.priorWeight})`);
+      : ` (blended with the training speakers' average, worth ${speaker.priorWeight})`) +
+    (expectation ? `; ${expectation}` : "");
   document.body.dataset.speakerClips = String(speaker.count);
 }
 
@@ -548,6 +577,7 @@ async function main() {
   await tf.setBackend("cpu");
   manifest = await (await fetch("/models/config.json")).json();
   classes = (await (await fetch("/models/label_encoder.json")).json()).classes;
+  enrolmentCurves = await loadEnrolmentCurves();
   const select = $("modelSelect") as HTMLSelectElement;
   const chosen = params.get("model") ?? manifest.bestModel;
   for (const name of Object.keys(manifest.models)) {
