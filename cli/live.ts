@@ -12,6 +12,7 @@
  * (unknown flags are errors naming the closest known one).
  * @module
  */
+import { join } from "node:path";
 import { loadConfig, projectPath } from "../config.ts";
 import { startLiveServer } from "../lib/live/mod.ts";
 import { parseCliArgs, UsageError } from "../lib/util/mod.ts";
@@ -42,8 +43,15 @@ async function main(args: string[]): Promise<number> {
     console.error(`live: --hop must be a positive number of seconds, got ${values.hop}`);
     return 1;
   }
-  const modelsDir = projectPath(values["models-dir"] ?? loadConfig().modelsDir);
-  const server = await startLiveServer({ modelsDir, port, hopSeconds });
+  const config = loadConfig();
+  const modelsDir = projectPath(values["models-dir"] ?? config.modelsDir);
+  const server = await startLiveServer({
+    modelsDir,
+    port,
+    hopSeconds,
+    // Notebook 04's completed card (with the enrolment curve) when it is of the promoted set.
+    modelCard: join(projectPath(config.outputsDir), "model_card.json"),
+  });
   console.log("open it in a browser (Ctrl-C stops the server)");
   await server.finished;
   return 0;

@@ -8,7 +8,7 @@
  * adapted on every voiced window, SVM + softmax regression). Skipped (visibly) without Chromium.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { loadConfig } from "../config.ts";
 import {
   chirp,
@@ -22,9 +22,14 @@ import {
 import { initBackend } from "../lib/models/mod.ts";
 import { extractFeatures } from "../lib/features/extract.ts";
 import { featureSettings } from "../lib/features/feature_set.ts";
-import { loadPredictor, type Predictor, voiceActivity } from "../lib/inference/mod.ts";
+import {
+  loadPredictor,
+  openPromotedModelSet,
+  type Predictor,
+  voiceActivity,
+} from "../lib/inference/mod.ts";
 import { promotedSet, saveTinyPooled, trainTinyPooled } from "./tiny_pooled.ts";
-import { decodeFloat32, driveLivePage } from "../lib/live/mod.ts";
+import { decodeFloat32, driveLivePage, modelCardToServe } from "../lib/live/mod.ts";
 import {
   type CardEnrolmentCurve,
   cardEnrolmentCurves,
@@ -335,6 +340,26 @@ Deno.test({
   },
 });
 
+Deno.test("live server: serves the evaluated model card only when it is of the promoted run", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ser_live_card_" });
+  tempDirs.push(root);
+  const setDir = join(root, "runs", "20261130T180000000Z");
+  await Deno.mkdir(setDir, { recursive: true });
+  const evaluated = join(root, "model_card.json");
+  assert.equal(
+    await modelCardToServe(setDir, evaluated),
+    join(setDir, "model_card.json"),
+    "absent",
+  );
+  await Deno.writeTextFile(evaluated, JSON.stringify({ run: "20261129T000000000Z" }));
+  assert.equal(await modelCardToServe(setDir, evaluated), join(setDir, "model_card.json"), "stale");
+  await Deno.writeTextFile(evaluated, "{");
+  assert.equal(await modelCardToServe(setDir, evaluated), join(setDir, "model_card.json"), "bad");
+  await Deno.writeTextFile(evaluated, JSON.stringify({ run: "20261130T180000000Z" }));
+  assert.equal(await modelCardToServe(setDir, evaluated), evaluated, "the same run");
+  assert.equal(await modelCardToServe(setDir), join(setDir, "model_card.json"));
+});
+
 Deno.test("live page: the enrolment expectation reads the card's curve at the clips seen", () => {
   const curves = cardEnrolmentCurves({ enrolment: [TEST_CURVE, { protocol: "bad" }] });
   assert.deepEqual(curves, [TEST_CURVE], "a malformed curve is left out");
@@ -367,11 +392,23 @@ Deno.test({
     const micPath = join(audio, "mic.wav");
     await Deno.writeFile(micPath, encodeWav(micRecording(), RATE, { bitsPerSample: 16 }));
     await Deno.writeFile(join(audio, "talk.wav"), talkWav());
+    // Notebook 04's completed card of this run (outputs/model_card.json) replaces the set's.
+    const evaluatedCard = join(audio, "model_card.json");
+    await Deno.writeTextFile(
+      evaluatedCard,
+      JSON.stringify({
+        run: basename(await openPromotedModelSet(dir)),
+        enrolment: [{ ...TEST_CURVE, protocol: "evaluated voices" }],
+      }),
+    );
     const reports = await driveLivePage({
       modelsDir: dir,
       chromium,
       microphoneWav: micPath,
-      server: { extraFiles: { "/test/talk.wav": join(audio, "talk.wav") } },
+      server: {
+        extraFiles: { "/test/talk.wav": join(audio, "talk.wav") },
+        modelCard: evaluatedCard,
+      },
       query: { autostart: "1", windows: "34", file: "/test/talk.wav" },
       until: (r) => ["live", "file", "reset"].every((k) => r.some((x) => x.kind === k)),
       timeoutSeconds: 150,
@@ -395,7 +432,7 @@ Deno.test({
     // ... and what new voices scored with as many clips, from the set's model card.
     assert.match(
       String(reset.speakerInfo),
-      /; new voices \(test voices\): UA 0\.500 before any of their clips, 0\.900 with all of them$/,
+      /; new voices \(evaluated voices\): UA 0\.500 before any of their clips, 0\.900 with all of them$/,
     );
     assert.equal(live.captureRate, RATE);
     const windows = live.windows as PageWindow[];
@@ -410,7 +447,10 @@ Deno.test({
       String(live.speakerInfo),
       new RegExp(`^speaker normalisation: ${voicedSoFar} voiced windows of this session seen`),
     );
-    assert.match(String(live.speakerInfo), /new voices \(test voices\): UA 0\.\d{3} after \d+ of/);
+    assert.match(
+      String(live.speakerInfo),
+      /new voices \(evaluated voices\): UA 0\.\d{3} after \d+ of/,
+    );
 
     // 1. Each window through lib/inference's pooled predictor adapting on every clip predicted,
     //    in the page's order.

@@ -35,7 +35,7 @@ export interface DriveOptions {
   /** Chromium executable (default: `findChromium()`). */
   chromium?: string;
   /** Passed to the server (hop, extra files). */
-  server?: Pick<LiveServerOptions, "hopSeconds" | "extraFiles">;
+  server?: Pick<LiveServerOptions, "hopSeconds" | "extraFiles" | "modelCard">;
 }
 
 /**

@@ -18,6 +18,7 @@ export {
   bundleLivePage,
   type LiveServer,
   type LiveServerOptions,
+  modelCardToServe,
   startLiveServer,
 } from "./server.ts";
 export { decodeFloat32, driveLivePage, type DriveOptions } from "./browser.ts";

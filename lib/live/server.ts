@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { join, normalize, relative } from "node:path";
+import { basename, join, normalize, relative } from "node:path";
 import { findPlotlyBundle } from "../visualizer/mod.ts";
 import { openPromotedModelSet } from "../inference/mod.ts";
 
@@ -36,6 +36,12 @@ export interface LiveServerOptions {
   onReport?: (report: Record<string, unknown>) => void;
   /** Extra files to serve (URL path -> file path), e.g. WAVs for the page's self-tests. */
   extraFiles?: Record<string, string>;
+  /**
+   * A model card completed by the evaluation (notebook 04 writes `outputs/model_card.json`):
+   * served as the set's `model_card.json` when it describes the same run, so the page can quote
+   * its enrolment curve; otherwise the card saved in the set is served.
+   */
+  modelCard?: string;
   /** Print nothing (default false). */
   quiet?: boolean;
 }
@@ -120,6 +126,25 @@ async function fileResponse(path: string): Promise<Response> {
 }
 
 /**
+ * The model card the page gets as `/models/model_card.json`: `evaluatedCard` when it describes
+ * the set's run (its `run` is the set folder's name), else the card saved in the set.
+ *
+ * @param setDir the promoted set's folder (`models/runs/<run id>`)
+ * @param evaluatedCard e.g. `outputs/model_card.json`, completed by notebook 04
+ */
+export async function modelCardToServe(setDir: string, evaluatedCard?: string): Promise<string> {
+  if (evaluatedCard) {
+    try {
+      const card = JSON.parse(await Deno.readTextFile(evaluatedCard));
+      if (card?.run === basename(setDir)) return evaluatedCard;
+    } catch {
+      // absent or unreadable: the set's own card
+    }
+  }
+  return join(setDir, "model_card.json");
+}
+
+/**
  * Starts the live page's server on 127.0.0.1.
  *
  * @param options models folder, port, hop, test hooks
@@ -146,6 +171,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     );
   }
   const [bundle, plotly] = await Promise.all([bundleLivePage(), findPlotlyBundle()]);
+  const modelCard = await modelCardToServe(modelsDir, options.modelCard);
   const page = (await Deno.readTextFile(new URL("index.html", PAGE_DIR)))
     .replace("<body>", `<body data-hop="${hop}">`);
   const worklet = await Deno.readTextFile(new URL("recorder_worklet.js", PAGE_DIR));
@@ -170,6 +196,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     if (path === "/recorder_worklet.js") return new Response(worklet, { headers: js });
     if (path === "/vendor/plotly.min.js") return await fileResponse(plotly.path);
     if (path in extra) return await fileResponse(extra[path]);
+    if (path === "/models/model_card.json") return await fileResponse(modelCard);
     if (path.startsWith("/models/")) {
       // Only files inside the models folder, and only the kinds a model consists of.
       const file = normalize(join(modelsDir, path.slice("/models/".length)));
