@@ -18,6 +18,7 @@ import { columnValues } from "../data_loader/mod.ts";
 import { formatMeanStd, type MeanStd } from "../evaluate/mod.ts";
 import type { AugmentationPolicy } from "../augment/mod.ts";
 import { extractUtteranceSet, type UtteranceSettings } from "../features/mod.ts";
+import { ProgressBar } from "../util/mod.ts";
 import { ensemblePooledSpec, type PooledSpec } from "../models/mod.ts";
 import { type EnrolmentCurve, type EnrolmentOptions, runEnrolmentCurve } from "./enrolment.ts";
 import {
@@ -122,19 +123,34 @@ export async function evaluateGeneralisation(
   const specs = options.specs ?? [ensemblePooledSpec()];
   const results: ProtocolResult[] = [];
   const protocols = protocolsFor(data, { seed: options.seed });
+  const curves = options.enrolment === false || specs[0].normalization !== "speaker"
+    ? []
+    : enrolmentProtocols(data, protocols);
+  // One step per protocol and model, one per enrolment curve; each step is synchronous, so the
+  // loop yields between them for a notebook's progress display to redraw.
+  const bar = options.progress === false
+    ? undefined
+    : new ProgressBar("generalisation", protocols.length * specs.length + curves.length);
+  const redraw = () => new Promise((resolve) => setTimeout(resolve, 0));
   for (const protocol of protocols) {
     for (const spec of specs) {
       results.push(runPooledProtocol(data, protocol, spec, {
         allowSharedSpeakers: protocol.name.startsWith("random"),
         augmented,
       }));
+      bar?.tick(1, `${protocol.name} (${spec.name})`);
+      await redraw();
     }
   }
-  const enrolment = options.enrolment === false || specs[0].normalization !== "speaker"
-    ? []
-    : enrolmentProtocols(data, protocols).map((protocol) =>
-      runEnrolmentCurve(data, protocol, specs[0], { ...options.enrolment, augmented })
+  const enrolment: EnrolmentCurve[] = [];
+  for (const protocol of curves) {
+    enrolment.push(
+      runEnrolmentCurve(data, protocol, specs[0], { ...options.enrolment, augmented }),
     );
+    bar?.tick(1, `enrolment curve, ${protocol.name}`);
+    await redraw();
+  }
+  bar?.finish();
   return {
     clips: data.labels.length,
     speakers: new Set(data.speakers).size,
