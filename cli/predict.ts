@@ -2,8 +2,8 @@
  * Classifies audio files with a trained model, over the whole recording.
  *
  * Usage: `deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR]
- * [--hop SECONDS] [--no-vad] [--workers N] [--out results.csv|results.json] [--plot timeline.html]
- * [--quiet]`
+ * [--hop SECONDS] [--no-vad] [--workers N] [--enrol FILE-OR-FOLDER] [--adapt]
+ * [--out results.csv|results.json] [--plot timeline.html] [--quiet]`
  *
  * Every file goes through `predictTimeline`: windows of the model's clip length every `--hop`
  * seconds (default 1), windows without speech skipped by the voice-activity detector. A file
@@ -11,6 +11,12 @@
  * over the windows with speech); a shorter one prints one row. A file shorter than a window is
  * flagged `SHORT`, one without speech `NO SPEECH` (and gets no label), in every output.
  * `--workers N` featurises windows in N Web Workers (default: all cores on machines with 4+).
+ *
+ * Pooled models (`ensemble`, `svm`, `logistic`) normalise a voice with what they have seen of it:
+ * `--enrol F` adds unlabelled clips of the speaker (a file or a folder) to the speaker statistics
+ * before anything is classified (ten or more help: see the README's enrolment table), and
+ * `--adapt` treats each file as one speaker and adapts on its voiced windows in time order, as
+ * the live page does. Both are errors with a sequence model.
  *
  * `--out F.csv` writes one row per file (`path, emotion, confidence, prob_<class>..., status,
  * duration, voiced_windows, windows`) and, when some file is longer than one window,
@@ -39,8 +45,8 @@ import { saveFigureHtml, timelineFigure } from "../lib/visualizer/mod.ts";
 import { join } from "node:path";
 
 const USAGE = "Usage: deno task predict <file-or-folder>... [--model NAME] [--models-dir DIR] " +
-  "[--hop SECONDS] [--no-vad] [--workers N] [--out results.csv|results.json] " +
-  "[--plot timeline.html] [--quiet]";
+  "[--hop SECONDS] [--no-vad] [--workers N] [--enrol FILE-OR-FOLDER] [--adapt] " +
+  "[--out results.csv|results.json] [--plot timeline.html] [--quiet]";
 
 type FileTimeline = Timeline & { path: string };
 
@@ -163,6 +169,8 @@ async function main(args: string[]): Promise<number> {
       hop: { type: "string" },
       workers: { type: "string" },
       "no-vad": { type: "boolean", default: false },
+      enrol: { type: "string" },
+      adapt: { type: "boolean", default: false },
       out: { type: "string" },
       plot: { type: "string" },
       quiet: { type: "boolean", default: false },
@@ -208,6 +216,21 @@ async function main(args: string[]): Promise<number> {
         Number(hop.toFixed(4))
       } s${values["no-vad"] ? ", no voice-activity detection" : ""})`,
     );
+    if ((values.enrol !== undefined || values.adapt) && !predictor.pooled) {
+      console.error(
+        `predict: --enrol and --adapt adapt a pooled model's speaker normalisation; ` +
+          `${predictor.modelName} is a sequence model (choose one with --model ensemble)`,
+      );
+      return 1;
+    }
+    if (values.enrol !== undefined) {
+      const clips = await resolveFiles(values.enrol);
+      const seen = await predictor.pooled!.enrol(clips);
+      console.log(
+        `speaker: ${seen} unlabelled clip(s) of ${values.enrol} enrolled (the normalisation ` +
+          `blends them with the training speakers' average, worth 10 clips)`,
+      );
+    }
     const timelines: FileTimeline[] = [];
     const failures: { path: string; problem: string }[] = [];
     for (const input of positionals) {
@@ -223,6 +246,7 @@ async function main(args: string[]): Promise<number> {
           const started = performance.now();
           const timeline = await predictor.predictTimeline(file, {
             hopSeconds,
+            adaptSpeaker: values.adapt,
             ...(values["no-vad"] ? { vad: false as const } : {}),
           });
           timelines.push(timeline);

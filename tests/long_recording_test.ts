@@ -135,3 +135,89 @@ Deno.test({
     }
   },
 });
+
+/** Runs `deno task predict` (cli/predict.ts) with `args`. */
+async function predictCli(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../cli/predict.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+Deno.test({
+  name: "predict --enrol/--adapt: a pooled model normalised to the speaker's clips, as the library",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ser_predict_enrol_" });
+    try {
+      const models = join(dir, "models");
+      await promotedSet(models, (run) => saveTinyPooled(run, trainTinyPooled()));
+      // A low voice (0.8 x the training voices' pitch): three clips of it to enrol, one to classify.
+      const voice = join(dir, "my_voice");
+      await Deno.mkdir(voice);
+      const clips: string[] = [];
+      for (const [i, f0] of [88, 176, 352].entries()) {
+        const { samples } = recording([{ f0, seconds: 1.5 }], SETTINGS.sampleRate, 20 + i);
+        clips.push(join(voice, `clip_${i}.wav`));
+        await Deno.writeFile(clips[i], encodeWav(samples, SETTINGS.sampleRate));
+      }
+      const talk = join(dir, "talk.wav");
+      const { samples } = recording(
+        SEGMENTS.map((s) => ({ ...s, f0: s.f0 && s.f0 * 0.8 })),
+        SETTINGS.sampleRate,
+        30,
+      );
+      await Deno.writeFile(talk, encodeWav(samples, SETTINGS.sampleRate));
+      const json = join(dir, "out.json");
+      const run = await predictCli([
+        talk,
+        "--models-dir",
+        models,
+        "--enrol",
+        voice,
+        "--adapt",
+        "--out",
+        json,
+        "--quiet",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /speaker: 3 unlabelled clip\(s\) of .*my_voice enrolled/);
+      const cli = JSON.parse(await Deno.readTextFile(json)).files[0] as Timeline;
+      // The library, the same way: enrol the clips, then adapt on the file's voiced windows.
+      const predictor = await loadPredictor(models, { featureWorkers: 0 });
+      try {
+        assert.equal(await predictor.pooled!.enrol(clips), 3);
+        const library = await predictor.predictTimeline(talk, { adaptSpeaker: true });
+        assert.equal(maxDifference(cli, library), 0);
+        // Enrolment changed the answers (else the comparison above could not fail).
+        predictor.pooled!.resetSpeaker();
+        const plain = await predictor.predictTimeline(talk, { adaptSpeaker: true });
+        assert.ok(maxDifference(cli, plain) > 1e-3, "enrolment made no difference");
+      } finally {
+        predictor.dispose();
+      }
+      // A sequence model has no speaker normalisation to adapt: a clear error, not a silent no-op.
+      const sequence = join(dir, "sequence");
+      const trained = await trainTiny();
+      await promotedSet(sequence, (run) => saveTiny(run, trained));
+      const refused = await predictCli([talk, "--models-dir", sequence, "--enrol", voice]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /--enrol and --adapt .* gru is a sequence model/);
+      const missing = await predictCli([
+        talk,
+        "--models-dir",
+        models,
+        "--enrol",
+        join(dir, "none"),
+      ]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /none: no such file or folder/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
