@@ -7,8 +7,9 @@
  * project, plus the synthetic demo corpus (`data/demo`, made with espeak-ng if missing). Protocols:
  * the random TESS split, TESS cross-speaker (both directions), RAVDESS 6 x 4 actors, and with
  * several corpora leave-one-corpus-out and the cross-corpus matrix; then, for the default model on
- * TESS cross-speaker and RAVDESS 6 x 4 actors, UA against the number of unlabelled clips of each
- * new voice the speaker normalisation has seen (`--no-enrolment` skips it). Results go to
+ * the speaker-independent protocols within one corpus (TESS cross-speaker, RAVDESS 6 x 4 actors,
+ * speaker groups of another corpus), UA against the number of unlabelled clips of each new voice
+ * the speaker normalisation has seen (`--no-enrolment` skips it). Results go to
  * `outputs/generalisation.json` (atomic write).
  * @module
  */
@@ -25,6 +26,7 @@ import {
 } from "../lib/models/mod.ts";
 import {
   type EnrolmentCurve,
+  enrolmentProtocols,
   enrolmentTable,
   type Protocol,
   type ProtocolResult,
@@ -200,10 +202,7 @@ async function main(): Promise<number> {
       // How many unlabelled clips of a new voice the default model needs (the live page and
       // `enrol` have a few, the protocols above use all of them).
       const start = performance.now();
-      for (const protocol of protocols) {
-        if (protocol.name !== "TESS cross-speaker" && protocol.name !== "RAVDESS 6x4 actors") {
-          continue;
-        }
+      for (const protocol of enrolmentProtocols(data, protocols)) {
         const curve = runEnrolmentCurve(data, protocol, SPECS.ensemble.spec(), { augmented });
         enrolment.push(curve);
         console.log(

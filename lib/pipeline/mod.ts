@@ -111,6 +111,7 @@ export {
   utteranceData,
 } from "./protocols.ts";
 export {
+  enrolmentProtocols,
   evaluateGeneralisation,
   type GeneralisationOptions,
   type GeneralisationResult,
