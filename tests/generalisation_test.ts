@@ -24,6 +24,7 @@ import {
   type UtteranceData,
 } from "../lib/pipeline/protocols.ts";
 import { enrolledNormalizer, runEnrolmentCurve } from "../lib/pipeline/enrolment.ts";
+import { enrolmentProtocols } from "../lib/pipeline/generalisation.ts";
 import { mulberry32 } from "../lib/util/random.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
@@ -348,6 +349,28 @@ Deno.test("enrolment curve: UA rises with the new voice's clips; enrolled clips 
   assert.throws(() => runEnrolmentCurve(data, protocol, spec, { clips: [-1] }), /whole numbers/);
   assert.throws(() => runEnrolmentCurve(data, protocol, spec, { repeats: 0 }), /repeats/);
   assert.throws(() => runEnrolmentCurve(data, protocol, spec, { priorWeight: 0 }), /> 0/);
+});
+
+Deno.test("enrolment curves run on the within-corpus speaker-independent protocols only", () => {
+  const actors = Array.from({ length: 24 }, (_, i) => String(i + 1).padStart(2, "0"));
+  const ravdess = speakerData("ravdess", actors, 2);
+  const tess = speakerData("tess", ["OAF", "YAF"], 3);
+  const both: UtteranceData = {
+    ...ravdess,
+    vectors: Float32Array.from([...ravdess.vectors, ...tess.vectors]),
+    paths: [...ravdess.paths, ...tess.paths],
+    labels: [...ravdess.labels, ...tess.labels],
+    speakers: [...ravdess.speakers, ...tess.speakers],
+    corpora: [...ravdess.corpora, ...tess.corpora],
+  };
+  const protocols = protocolsFor(both);
+  assert.equal(protocols.length, 7, protocols.map((p) => p.name).join("; "));
+  // Not the random splits (shared speakers), nor those training on one corpus and testing on
+  // another or on both (leave one corpus out, cross-corpus, TESS with RAVDESS in training).
+  assert.deepEqual(enrolmentProtocols(both, protocols).map((p) => p.name), [
+    "RAVDESS 6x4 actors",
+    "TESS cross-speaker",
+  ]);
 });
 
 Deno.test("enrolment: the normaliser sees the enrolled clips only, never a label", () => {
