@@ -25,6 +25,7 @@ import {
   svmPooledSpec,
 } from "../lib/models/mod.ts";
 import {
+  augmentedFunctionals,
   type EnrolmentCurve,
   enrolmentProtocols,
   enrolmentTable,
@@ -178,18 +179,10 @@ async function main(): Promise<number> {
     for (const failure of set.failures) console.warn(`skipped ${failure.path}: ${failure.problem}`);
     const data = utteranceData(set, scan.table, scan.classes);
     // Augmented copies of every clip (the protocols use those of training clips only).
-    const augmented: Float32Array[] = [];
-    const policy = { ...DEFAULT_AUGMENTATION_POLICY, copies: augmentCopies };
-    for (let copy = 0; copy < augmentCopies; copy++) {
-      const copySet = await extractUtteranceSet(data.paths, settings, {
-        cacheDir,
-        augmentation: { policy, seed: 42, copy },
-      });
-      if (copySet.paths.length !== data.paths.length) {
-        throw new Error(`augmented copy ${copy}: ${copySet.failures.length} files failed`);
-      }
-      augmented.push(copySet.data);
-    }
+    const augmented = await augmentedFunctionals(data.paths, settings, {
+      policy: { ...DEFAULT_AUGMENTATION_POLICY, copies: augmentCopies },
+      seed: 42,
+    }, { cacheDir });
     timings.extractSeconds = (performance.now() - start) / 1000;
     console.log(
       `${data.labels.length} clips, ${new Set(data.speakers).size} speakers, ` +

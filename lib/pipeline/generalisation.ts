@@ -87,6 +87,37 @@ export function enrolmentProtocols(
 }
 
 /**
+ * The functionals of every augmented copy of every clip (`policy.copies` arrays, rows in
+ * `paths` order), as the protocols need them: each fold adds the copies of its training clips.
+ *
+ * @throws Error naming the copy and the first clip whose copy failed (a protocol needs them all)
+ */
+export async function augmentedFunctionals(
+  paths: readonly string[],
+  settings: UtteranceSettings,
+  augmentation: { policy: AugmentationPolicy; seed: number },
+  options: { cacheDir?: string; progress?: boolean } = {},
+): Promise<Float32Array[]> {
+  const copies: Float32Array[] = [];
+  for (let copy = 0; copy < augmentation.policy.copies; copy++) {
+    const set = await extractUtteranceSet(paths, settings, {
+      cacheDir: options.cacheDir,
+      progress: options.progress,
+      augmentation: { ...augmentation, copy },
+    });
+    if (set.paths.length !== paths.length) {
+      const [first] = set.failures;
+      throw new Error(
+        `augmented copy ${copy + 1}: ${set.failures.length} clip(s) failed` +
+          (first ? `, first ${first.path}: ${first.problem}` : ""),
+      );
+    }
+    copies.push(set.data);
+  }
+  return copies;
+}
+
+/**
  * Runs the generalisation protocols on a scanned dataset.
  *
  * @param table scan table (`path`, `emotion`, `speaker`, `corpus`)
@@ -104,22 +135,9 @@ export async function evaluateGeneralisation(
     progress: options.progress,
   });
   const data = utteranceData(set, table, classes);
-  const augmented: Float32Array[] = [];
-  for (let copy = 0; options.augmentation && copy < options.augmentation.policy.copies; copy++) {
-    const copies = await extractUtteranceSet(data.paths, settings, {
-      cacheDir: options.cacheDir,
-      progress: options.progress,
-      augmentation: { ...options.augmentation, copy },
-    });
-    if (copies.paths.length !== data.paths.length) {
-      const [first] = copies.failures;
-      throw new Error(
-        `augmented copy ${copy + 1}: ${copies.failures.length} clip(s) failed` +
-          (first ? `, first ${first.path}: ${first.problem}` : ""),
-      );
-    }
-    augmented.push(copies.data);
-  }
+  const augmented = options.augmentation
+    ? await augmentedFunctionals(data.paths, settings, options.augmentation, options)
+    : [];
   const specs = options.specs ?? [ensemblePooledSpec()];
   const results: ProtocolResult[] = [];
   const protocols = protocolsFor(data, { seed: options.seed });

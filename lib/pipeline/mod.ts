@@ -111,6 +111,7 @@ export {
   utteranceData,
 } from "./protocols.ts";
 export {
+  augmentedFunctionals,
   enrolmentProtocols,
   evaluateGeneralisation,
   type GeneralisationOptions,

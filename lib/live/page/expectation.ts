@@ -6,12 +6,11 @@
  * @module
  */
 
+// A type-only import: erased from the browser bundle, so the card's shape is declared once.
+import type { ModelCardEnrolment } from "../../pipeline/model_card.ts";
+
 /** An enrolment curve as `model_card.json` holds it. */
-export interface CardEnrolmentCurve {
-  protocol: string;
-  model: string;
-  points: { clips: number | "all"; ua: number }[];
-}
+export type CardEnrolmentCurve = ModelCardEnrolment;
 
 /**
  * The enrolment curves of a parsed `model_card.json`; `[]` for a card without them (older cards,
