@@ -23,7 +23,8 @@ import {
   utteranceFeatures,
   utteranceFromBytes,
 } from "../features/mod.ts";
-import { type PooledArtifact, pooledPredictProba } from "../models/mod.ts";
+import type { PooledArtifact } from "../models/mod.ts";
+import { pooledProbabilities } from "./pooled_window.ts";
 
 /** Audio already in memory, as {@link SamplesInput} of the recurrent predictor. */
 export interface PooledSamplesInput {
@@ -119,8 +120,7 @@ export function createPooledPredictor(
   };
   const predictFunctionals = (raw: Float32Array, name?: string): PooledPrediction => {
     if (options.adapt) normalizer.add(raw);
-    const row = artifact.model.spec.normalization === "speaker" ? normalizer.normalize(raw) : raw;
-    const p = pooledPredictProba(artifact.model, row);
+    const p = pooledProbabilities(artifact.model, normalizer, raw);
     let best = 0;
     for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
     const probabilities: Record<string, number> = {};

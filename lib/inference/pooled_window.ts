@@ -30,7 +30,7 @@ import type { RunningSpeakerNormalizer } from "../features/mod.ts";
 import { utteranceAnalysis, utteranceFeatures } from "../features/utterance.ts";
 // Deep import: this file is bundled for the browser (lib/live/page), where lib/models/mod.ts would pull in Deno-only code.
 import { pooledPredictProba } from "../models/pooled.ts";
-import type { PooledArtifact } from "../models/mod.ts";
+import type { PooledArtifact, PooledModel } from "../models/mod.ts";
 import type { WindowClassifier } from "./timeline.ts";
 
 /** Options of {@link pooledWindowClassifier}. */
@@ -60,6 +60,22 @@ export function pooledFrameHop(settings: PooledArtifact["settings"]): number {
   return utteranceAnalysis(settings).stft.hopLength;
 }
 
+/**
+ * A pooled model's probabilities for one clip's raw functionals: normalised with the speaker
+ * normaliser's current statistics when the model is speaker-normalised, whose mean is also the
+ * voice that weighs corpus experts (a globally normalised model gets the raw vector and no voice).
+ */
+export function pooledProbabilities(
+  model: PooledModel,
+  normalizer: RunningSpeakerNormalizer,
+  raw: Float32Array,
+): Float64Array {
+  if (model.spec.normalization !== "speaker") return pooledPredictProba(model, raw);
+  const { mean, std } = normalizer.statistics();
+  const row = Float32Array.from(raw, (value, j) => (value - mean[j]) / std[j]);
+  return pooledPredictProba(model, row, mean);
+}
+
 /** A pooled {@link WindowClassifier} whose `predict` is synchronous. */
 export interface PooledWindowClassifier extends WindowClassifier {
   predict(samples: Float32Array, sampleRate: number): Float64Array;
@@ -83,7 +99,6 @@ export function pooledWindowClassifier(
   const { model, settings, names } = artifact;
   assertFunctionalLayout(artifact, model.spec.name);
   const { normalizer } = options;
-  const speakerNormalised = model.spec.normalization === "speaker";
   const functionals = (samples: Float32Array, sampleRate: number) => {
     const vector = utteranceFeatures(samples, { ...settings, sampleRate, source: "window" });
     if (vector.values.length !== names.length) {
@@ -96,7 +111,7 @@ export function pooledWindowClassifier(
   };
   const predictFunctionals = (raw: Float32Array) => {
     if (options.adapt) normalizer.add(raw);
-    return pooledPredictProba(model, speakerNormalised ? normalizer.normalize(raw) : raw);
+    return pooledProbabilities(model, normalizer, raw);
   };
   return {
     ...orderedPooledBatches(options.functionalsBatch, predictFunctionals, names.length),

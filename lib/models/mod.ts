@@ -58,17 +58,24 @@ export {
 export { type BackendInfo, type BackendName, type BackendOptions, initBackend } from "./backend.ts";
 export {
   DEFAULT_EMPHASIS,
+  DEFAULT_GATE_TEMPERATURE,
   describePooledSpec,
   ensemblePooledSpec,
   fitPooled,
+  fitPooledByCorpus,
   type FunctionalEmphasis,
   logisticPooledSpec,
+  type PooledClassifier,
+  type PooledCorpusExperts,
+  pooledExpertWeights,
   type PooledModel,
   type PooledNormalization,
   pooledPredictProba,
   type PooledSpec,
   svmPooledSpec,
+  type TrainingVoice,
 } from "./pooled.ts";
+export { type VoiceGate } from "./voice_gate.ts";
 export {
   isPooledModelDir,
   loadPooledModel,

@@ -31,6 +31,7 @@ import {
   mostProbable,
   type Protocol,
   protocolVectors,
+  protocolVoice,
   type UtteranceData,
 } from "./protocols.ts";
 
@@ -159,8 +160,12 @@ export function runEnrolmentCurve(
     );
     const prior = speakerPrior(trainRaw, d, fold.train.map((row) => data.speakers[row]));
     const speakers = [...speakerRows(data, fold.test).values()];
-    const score = (normalise: (row: number) => Float32Array, rows: readonly number[]) =>
-      rows.map((row) => mostProbable(pooledPredictProba(model, normalise(row))));
+    // `voice`: the speaker's mean as the normaliser knows it (weighs corpus experts).
+    const score = (
+      normalise: (row: number) => Float32Array,
+      rows: readonly number[],
+      voice: (row: number) => ArrayLike<number> | undefined,
+    ) => rows.map((row) => mostProbable(pooledPredictProba(model, normalise(row), voice(row))));
     sizes.forEach((k, s) => {
       const uas: number[] = [], was: number[] = [];
       let scored = 0;
@@ -179,10 +184,14 @@ export function runEnrolmentCurve(
           const rest = order.slice(k);
           // The speaker's statistics once, not per clip as `normalizer.normalize` would.
           const { mean, std } = normalizer.statistics();
-          predicted.push(...score((row) => {
-            const raw = data.vectors.subarray(row * d, (row + 1) * d);
-            return Float32Array.from(raw, (value, j) => (value - mean[j]) / std[j]);
-          }, rest));
+          predicted.push(...score(
+            (row) => {
+              const raw = data.vectors.subarray(row * d, (row + 1) * d);
+              return Float32Array.from(raw, (value, j) => (value - mean[j]) / std[j]);
+            },
+            rest,
+            () => mean,
+          ));
           truth.push(...rest.map((row) => data.labels[row]));
         }
         if (truth.length === 0) continue;
@@ -199,7 +208,11 @@ export function runEnrolmentCurve(
     // "all": every clip of the speaker, the protocol's own normalisation.
     const all = perSize[sizes.length];
     const truth = fold.test.map((row) => data.labels[row]);
-    const predicted = score((row) => prepared.vectors.subarray(row * d, (row + 1) * d), fold.test);
+    const predicted = score(
+      (row) => prepared.vectors.subarray(row * d, (row + 1) * d),
+      fold.test,
+      (row) => protocolVoice(data, spec, data.speakers[row]),
+    );
     const metrics = computeMetrics(truth, predicted, data.classes);
     all.ua.push(metrics.unweightedAccuracy);
     all.wa.push(metrics.accuracy);

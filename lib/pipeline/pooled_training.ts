@@ -28,13 +28,14 @@ import {
   type UtteranceSettings,
 } from "../features/mod.ts";
 import {
-  fitPooled,
+  fitPooledByCorpus,
   type PooledArtifact,
+  type PooledModel,
   pooledPredictProba,
   type PooledSpec,
 } from "../models/mod.ts";
 import type { AugmentationPolicy } from "../augment/mod.ts";
-import { type UtteranceData, utteranceData } from "./protocols.ts";
+import { protocolVoice, speakerVoices, type UtteranceData, utteranceData } from "./protocols.ts";
 
 /** The dataset's functionals, normalised as a spec says, with row lookup by path. */
 interface NormalisedDataset {
@@ -43,6 +44,8 @@ interface NormalisedDataset {
   rowOf(path: string): number;
   /** Row `row` of the normalised vectors. */
   vector(row: number): Float32Array;
+  /** The model's class probabilities for row `row` (its speaker's voice weighs corpus experts). */
+  predict(model: PooledModel, row: number): Float64Array;
 }
 
 /**
@@ -75,7 +78,39 @@ async function normalisedDataset(
       return row;
     },
     vector: (row) => vectors.subarray(row * d, (row + 1) * d),
+    predict: (model, row) =>
+      pooledPredictProba(
+        model,
+        vectors.subarray(row * d, (row + 1) * d),
+        protocolVoice(data, model.spec, data.speakers[row]),
+      ),
   };
+}
+
+/**
+ * Fits `spec` on rows of `data` (and extra normalised copies of some of them), one classifier
+ * per corpus when the spec asks for corpus experts and the rows span several corpora.
+ */
+function fitRows(
+  spec: PooledSpec,
+  data: UtteranceData,
+  vectors: readonly ArrayLike<number>[],
+  rows: readonly number[],
+): PooledModel {
+  const voices = speakerVoices(data);
+  const speakers = [...new Set(rows.map((row) => data.speakers[row]))];
+  return fitPooledByCorpus(
+    spec,
+    vectors,
+    rows.map((row) => data.labels[row]),
+    data.classes,
+    data.names,
+    rows.map((row) => data.corpora[row]),
+    speakers.map((speaker) => ({
+      corpus: data.corpora[data.speakers.indexOf(speaker)],
+      mean: voices.get(speaker)!,
+    })),
+  );
 }
 
 /** Index of the largest probability. */
@@ -134,7 +169,7 @@ export async function trainPooledModel(
 ): Promise<TrainedPooledModel> {
   const start = performance.now();
   const settings = options.settings ?? { sampleRate: 22050 };
-  const { data, rowOf, vector } = await normalisedDataset(
+  const { data, rowOf, vector, predict } = await normalisedDataset(
     table,
     classes,
     settings,
@@ -145,7 +180,8 @@ export async function trainPooledModel(
   const train = rows(split.train), val = rows(split.val), test = rows(split.test);
   const d = data.dimensions;
   const trainVectors: ArrayLike<number>[] = train.map(vector);
-  const trainLabels = train.map((row) => data.labels[row]);
+  // The data row of each training vector (an augmented copy's is its original's).
+  const trainRows = [...train];
   const augmentation = options.augmentation;
   for (let copy = 0; augmentation && copy < augmentation.policy.copies; copy++) {
     const trainPaths = train.map((row) => data.paths[row]);
@@ -166,14 +202,14 @@ export async function trainPooledModel(
       : raw;
     kept.forEach((row, i) => {
       trainVectors.push(normalised.subarray(i * d, (i + 1) * d));
-      trainLabels.push(data.labels[row]);
+      trainRows.push(row);
     });
   }
-  const model = fitPooled(spec, trainVectors, trainLabels, classes, data.names);
+  const model = fitRows(spec, data, trainVectors, trainRows);
   const score = (indices: number[]) => {
     const probabilities = new Float32Array(indices.length * classes.length);
     const predictions = indices.map((row, i) => {
-      const p = pooledPredictProba(model, vector(row));
+      const p = predict(model, row);
       probabilities.set(p, i * classes.length);
       return argmax(p);
     });
@@ -230,7 +266,7 @@ export async function evaluatePooledArtifact(
         `${classes.join(", ")}`,
     );
   }
-  const { data, rowOf, vector } = await normalisedDataset(
+  const { data, rowOf, predict } = await normalisedDataset(
     table,
     classes,
     artifact.settings,
@@ -241,7 +277,7 @@ export async function evaluatePooledArtifact(
   const truth: number[] = [];
   const predictions = paths.map((path, i) => {
     const row = rowOf(path);
-    const p = pooledPredictProba(artifact.model, vector(row));
+    const p = predict(artifact.model, row);
     probabilities.set(p, i * classes.length);
     truth.push(data.labels[row]);
     return argmax(p);
@@ -277,7 +313,7 @@ export async function crossValidatePooled(
   folds: readonly Fold[],
   options: { cacheDir?: string; settings?: UtteranceSettings; progress?: boolean } = {},
 ): Promise<CrossValidationResult> {
-  const { data, rowOf, vector } = await normalisedDataset(
+  const { data, rowOf, vector, predict } = await normalisedDataset(
     table,
     classes,
     options.settings ?? { sampleRate: 22050 },
@@ -287,16 +323,8 @@ export async function crossValidatePooled(
   const rowsOf = (indices: readonly number[]) => indices.map((i) => rowOf(paths[i]));
   return crossValidate(folds, (fold) => {
     const train = rowsOf(fold.train), test = rowsOf(fold.test);
-    const model = fitPooled(
-      spec,
-      train.map(vector),
-      train.map((r) => data.labels[r]),
-      classes,
-      data.names,
-    );
-    const predictions = test.map((row) => {
-      return argmax(pooledPredictProba(model, vector(row)));
-    });
+    const model = fitRows(spec, data, train.map(vector), train);
+    const predictions = test.map((row) => argmax(predict(model, row)));
     return Promise.resolve(
       computeMetrics(test.map((row) => data.labels[row]), predictions, classes),
     );

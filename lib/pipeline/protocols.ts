@@ -24,8 +24,13 @@
 import type pl from "nodejs-polars";
 import { columnValues, stratifiedSplit } from "../data_loader/mod.ts";
 import { computeMetrics, type MeanStd, meanStd, type MetricsResult } from "../evaluate/mod.ts";
-import { speakerStandardize, type UtteranceSet } from "../features/mod.ts";
-import { fitPooled, type PooledModel, pooledPredictProba, type PooledSpec } from "../models/mod.ts";
+import { speakerStandardize, type UtteranceSet, vectorStatistics } from "../features/mod.ts";
+import {
+  fitPooledByCorpus,
+  type PooledModel,
+  pooledPredictProba,
+  type PooledSpec,
+} from "../models/mod.ts";
 
 /** Utterance vectors with labels, speakers and corpora: the input of every protocol. */
 export interface UtteranceData {
@@ -304,13 +309,66 @@ export function fitFold(
   const d = data.dimensions;
   const trainVectors = fold.train.map((i) => vectors.subarray(i * d, (i + 1) * d));
   const trainLabels = fold.train.map((i) => data.labels[i]);
+  const trainCorpora = fold.train.map((i) => data.corpora[i]);
   for (const copy of copies) {
     for (const i of fold.train) {
       trainVectors.push(copy.subarray(i * d, (i + 1) * d));
       trainLabels.push(data.labels[i]);
+      trainCorpora.push(data.corpora[i]);
     }
   }
-  return fitPooled(spec, trainVectors, trainLabels, data.classes, data.names);
+  const voices = speakerVoices(data);
+  const trainVoices = [...new Set(fold.train.map((i) => data.speakers[i]))].map((speaker) => ({
+    corpus: data.corpora[data.speakers.indexOf(speaker)],
+    mean: voices.get(speaker)!,
+  }));
+  return fitPooledByCorpus(
+    spec,
+    trainVectors,
+    trainLabels,
+    data.classes,
+    data.names,
+    trainCorpora,
+    trainVoices,
+  );
+}
+
+const voiceCache = new WeakMap<Float32Array, Map<string, Float64Array>>();
+
+/**
+ * Each speaker's voice: the mean raw vector of all of its clips in `data` (what speaker
+ * normalisation subtracts; no labels). Corpus experts are weighed by it.
+ */
+export function speakerVoices(data: UtteranceData): Map<string, Float64Array> {
+  const cached = voiceCache.get(data.vectors);
+  if (cached) return cached;
+  const rows = new Map<string, number[]>();
+  data.speakers.forEach((speaker, row) => {
+    const list = rows.get(speaker) ?? [];
+    list.push(row);
+    rows.set(speaker, list);
+  });
+  const voices = new Map(
+    [...rows].map(([speaker, list]) => [
+      speaker,
+      Float64Array.from(vectorStatistics(data.vectors, data.dimensions, list).mean),
+    ]),
+  );
+  voiceCache.set(data.vectors, voices);
+  return voices;
+}
+
+/**
+ * The voice a model trained with `spec` is given for a speaker's clips: the speaker's mean when
+ * the spec normalises per speaker (the same statistics), nothing otherwise (a globally
+ * normalised model knows nothing of speakers, so its corpus experts count the same).
+ */
+export function protocolVoice(
+  data: UtteranceData,
+  spec: PooledSpec,
+  speaker: string,
+): Float64Array | undefined {
+  return spec.normalization === "speaker" ? speakerVoices(data).get(speaker) : undefined;
 }
 
 /** Index of the most probable class. */
@@ -360,8 +418,11 @@ export function runPooledProtocol(
     const truth: number[] = [], predicted: number[] = [];
     for (const i of fold.test) {
       truth.push(data.labels[i]);
+      const voice = protocolVoice(data, spec, data.speakers[i]);
       predicted.push(
-        mostProbable(pooledPredictProba(model, prepared.vectors.subarray(i * d, (i + 1) * d))),
+        mostProbable(
+          pooledPredictProba(model, prepared.vectors.subarray(i * d, (i + 1) * d), voice),
+        ),
       );
     }
     const metrics = computeMetrics(truth, predicted, data.classes);
