@@ -103,6 +103,7 @@ export {
   protocolsFor,
   randomSplitFold,
   ravdessActorFolds,
+  ravdessActorMultiCorpusFolds,
   runPooledProtocol,
   speakerGroupFolds,
   tessCrossSpeakerFolds,

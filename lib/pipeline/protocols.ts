@@ -132,11 +132,21 @@ export function tessCrossSpeakerFolds(data: UtteranceData): Protocol {
  * actress plus all non-TESS clips, test on the other actress (still a voice never heard).
  */
 export function tessCrossSpeakerMultiCorpusFolds(data: UtteranceData): Protocol {
-  const base = tessCrossSpeakerFolds(data);
-  const n = data.labels.length;
-  const others = rowsWhere(n, (i) => data.corpora[i] !== "tess");
+  return withOtherCorpora(data, tessCrossSpeakerFolds(data), "tess");
+}
+
+/**
+ * RAVDESS 6 folds of 4 unseen actors with every clip of the other corpora added to each fold's
+ * training side: does another corpus in training help or hurt RAVDESS's new voices?
+ */
+export function ravdessActorMultiCorpusFolds(data: UtteranceData): Protocol {
+  return withOtherCorpora(data, ravdessActorFolds(data), "ravdess");
+}
+
+function withOtherCorpora(data: UtteranceData, base: Protocol, corpus: string): Protocol {
+  const others = rowsWhere(data.labels.length, (i) => data.corpora[i] !== corpus);
   return {
-    name: "TESS cross-speaker, other corpora in training",
+    name: `${base.name}, other corpora in training`,
     folds: base.folds.map((fold) => ({ ...fold, train: [...fold.train, ...others] })),
   };
 }
@@ -503,6 +513,7 @@ export function protocolsFor(data: UtteranceData, options: { seed?: number } = {
   }
   if (corpora.length > 1) {
     if (corpora.includes("tess")) protocols.push(tessCrossSpeakerMultiCorpusFolds(data));
+    if (corpora.includes("ravdess")) protocols.push(ravdessActorMultiCorpusFolds(data));
     protocols.push(leaveOneCorpusOutFolds(data), crossCorpusFolds(data));
   }
   return protocols;
