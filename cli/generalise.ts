@@ -48,9 +48,14 @@ const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensem
  * The models the table compares. `augmented`: trained with the augmented copies of the training
  * clips (`--augment`, default 2). The rest are ablations: `-flat` every functional weighted the
  * same, `-nocontour` without the contour-shape and voice-quality functionals, `-noaug` without
- * augmentation, `svm`/`logistic` one model alone, `-global` global normalisation.
+ * augmentation, `svm`/`logistic` one model alone, `-global` global normalisation, `-pooled`
+ * one classifier on the pooled clips of several corpora instead of one per corpus (run only on
+ * protocols whose training side spans corpora: elsewhere it is the default).
  */
-const SPECS: Record<string, { spec: () => PooledSpec; augmented: boolean }> = {
+const SPECS: Record<
+  string,
+  { spec: () => PooledSpec; augmented: boolean; multiCorpusOnly?: boolean }
+> = {
   ensemble: { spec: () => ensemblePooledSpec(), augmented: true },
   "ensemble-flat": {
     spec: () => ensemblePooledSpec({ name: "ensemble-flat", emphasis: [] }),
@@ -64,6 +69,11 @@ const SPECS: Record<string, { spec: () => PooledSpec; augmented: boolean }> = {
         emphasis: DEFAULT_EMPHASIS.map(({ prefix }) => ({ prefix, weight: 0 })),
       }),
     augmented: true,
+  },
+  "ensemble-pooled": {
+    spec: () => ensemblePooledSpec({ name: "ensemble-pooled", corpusExperts: undefined }),
+    augmented: true,
+    multiCorpusOnly: true,
   },
   "ensemble-noaug": {
     spec: () => ensemblePooledSpec({ name: "ensemble-noaug" }),
@@ -140,7 +150,11 @@ async function main(): Promise<number> {
     augmented: Float32Array[],
   ) => {
     for (const protocol of protocols) {
+      const mixesCorpora = protocol.folds.some((fold) =>
+        new Set(fold.train.map((i) => data.corpora[i])).size > 1
+      );
       for (const name of modelNames) {
+        if (SPECS[name].multiCorpusOnly && !mixesCorpora) continue;
         const spec = SPECS[name].spec();
         const result = runPooledProtocol(data, protocol, spec, {
           allowSharedSpeakers: protocol.name.startsWith("random"),
