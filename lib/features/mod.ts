@@ -114,6 +114,7 @@ export {
   applyStatistics,
   NORMALIZATION_MODES,
   type NormalizationMode,
+  rowsBySpeaker,
   RunningSpeakerNormalizer,
   type SpeakerPrior,
   speakerPrior,

@@ -106,17 +106,31 @@ export function speakerStandardize(
   if (speakers.length !== n) {
     throw new RangeError(`speakerStandardize: ${speakers.length} speakers for ${n} vectors`);
   }
-  const bySpeaker = new Map<string, number[]>();
-  speakers.forEach((speaker, row) => {
-    const list = bySpeaker.get(speaker) ?? [];
-    list.push(row);
-    bySpeaker.set(speaker, list);
-  });
+  const bySpeaker = rowsBySpeaker(speakers);
   const out = new Float32Array(data.length);
   for (const rows of bySpeaker.values()) {
     applyStatistics(data, dimensions, vectorStatistics(data, dimensions, rows), rows, out);
   }
   return out;
+}
+
+/**
+ * The rows of each speaker, speakers in the order they first appear.
+ *
+ * @param speakers speaker of each row
+ * @param rows the rows to group (default: every row of `speakers`)
+ */
+export function rowsBySpeaker(
+  speakers: readonly string[],
+  rows: readonly number[] = [...speakers.keys()],
+): Map<string, number[]> {
+  const bySpeaker = new Map<string, number[]>();
+  for (const row of rows) {
+    const list = bySpeaker.get(speakers[row]) ?? [];
+    list.push(row);
+    bySpeaker.set(speakers[row], list);
+  }
+  return bySpeaker;
 }
 
 /** Each row standardised over its own values (mean 0, std 1): needs no other clip. */
@@ -158,12 +172,7 @@ export function speakerPrior(
   dimensions: number,
   speakers: readonly string[],
 ): SpeakerPrior {
-  const bySpeaker = new Map<string, number[]>();
-  speakers.forEach((speaker, row) => {
-    const list = bySpeaker.get(speaker) ?? [];
-    list.push(row);
-    bySpeaker.set(speaker, list);
-  });
+  const bySpeaker = rowsBySpeaker(speakers);
   const mean = new Array(dimensions).fill(0), std = new Array(dimensions).fill(0);
   for (const rows of bySpeaker.values()) {
     const stats = vectorStatistics(data, dimensions, rows);

@@ -67,7 +67,6 @@ export {
   logisticPooledSpec,
   type PooledClassifier,
   type PooledCorpusExperts,
-  pooledExpertWeights,
   type PooledModel,
   type PooledNormalization,
   pooledPredictProba,

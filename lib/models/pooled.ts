@@ -364,16 +364,6 @@ export function pooledPredictProba(
   return out;
 }
 
-/** Each expert's weight for a voice (one expert: [1]). */
-export function pooledExpertWeights(
-  model: PooledModel,
-  voice?: ArrayLike<number>,
-): { corpora: string[]; weights: number[] } {
-  return "experts" in model
-    ? { corpora: model.corpora, weights: [...voiceGateWeights(model.gate, voice)] }
-    : { corpora: [], weights: [1] };
-}
-
 function classifierProbabilities(model: PooledClassifier, x: ArrayLike<number>): Float64Array {
   const row = standardise(model, x);
   const parts: Float64Array[] = [];

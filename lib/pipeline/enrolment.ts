@@ -22,7 +22,12 @@
  * @module
  */
 import { computeMetrics, formatMeanStd, type MeanStd, meanStd } from "../evaluate/mod.ts";
-import { RunningSpeakerNormalizer, type SpeakerPrior, speakerPrior } from "../features/mod.ts";
+import {
+  rowsBySpeaker,
+  RunningSpeakerNormalizer,
+  type SpeakerPrior,
+  speakerPrior,
+} from "../features/mod.ts";
 import { pooledPredictProba, type PooledSpec } from "../models/mod.ts";
 import { mulberry32, shuffleInPlace } from "../util/mod.ts";
 import {
@@ -80,16 +85,6 @@ export interface EnrolmentOptions {
 
 /** The enrolment sizes of the README's table. */
 export const DEFAULT_ENROLMENT_CLIPS: readonly number[] = Object.freeze([0, 1, 3, 5, 10, 20, 40]);
-
-function speakerRows(data: UtteranceData, rows: readonly number[]): Map<string, number[]> {
-  const bySpeaker = new Map<string, number[]>();
-  for (const row of rows) {
-    const list = bySpeaker.get(data.speakers[row]) ?? [];
-    list.push(row);
-    bySpeaker.set(data.speakers[row], list);
-  }
-  return bySpeaker;
-}
 
 /**
  * A {@link RunningSpeakerNormalizer} that has seen the raw vectors of `enrolled` (rows of
@@ -159,7 +154,7 @@ export function runEnrolmentCurve(
       trainRaw.set(data.vectors.subarray(row * d, (row + 1) * d), i * d)
     );
     const prior = speakerPrior(trainRaw, d, fold.train.map((row) => data.speakers[row]));
-    const speakers = [...speakerRows(data, fold.test).values()];
+    const speakers = [...rowsBySpeaker(data.speakers, fold.test).values()];
     // `voice`: the speaker's mean as the normaliser knows it (weighs corpus experts).
     const score = (
       normalise: (row: number) => Float32Array,
@@ -211,7 +206,7 @@ export function runEnrolmentCurve(
     const predicted = score(
       (row) => prepared.vectors.subarray(row * d, (row + 1) * d),
       fold.test,
-      (row) => protocolVoice(data, spec, data.speakers[row]),
+      (row) => protocolVoice(prepared.voices, spec, data.speakers[row]),
     );
     const metrics = computeMetrics(truth, predicted, data.classes);
     all.ua.push(metrics.unweightedAccuracy);

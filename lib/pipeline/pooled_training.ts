@@ -28,14 +28,19 @@ import {
   type UtteranceSettings,
 } from "../features/mod.ts";
 import {
-  fitPooledByCorpus,
   type PooledArtifact,
   type PooledModel,
   pooledPredictProba,
   type PooledSpec,
 } from "../models/mod.ts";
 import type { AugmentationPolicy } from "../augment/mod.ts";
-import { protocolVoice, speakerVoices, type UtteranceData, utteranceData } from "./protocols.ts";
+import {
+  fitPooledRows,
+  protocolVoice,
+  speakerVoices,
+  type UtteranceData,
+  utteranceData,
+} from "./protocols.ts";
 
 /** The dataset's functionals, normalised as a spec says, with row lookup by path. */
 interface NormalisedDataset {
@@ -44,6 +49,8 @@ interface NormalisedDataset {
   rowOf(path: string): number;
   /** Row `row` of the normalised vectors. */
   vector(row: number): Float32Array;
+  /** Each speaker's voice (weighs corpus experts). */
+  voices: Map<string, Float64Array>;
   /** The model's class probabilities for row `row` (its speaker's voice weighs corpus experts). */
   predict(model: PooledModel, row: number): Float64Array;
 }
@@ -70,6 +77,7 @@ async function normalisedDataset(
     : data.vectors;
   const rows = new Map(data.paths.map((path, row) => [path, row]));
   const d = data.dimensions;
+  const voices = speakerVoices(data);
   return {
     data,
     rowOf(path) {
@@ -78,39 +86,14 @@ async function normalisedDataset(
       return row;
     },
     vector: (row) => vectors.subarray(row * d, (row + 1) * d),
+    voices,
     predict: (model, row) =>
       pooledPredictProba(
         model,
         vectors.subarray(row * d, (row + 1) * d),
-        protocolVoice(data, model.spec, data.speakers[row]),
+        protocolVoice(voices, model.spec, data.speakers[row]),
       ),
   };
-}
-
-/**
- * Fits `spec` on rows of `data` (and extra normalised copies of some of them), one classifier
- * per corpus when the spec asks for corpus experts and the rows span several corpora.
- */
-function fitRows(
-  spec: PooledSpec,
-  data: UtteranceData,
-  vectors: readonly ArrayLike<number>[],
-  rows: readonly number[],
-): PooledModel {
-  const voices = speakerVoices(data);
-  const speakers = [...new Set(rows.map((row) => data.speakers[row]))];
-  return fitPooledByCorpus(
-    spec,
-    vectors,
-    rows.map((row) => data.labels[row]),
-    data.classes,
-    data.names,
-    rows.map((row) => data.corpora[row]),
-    speakers.map((speaker) => ({
-      corpus: data.corpora[data.speakers.indexOf(speaker)],
-      mean: voices.get(speaker)!,
-    })),
-  );
 }
 
 /** Index of the largest probability. */
@@ -169,7 +152,7 @@ export async function trainPooledModel(
 ): Promise<TrainedPooledModel> {
   const start = performance.now();
   const settings = options.settings ?? { sampleRate: 22050 };
-  const { data, rowOf, vector, predict } = await normalisedDataset(
+  const { data, rowOf, vector, voices, predict } = await normalisedDataset(
     table,
     classes,
     settings,
@@ -205,7 +188,7 @@ export async function trainPooledModel(
       trainRows.push(row);
     });
   }
-  const model = fitRows(spec, data, trainVectors, trainRows);
+  const model = fitPooledRows(spec, data, voices, trainVectors, trainRows);
   const score = (indices: number[]) => {
     const probabilities = new Float32Array(indices.length * classes.length);
     const predictions = indices.map((row, i) => {
@@ -313,7 +296,7 @@ export async function crossValidatePooled(
   folds: readonly Fold[],
   options: { cacheDir?: string; settings?: UtteranceSettings; progress?: boolean } = {},
 ): Promise<CrossValidationResult> {
-  const { data, rowOf, vector, predict } = await normalisedDataset(
+  const { data, rowOf, vector, voices, predict } = await normalisedDataset(
     table,
     classes,
     options.settings ?? { sampleRate: 22050 },
@@ -323,7 +306,7 @@ export async function crossValidatePooled(
   const rowsOf = (indices: readonly number[]) => indices.map((i) => rowOf(paths[i]));
   return crossValidate(folds, (fold) => {
     const train = rowsOf(fold.train), test = rowsOf(fold.test);
-    const model = fitRows(spec, data, train.map(vector), train);
+    const model = fitPooledRows(spec, data, voices, train.map(vector), train);
     const predictions = test.map((row) => argmax(predict(model, row)));
     return Promise.resolve(
       computeMetrics(test.map((row) => data.labels[row]), predictions, classes),

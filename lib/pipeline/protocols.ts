@@ -24,7 +24,12 @@
 import type pl from "nodejs-polars";
 import { columnValues, stratifiedSplit } from "../data_loader/mod.ts";
 import { computeMetrics, type MeanStd, meanStd, type MetricsResult } from "../evaluate/mod.ts";
-import { speakerStandardize, type UtteranceSet, vectorStatistics } from "../features/mod.ts";
+import {
+  rowsBySpeaker,
+  speakerStandardize,
+  type UtteranceSet,
+  vectorStatistics,
+} from "../features/mod.ts";
 import {
   fitPooledByCorpus,
   type PooledModel,
@@ -283,16 +288,26 @@ export function checkFold(
   return overlap.length > 0;
 }
 
+/** What every fold of a protocol trains and scores on (see {@link protocolVectors}). */
+export interface ProtocolVectors {
+  /** `data`'s vectors, normalised as the spec says. */
+  vectors: Float32Array;
+  /** Each augmented copy, normalised likewise (each (speaker, copy) as a voice of its own). */
+  copies: Float32Array[];
+  /** Each speaker's voice ({@link speakerVoices}). */
+  voices: Map<string, Float64Array>;
+}
+
 /**
- * The normalised vectors of `data` and of its augmented copies, checked against `data`'s shape:
- * what every fold of a protocol trains and scores on.
+ * The normalised vectors of `data` and of its augmented copies, checked against `data`'s shape,
+ * and the speakers' voices: what every fold of a protocol trains and scores on.
  */
 export function protocolVectors(
   data: UtteranceData,
   protocol: string,
   spec: PooledSpec,
   augmented: readonly Float32Array[] = [],
-): { vectors: Float32Array; copies: Float32Array[] } {
+): ProtocolVectors {
   const copies = augmented.map((copy) => {
     if (copy.length !== data.vectors.length) {
       throw new RangeError(
@@ -302,69 +317,74 @@ export function protocolVectors(
     }
     return normalizedVectors({ ...data, vectors: copy }, spec);
   });
-  return { vectors: normalizedVectors(data, spec), copies };
+  return { vectors: normalizedVectors(data, spec), copies, voices: speakerVoices(data) };
 }
 
 /**
  * Fits `spec` on a fold's training clips plus their augmented copies (never the test clips').
  *
- * @param vectors and `copies`: from {@link protocolVectors}
+ * @param prepared from {@link protocolVectors}
  */
 export function fitFold(
   data: UtteranceData,
   fold: ProtocolFold,
   spec: PooledSpec,
-  { vectors, copies }: { vectors: Float32Array; copies: readonly Float32Array[] },
+  prepared: ProtocolVectors,
 ): PooledModel {
   const d = data.dimensions;
-  const trainVectors = fold.train.map((i) => vectors.subarray(i * d, (i + 1) * d));
-  const trainLabels = fold.train.map((i) => data.labels[i]);
-  const trainCorpora = fold.train.map((i) => data.corpora[i]);
-  for (const copy of copies) {
+  const rows: number[] = [], vectors: Float32Array[] = [];
+  for (const source of [prepared.vectors, ...prepared.copies]) {
     for (const i of fold.train) {
-      trainVectors.push(copy.subarray(i * d, (i + 1) * d));
-      trainLabels.push(data.labels[i]);
-      trainCorpora.push(data.corpora[i]);
+      rows.push(i);
+      vectors.push(source.subarray(i * d, (i + 1) * d));
     }
   }
-  const voices = speakerVoices(data);
-  const trainVoices = [...new Set(fold.train.map((i) => data.speakers[i]))].map((speaker) => ({
-    corpus: data.corpora[data.speakers.indexOf(speaker)],
-    mean: voices.get(speaker)!,
-  }));
-  return fitPooledByCorpus(
-    spec,
-    trainVectors,
-    trainLabels,
-    data.classes,
-    data.names,
-    trainCorpora,
-    trainVoices,
-  );
+  return fitPooledRows(spec, data, prepared.voices, vectors, rows);
 }
 
-const voiceCache = new WeakMap<Float32Array, Map<string, Float64Array>>();
+/**
+ * Fits `spec` on normalised vectors of rows of `data` (an augmented copy's row is its
+ * original's): their labels and corpora, and the voices of their speakers for the gate of corpus
+ * experts.
+ *
+ * @param voices each speaker's voice ({@link speakerVoices})
+ * @param vectors the normalised vectors
+ * @param rows the row of `data` of each vector
+ */
+export function fitPooledRows(
+  spec: PooledSpec,
+  data: UtteranceData,
+  voices: ReadonlyMap<string, Float64Array>,
+  vectors: readonly ArrayLike<number>[],
+  rows: readonly number[],
+): PooledModel {
+  const speakers = rowsBySpeaker(data.speakers, rows);
+  return fitPooledByCorpus(
+    spec,
+    vectors,
+    rows.map((row) => data.labels[row]),
+    data.classes,
+    data.names,
+    rows.map((row) => data.corpora[row]),
+    [...speakers].map(([speaker, list]) => ({
+      corpus: data.corpora[list[0]],
+      mean: voices.get(speaker)!,
+    })),
+  );
+}
 
 /**
  * Each speaker's voice: the mean raw vector of all of its clips in `data` (what speaker
  * normalisation subtracts; no labels). Corpus experts are weighed by it.
  */
 export function speakerVoices(data: UtteranceData): Map<string, Float64Array> {
-  const cached = voiceCache.get(data.vectors);
-  if (cached) return cached;
-  const rows = new Map<string, number[]>();
-  data.speakers.forEach((speaker, row) => {
-    const list = rows.get(speaker) ?? [];
-    list.push(row);
-    rows.set(speaker, list);
-  });
-  const voices = new Map(
-    [...rows].map(([speaker, list]) => [
+  const voices = new Map<string, Float64Array>();
+  for (const [speaker, rows] of rowsBySpeaker(data.speakers)) {
+    voices.set(
       speaker,
-      Float64Array.from(vectorStatistics(data.vectors, data.dimensions, list).mean),
-    ]),
-  );
-  voiceCache.set(data.vectors, voices);
+      Float64Array.from(vectorStatistics(data.vectors, data.dimensions, rows).mean),
+    );
+  }
   return voices;
 }
 
@@ -372,13 +392,15 @@ export function speakerVoices(data: UtteranceData): Map<string, Float64Array> {
  * The voice a model trained with `spec` is given for a speaker's clips: the speaker's mean when
  * the spec normalises per speaker (the same statistics), nothing otherwise (a globally
  * normalised model knows nothing of speakers, so its corpus experts count the same).
+ *
+ * @param voices each speaker's voice ({@link speakerVoices})
  */
 export function protocolVoice(
-  data: UtteranceData,
+  voices: ReadonlyMap<string, Float64Array>,
   spec: PooledSpec,
   speaker: string,
 ): Float64Array | undefined {
-  return spec.normalization === "speaker" ? speakerVoices(data).get(speaker) : undefined;
+  return spec.normalization === "speaker" ? voices.get(speaker) : undefined;
 }
 
 /** Index of the most probable class. */
@@ -428,7 +450,7 @@ export function runPooledProtocol(
     const truth: number[] = [], predicted: number[] = [];
     for (const i of fold.test) {
       truth.push(data.labels[i]);
-      const voice = protocolVoice(data, spec, data.speakers[i]);
+      const voice = protocolVoice(prepared.voices, spec, data.speakers[i]);
       predicted.push(
         mostProbable(
           pooledPredictProba(model, prepared.vectors.subarray(i * d, (i + 1) * d), voice),
