@@ -19,6 +19,7 @@ import { formatMeanStd } from "../lib/evaluate/mod.ts";
 import { extractUtteranceSet, type UtteranceSettings } from "../lib/features/mod.ts";
 import {
   DEFAULT_EMPHASIS,
+  DEFAULT_VOICE_ADAPTATION,
   ensemblePooledSpec,
   logisticPooledSpec,
   type PooledSpec,
@@ -46,8 +47,9 @@ const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensem
 
 /**
  * The models the table compares. `augmented`: trained with the augmented copies of the training
- * clips (`--augment`, default 2). The rest are ablations: `-flat` every functional weighted the
- * same, `-nocontour` without the contour-shape and voice-quality functionals, `-noaug` without
+ * clips (`--augment`, default 2). The rest are variants and ablations: `-flat` every functional weighted the
+ * same, `-adapt` the default self-trained on each test speaker's unlabelled clips (voice
+ * adaptation, `lib/models/voice_adaptation.ts`), `-nocontour` without the contour-shape and voice-quality functionals, `-noaug` without
  * augmentation, `svm`/`logistic` one model alone, `-global` global normalisation, `-pooled`
  * one classifier on the pooled clips of several corpora instead of one per corpus (run only on
  * protocols whose training side spans corpora: elsewhere it is the default).
@@ -57,6 +59,11 @@ const SPECS: Record<
   { spec: () => PooledSpec; augmented: boolean; multiCorpusOnly?: boolean }
 > = {
   ensemble: { spec: () => ensemblePooledSpec(), augmented: true },
+  "ensemble-adapt": {
+    spec: () =>
+      ensemblePooledSpec({ name: "ensemble-adapt", voiceAdaptation: DEFAULT_VOICE_ADAPTATION }),
+    augmented: true,
+  },
   "ensemble-flat": {
     spec: () => ensemblePooledSpec({ name: "ensemble-flat", emphasis: [] }),
     augmented: true,

@@ -59,6 +59,7 @@ export { type BackendInfo, type BackendName, type BackendOptions, initBackend } 
 export {
   DEFAULT_EMPHASIS,
   DEFAULT_GATE_TEMPERATURE,
+  DEFAULT_VOICE_ADAPTATION,
   describePooledSpec,
   ensemblePooledSpec,
   fitPooled,
@@ -73,7 +74,13 @@ export {
   type PooledSpec,
   svmPooledSpec,
   type TrainingVoice,
+  type VoiceAdaptation,
 } from "./pooled.ts";
+export {
+  adaptPooledToVoice,
+  type PooledTrainingSet,
+  type VoiceAdaptationResult,
+} from "./voice_adaptation.ts";
 export { type VoiceGate } from "./voice_gate.ts";
 export {
   isPooledModelDir,

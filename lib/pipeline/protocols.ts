@@ -31,6 +31,7 @@ import {
   vectorStatistics,
 } from "../features/mod.ts";
 import {
+  adaptPooledToVoice,
   fitPooledByCorpus,
   type PooledModel,
   pooledPredictProba,
@@ -321,6 +322,28 @@ export function protocolVectors(
 }
 
 /**
+ * A fold's training set: its training clips' normalised vectors, then those of each augmented
+ * copy (never a test clip's), with each vector's row of `data` (a copy's row is its original's).
+ *
+ * @param prepared from {@link protocolVectors}
+ */
+export function foldTrainingRows(
+  data: UtteranceData,
+  fold: ProtocolFold,
+  prepared: ProtocolVectors,
+): { vectors: Float32Array[]; rows: number[] } {
+  const d = data.dimensions;
+  const rows: number[] = [], vectors: Float32Array[] = [];
+  for (const source of [prepared.vectors, ...prepared.copies]) {
+    for (const i of fold.train) {
+      rows.push(i);
+      vectors.push(source.subarray(i * d, (i + 1) * d));
+    }
+  }
+  return { vectors, rows };
+}
+
+/**
  * Fits `spec` on a fold's training clips plus their augmented copies (never the test clips').
  *
  * @param prepared from {@link protocolVectors}
@@ -331,15 +354,50 @@ export function fitFold(
   spec: PooledSpec,
   prepared: ProtocolVectors,
 ): PooledModel {
-  const d = data.dimensions;
-  const rows: number[] = [], vectors: Float32Array[] = [];
-  for (const source of [prepared.vectors, ...prepared.copies]) {
-    for (const i of fold.train) {
-      rows.push(i);
-      vectors.push(source.subarray(i * d, (i + 1) * d));
-    }
-  }
+  const { vectors, rows } = foldTrainingRows(data, fold, prepared);
   return fitPooledRows(spec, data, prepared.voices, vectors, rows);
+}
+
+/**
+ * A fold's model's predictions for its test clips, speaker by speaker: each speaker's clips are
+ * given that speaker's voice (for corpus experts), and when the spec adapts to voices
+ * (`spec.voiceAdaptation`), the model is first self-trained on that speaker's unlabelled clips
+ * ({@link adaptPooledToVoice}) — per speaker, as a deployed model would adapt to one user.
+ *
+ * @returns the most probable class of each test clip, in `fold.test` order
+ */
+export function predictFold(
+  data: UtteranceData,
+  fold: ProtocolFold,
+  spec: PooledSpec,
+  prepared: ProtocolVectors,
+  model: PooledModel,
+): number[] {
+  const d = data.dimensions;
+  const row = (i: number) => prepared.vectors.subarray(i * d, (i + 1) * d);
+  const predicted = new Map<number, number>();
+  const training = spec.voiceAdaptation ? foldTrainingRows(data, fold, prepared) : undefined;
+  for (const [speaker, rows] of rowsBySpeaker(data.speakers, fold.test)) {
+    const voice = protocolVoice(prepared.voices, spec, speaker);
+    const clips = rows.map(row);
+    const adapted = training
+      ? adaptPooledToVoice(
+        model,
+        {
+          vectors: training.vectors,
+          labels: training.rows.map((i) => data.labels[i]),
+          corpora: training.rows.map((i) => data.corpora[i]),
+          names: data.names,
+        },
+        clips,
+        voice,
+      ).model
+      : model;
+    rows.forEach((i, j) => {
+      predicted.set(i, mostProbable(pooledPredictProba(adapted, clips[j], voice)));
+    });
+  }
+  return fold.test.map((i) => predicted.get(i)!);
 }
 
 /**
@@ -440,23 +498,14 @@ export function runPooledProtocol(
 ): ProtocolResult {
   const start = performance.now();
   const prepared = protocolVectors(data, protocol.name, spec, options.augmented);
-  const d = data.dimensions;
   const folds: FoldResult[] = [];
   let shared = false;
   for (const fold of protocol.folds) {
     shared = checkFold(data, protocol.name, fold, options.allowSharedSpeakers) || shared;
     const foldStart = performance.now();
     const model = fitFold(data, fold, spec, prepared);
-    const truth: number[] = [], predicted: number[] = [];
-    for (const i of fold.test) {
-      truth.push(data.labels[i]);
-      const voice = protocolVoice(prepared.voices, spec, data.speakers[i]);
-      predicted.push(
-        mostProbable(
-          pooledPredictProba(model, prepared.vectors.subarray(i * d, (i + 1) * d), voice),
-        ),
-      );
-    }
+    const truth = fold.test.map((i) => data.labels[i]);
+    const predicted = predictFold(data, fold, spec, prepared, model);
     const metrics = computeMetrics(truth, predicted, data.classes);
     const result: FoldResult = {
       name: fold.name,
