@@ -135,6 +135,13 @@ export interface Config {
    */
   augmentCopies: number;
   /**
+   * Self-train the pooled models on a new voice's unlabelled clips (`SER_VOICE_ADAPTATION`,
+   * `--voice-adaptation`): the speaker-independent protocols adapt to each test speaker, and a
+   * trained model keeps its training set beside it so that `predict --enrol` adapts to 20 or more
+   * enrolled clips (see the README's "Adapting to a voice"). The live page does not adapt.
+   */
+  voiceAdaptation: boolean;
+  /**
    * Threads that train the sequence models (data-parallel halves of each batch, one gradient sum;
    * `SER_TRAINING_WORKERS`, `--training-workers`), at most the machine's cores. 2 trains about
    * twice as fast when the second core is free and is bit-for-bit reproducible for a seed and a
@@ -205,6 +212,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   evalEpochs: 30,
   resume: false,
   augmentCopies: 2,
+  voiceAdaptation: true,
   trainingWorkers: 2,
   trainingMinutes: 0,
   dataDir: "",
@@ -263,6 +271,7 @@ const FIELD_KINDS: Record<keyof Config, Kind> = {
   evalEpochs: "int",
   resume: "boolean",
   augmentCopies: "count",
+  voiceAdaptation: "boolean",
   trainingWorkers: "int",
   trainingMinutes: "number",
   dataDir: "folders",

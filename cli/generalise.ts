@@ -46,22 +46,27 @@ const USAGE = `usage: deno task generalise [--data DIR[,DIR...]] [--models ensem
                               [--out outputs/generalisation.json]`;
 
 /**
- * The models the table compares. `augmented`: trained with the augmented copies of the training
- * clips (`--augment`, default 2). The rest are variants and ablations: `-flat` every functional weighted the
- * same, `-adapt` the default self-trained on each test speaker's unlabelled clips (voice
- * adaptation, `lib/models/voice_adaptation.ts`), `-nocontour` without the contour-shape and voice-quality functionals, `-noaug` without
- * augmentation, `svm`/`logistic` one model alone, `-global` global normalisation, `-pooled`
- * one classifier on the pooled clips of several corpora instead of one per corpus (run only on
- * protocols whose training side spans corpora: elsewhere it is the default).
+ * The models the table compares. `ensemble` is the project's default (`pooledModelSpec` with
+ * `config.voiceAdaptation`): the SVM + softmax-regression ensemble, self-trained on each test
+ * speaker's unlabelled clips (`lib/models/voice_adaptation.ts`). `augmented`: trained with the
+ * augmented copies of the training clips (`--augment`, default 2). The rest are variants and
+ * ablations WITHOUT voice adaptation (compare them with `ensemble-noadapt`, the default without
+ * it): `-flat` every functional weighted the same, `-nocontour` without the contour-shape and
+ * voice-quality functionals, `-noaug` without augmentation, `svm`/`logistic` one model alone,
+ * `-global` global normalisation, `-pooled` one classifier on the pooled clips of several corpora
+ * instead of one per corpus (run only on protocols whose training side spans corpora: elsewhere
+ * it is `-noadapt`).
  */
 const SPECS: Record<
   string,
   { spec: () => PooledSpec; augmented: boolean; multiCorpusOnly?: boolean }
 > = {
-  ensemble: { spec: () => ensemblePooledSpec(), augmented: true },
-  "ensemble-adapt": {
-    spec: () =>
-      ensemblePooledSpec({ name: "ensemble-adapt", voiceAdaptation: DEFAULT_VOICE_ADAPTATION }),
+  ensemble: {
+    spec: () => ensemblePooledSpec({ voiceAdaptation: DEFAULT_VOICE_ADAPTATION }),
+    augmented: true,
+  },
+  "ensemble-noadapt": {
+    spec: () => ensemblePooledSpec({ name: "ensemble-noadapt" }),
     augmented: true,
   },
   "ensemble-flat": {

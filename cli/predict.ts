@@ -14,7 +14,9 @@
  *
  * Pooled models (`ensemble`, `svm`, `logistic`) normalise a voice with what they have seen of it:
  * `--enrol F` adds unlabelled clips of the speaker (a file or a folder) to the speaker statistics
- * before anything is classified (ten or more help: see the README's enrolment table), and
+ * before anything is classified (ten or more help: see the README's enrolment table) — a model
+ * trained with voice adaptation (`pooledVoiceAdaptation` in the config) is then also self-trained
+ * on them once there are enough (20 by default) — and
  * `--adapt` treats each file as one speaker and adapts on its voiced windows in time order, as
  * the live page does. Both are errors with a sequence model.
  *
@@ -230,6 +232,19 @@ async function main(args: string[]): Promise<number> {
         `speaker: ${seen} unlabelled clip(s) of ${values.enrol} enrolled (the normalisation ` +
           `blends them with the training speakers' average, worth 10 clips)`,
       );
+      const adaptation = predictor.pooled!.voiceAdaptation();
+      const wanted = predictor.pooled!.artifact.model.spec.voiceAdaptation;
+      if (adaptation) {
+        console.log(
+          `voice adaptation: the model self-trained on the enrolled clips (${
+            adaptation.pseudoLabelled.join(" / ")
+          } of ${seen} labelled by it in each round; ${adaptation.adaptedCorpora.join(", ")})`,
+        );
+      } else if (wanted && seen < wanted.minClips) {
+        console.log(
+          `voice adaptation: not yet (${seen} clips enrolled, it needs ${wanted.minClips})`,
+        );
+      }
     }
     const timelines: FileTimeline[] = [];
     const failures: { path: string; problem: string }[] = [];

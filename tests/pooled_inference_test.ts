@@ -13,6 +13,7 @@ import {
 } from "../lib/features/speaker_norm.ts";
 import { utteranceFeatures } from "../lib/features/utterance.ts";
 import { featureColumns, type FeatureSettings } from "../lib/features/feature_set.ts";
+import { createPooledPredictor } from "../lib/inference/pooled_predictor.ts";
 import {
   loadLabelEncoder,
   loadPredictor,
@@ -21,9 +22,12 @@ import {
   saveModelsManifest,
 } from "../lib/inference/mod.ts";
 import {
+  adaptPooledToVoice,
   ensemblePooledSpec,
   fitPooled,
   loadPooledModel,
+  POOLED_TRAINING_FILE,
+  pooledPredictProba,
   promoteRun,
   savePooledModel,
   startRun,
@@ -290,4 +294,89 @@ Deno.test("a pooled model trained on other functionals is refused at load, namin
   );
   // The artifact as trained passes.
   pooledWindowClassifier(artifact, windowOptions);
+});
+
+Deno.test("a model that adapts to voices: saved with its training set, self-trained by enrol", async () => {
+  const data = voiceData();
+  const train = data.labels.map((_, i) => i).filter((i) => data.speakers[i] !== "synth:250");
+  const normalised = speakerStandardize(data.vectors, data.dimensions, data.speakers);
+  const d = data.dimensions;
+  const spec = ensemblePooledSpec({
+    voiceAdaptation: { threshold: 0.55, rounds: 2, weight: 2, minClips: 8 },
+  });
+  const vectors = train.map((i) => normalised.subarray(i * d, (i + 1) * d));
+  const labels = train.map((i) => data.labels[i]);
+  const model = fitPooled(spec, vectors, labels, CLASSES, data.names);
+  const raw = new Float32Array(train.length * d);
+  train.forEach((row, i) => raw.set(data.vectors.subarray(row * d, (row + 1) * d), i * d));
+  const prior = speakerPrior(raw, d, train.map((i) => data.speakers[i]));
+  const training = { vectors, labels, corpora: train.map(() => "synth"), names: data.names };
+  const dir = await Deno.makeTempDir({ prefix: "ser_adapt_" });
+  try {
+    const modelDir = join(dir, "ensemble_best");
+    await savePooledModel(modelDir, {
+      model,
+      settings: SETTINGS,
+      names: data.names,
+      prior,
+      training,
+    });
+    const loaded = await loadPooledModel(modelDir);
+    assert.deepEqual(loaded.training!.labels, labels);
+    assert.deepEqual(
+      loaded.training!.vectors.map((v) => Array.from(v)),
+      vectors.map((v) => [...v]),
+    );
+
+    const predictor = createPooledPredictor(loaded, "ensemble");
+    const newVoice = (k: number) => ({
+      samples: utterance(250, k % 2 === 1, 700 + k),
+      sampleRate: SAMPLE_RATE,
+      name: `new_${k}`,
+    });
+    const clips = Array.from({ length: 10 }, (_, k) => newVoice(k));
+    await predictor.enrol(clips.slice(0, 7));
+    assert.equal(predictor.voiceAdaptation(), undefined, "7 clips: fewer than minClips");
+    await predictor.enrol(clips.slice(7));
+    const adaptation = predictor.voiceAdaptation();
+    assert.ok(adaptation, "10 clips: adapted");
+    assert.equal(adaptation.pseudoLabelled.length, 2);
+    assert.ok(adaptation.pseudoLabelled.every((n) => n > 0 && n <= 10));
+    // The predictor's adapted model is the library's: the enrolled clips normalised with the
+    // speaker statistics, the statistics' mean as the voice.
+    const normalizer = new RunningSpeakerNormalizer(prior, 10);
+    const rawClips = await Promise.all(clips.map((clip) => predictor.functionalsOf(clip)));
+    for (const clip of rawClips) normalizer.add(clip);
+    const expected = adaptPooledToVoice(
+      loaded.model,
+      loaded.training!,
+      rawClips.map((clip) => normalizer.normalize(clip)),
+      normalizer.statistics().mean,
+    );
+    assert.deepEqual(adaptation.model, expected.model);
+    const probe = await predictor.predict(newVoice(11));
+    assert.deepEqual(
+      CLASSES.map((name) => probe.probabilities[name]),
+      [...pooledPredictProba(
+        expected.model,
+        normalizer.normalize(await predictor.functionalsOf(newVoice(11))),
+        normalizer.statistics().mean,
+      )],
+    );
+    predictor.resetSpeaker();
+    assert.equal(
+      predictor.voiceAdaptation(),
+      undefined,
+      "a new speaker starts from the trained model",
+    );
+
+    // A sidecar that does not match pooled.json is refused, naming it.
+    await Deno.writeFile(join(modelDir, POOLED_TRAINING_FILE), new Uint8Array(12));
+    await assert.rejects(
+      () => loadPooledModel(modelDir),
+      new RegExp(`${POOLED_TRAINING_FILE}: 12 bytes, ${labels.length} labels`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

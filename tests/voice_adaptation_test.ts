@@ -148,14 +148,15 @@ Deno.test("protocols: voice adaptation uses the test speaker's clips, never thei
   const adaptSpec = ensemblePooledSpec({ emphasis: [], voiceAdaptation: adaptation });
   const prepared = protocolVectors(data, "test", adaptSpec);
   const model = fitFold(data, fold, adaptSpec, prepared);
-  const predicted = predictFold(data, fold, adaptSpec, prepared, model);
-  const plain = predictFold(
+  const { predicted, beforeAdaptation } = predictFold(data, fold, adaptSpec, prepared, model);
+  const { predicted: plain } = predictFold(
     data,
     fold,
     { ...adaptSpec, voiceAdaptation: undefined },
     prepared,
     model,
   );
+  assert.deepEqual(beforeAdaptation, plain, "the model before adaptation is the plain one");
   const hits = (p: number[]) => p.filter((c, j) => c === data.labels[fold.test[j]]).length;
   assert.ok(hits(predicted) > hits(plain) + 10, `adapted ${hits(predicted)}, plain ${hits(plain)}`);
   // Scrambling the test speaker's labels changes nothing the protocol predicts.
@@ -163,5 +164,5 @@ Deno.test("protocols: voice adaptation uses the test speaker's clips, never thei
     ...data,
     labels: data.labels.map((l, i) => (i >= a.x.length ? (l + 1) % 3 : l)),
   };
-  assert.deepEqual(predictFold(scrambled, fold, adaptSpec, prepared, model), predicted);
+  assert.deepEqual(predictFold(scrambled, fold, adaptSpec, prepared, model).predicted, predicted);
 });

@@ -8,6 +8,11 @@
  * ({@link RunningSpeakerNormalizer}): call `enrol` with a few clips of the new voice (no labels),
  * or pass `adapt: true` to learn from every clip predicted; `resetSpeaker()` starts over.
  *
+ * Voice adaptation: a model whose spec adapts to voices (`spec.voiceAdaptation`, saved with its
+ * training set) is also self-trained on the enrolled clips once there are enough of them
+ * (`minClips`, 20 by default; {@link adaptPooledToVoice}); later predictions use the adapted
+ * model until `resetSpeaker()`.
+ *
  * @example
  * ```ts ignore
  * const predictor = await loadPredictor("models"); // a pooled model when it is the best one
@@ -23,7 +28,12 @@ import {
   utteranceFeatures,
   utteranceFromBytes,
 } from "../features/mod.ts";
-import type { PooledArtifact } from "../models/mod.ts";
+import {
+  adaptPooledToVoice,
+  type PooledArtifact,
+  type PooledModel,
+  type VoiceAdaptationResult,
+} from "../models/mod.ts";
 import { pooledProbabilities } from "./pooled_window.ts";
 
 /** Audio already in memory, as {@link SamplesInput} of the recurrent predictor. */
@@ -63,8 +73,18 @@ export interface PooledPredictor {
   predict(input: string | PooledSamplesInput): Promise<PooledPrediction>;
   /** Classifies a clip's raw functionals (e.g. a window of a longer recording). */
   predictFunctionals(vector: Float32Array, name?: string): PooledPrediction;
-  /** Adds clips of the current speaker to the normalisation statistics (no labels needed). */
+  /**
+   * Adds clips of the current speaker to the normalisation statistics (no labels needed), and
+   * adapts a model that adapts to voices to all clips enrolled so far once there are enough.
+   * @returns how many clips of the speaker the normalisation has seen
+   */
   enrol(inputs: readonly (string | PooledSamplesInput)[]): Promise<number>;
+  /**
+   * What the last voice adaptation did (clips labelled per round, corpora refit), or undefined
+   * while the model is the trained one (no adaptation in its spec, no training set saved with it,
+   * or fewer enrolled clips than `minClips`).
+   */
+  voiceAdaptation(): VoiceAdaptationResult | undefined;
   /** Forgets the current speaker. */
   resetSpeaker(): void;
   /**
@@ -91,6 +111,26 @@ export function createPooledPredictor(
   assertFunctionalLayout(artifact, modelName);
   const normalizer = new RunningSpeakerNormalizer(artifact.prior, options.priorWeight ?? 10);
   const classes = artifact.model.classes;
+  // The enrolled clips' raw functionals (voice adaptation refits on all of them) and the model
+  // predictions use: the trained one, or the one adapted to the current speaker.
+  let enrolled: Float32Array[] = [];
+  let model: PooledModel = artifact.model;
+  let adaptation: VoiceAdaptationResult | undefined;
+  const adaptToVoice = () => {
+    const settings = artifact.model.spec.voiceAdaptation;
+    if (!settings || !artifact.training || enrolled.length < settings.minClips) return;
+    const { mean, std } = normalizer.statistics();
+    const clips = enrolled.map((raw) =>
+      artifact.model.spec.normalization === "speaker"
+        ? Float32Array.from(raw, (value, j) => (value - mean[j]) / std[j])
+        : raw
+    );
+    const voice = artifact.model.spec.normalization === "speaker" ? mean : undefined;
+    const result = adaptPooledToVoice(artifact.model, artifact.training, clips, voice);
+    if (result.pseudoLabelled.length === 0) return;
+    adaptation = result;
+    model = result.model;
+  };
   const functionalsOf = async (input: string | PooledSamplesInput): Promise<Float32Array> => {
     let vector;
     if (typeof input === "string") {
@@ -120,7 +160,7 @@ export function createPooledPredictor(
   };
   const predictFunctionals = (raw: Float32Array, name?: string): PooledPrediction => {
     if (options.adapt) normalizer.add(raw);
-    const p = pooledProbabilities(artifact.model, normalizer, raw);
+    const p = pooledProbabilities(model, normalizer, raw);
     let best = 0;
     for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
     const probabilities: Record<string, number> = {};
@@ -145,10 +185,21 @@ export function createPooledPredictor(
       return predictFunctionals(await functionalsOf(input), name);
     },
     async enrol(inputs) {
-      for (const input of inputs) normalizer.add(await functionalsOf(input));
+      for (const input of inputs) {
+        const raw = await functionalsOf(input);
+        normalizer.add(raw);
+        enrolled.push(raw);
+      }
+      adaptToVoice();
       return normalizer.count;
     },
-    resetSpeaker: () => normalizer.reset(),
+    voiceAdaptation: () => adaptation,
+    resetSpeaker: () => {
+      normalizer.reset();
+      enrolled = [];
+      model = artifact.model;
+      adaptation = undefined;
+    },
     speakerNormalizer: () => normalizer.clone(),
     dispose() {},
   };

@@ -572,6 +572,12 @@ export function predictionTable(
  * A pooled model behind the {@link Predictor} interface: clips are classified from their
  * functionals (whole recording), timelines window by window (`settings.duration` seconds).
  */
+/** The pooled artifact with the model adapted to the enrolled voice, when there is one. */
+function adaptedArtifact(pooled: PooledPredictor): PooledPredictor["artifact"] {
+  const adapted = pooled.voiceAdaptation()?.model;
+  return adapted ? { ...pooled.artifact, model: adapted } : pooled.artifact;
+}
+
 function pooledModelPredictor(
   pooled: PooledPredictor,
   settings: FeatureSettings,
@@ -652,7 +658,7 @@ function pooledModelPredictor(
         TIMELINE_RESAMPLE_QUALITY.pooled,
       );
       const classifier = options.adaptSpeaker
-        ? pooledWindowClassifier(pooled.artifact, {
+        ? pooledWindowClassifier(adaptedArtifact(pooled), {
           windowSeconds: settings.duration,
           normalizer: pooled.speakerNormalizer(),
           adapt: true,

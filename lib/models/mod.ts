@@ -86,6 +86,7 @@ export {
   isPooledModelDir,
   loadPooledModel,
   POOLED_MODEL_FILE,
+  POOLED_TRAINING_FILE,
   type PooledArtifact,
   savePooledModel,
 } from "./pooled_store.ts";

@@ -106,6 +106,8 @@ export function enrolledNormalizer(
 
 /**
  * UA on new voices against the number of their unlabelled clips the normalisation has seen.
+ * It measures the speaker normalisation alone: a spec's voice adaptation (self-training on the
+ * voice's clips, from `minClips` of them) is left out here and measured by the protocols.
  *
  * @param data utterance vectors and labels (raw functionals)
  * @param protocol speaker-independent folds (a fold with a speaker on both sides is an error)
@@ -142,6 +144,8 @@ export function runEnrolmentCurve(
   }
   const start = performance.now();
   const d = data.dimensions;
+  // The normalisation alone (see above): a refit per speaker, size and draw would cost hours.
+  spec = { ...spec, voiceAdaptation: undefined };
   const prepared = protocolVectors(data, protocol.name, spec, options.augmented);
   const random = mulberry32(options.seed ?? 42);
   // Per size (and "all" last): each fold's UA and accuracy, and the clips scored.

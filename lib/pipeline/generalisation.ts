@@ -193,7 +193,8 @@ export function generalisationTable(result: GeneralisationResult): string {
       r.model,
       String(r.folds.length),
       formatMeanStd(r.accuracy),
-      formatMeanStd(r.ua),
+      formatMeanStd(r.ua) +
+      (r.beforeAdaptation ? ` (${formatMeanStd(r.beforeAdaptation.ua)} before adaptation)` : ""),
       r.seconds.toFixed(1),
     ]));
   }
@@ -207,6 +208,8 @@ export interface ProtocolSummary {
   speakerIndependent: boolean;
   accuracy: MeanStd;
   ua: MeanStd;
+  /** The scores before voice adaptation, when the model adapts to each test voice. */
+  beforeAdaptation?: { accuracy: MeanStd; ua: MeanStd };
   folds: { name: string; accuracy: number; ua: number; confusionMatrix: number[][] }[];
 }
 
@@ -240,6 +243,7 @@ export function generalisationSummary(result: GeneralisationResult): Generalisat
       speakerIndependent: r.speakerIndependent,
       accuracy: r.accuracy,
       ua: r.ua,
+      ...(r.beforeAdaptation ? { beforeAdaptation: r.beforeAdaptation } : {}),
       folds: r.folds.map((fold) => ({
         name: fold.name,
         accuracy: fold.accuracy,

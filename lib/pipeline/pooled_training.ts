@@ -209,7 +209,23 @@ export async function trainPooledModel(
   const tested = score(test);
   return {
     name: spec.name,
-    artifact: { model, settings, names: data.names, prior },
+    artifact: {
+      model,
+      settings,
+      names: data.names,
+      prior,
+      // A model that adapts to new voices refits on what it was trained on.
+      ...(spec.voiceAdaptation
+        ? {
+          training: {
+            vectors: trainVectors,
+            labels: trainRows.map((row) => data.labels[row]),
+            corpora: trainRows.map((row) => data.corpora[row]),
+            names: data.names,
+          },
+        }
+        : {}),
+    },
     validation: validation.metrics,
     test: tested.metrics,
     testPredictions: tested.predictions,

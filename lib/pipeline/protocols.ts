@@ -239,6 +239,8 @@ export interface FoldResult {
   trainClips: number;
   testClips: number;
   seconds: number;
+  /** The same fold's model before voice adaptation (only when the spec adapts to voices). */
+  beforeAdaptation?: { accuracy: number; ua: number };
 }
 
 /** Scores of a protocol: per fold and mean ± std. */
@@ -251,6 +253,8 @@ export interface ProtocolResult {
   accuracy: MeanStd;
   ua: MeanStd;
   seconds: number;
+  /** Mean ± std of the folds' models before voice adaptation (when the spec adapts). */
+  beforeAdaptation?: { accuracy: MeanStd; ua: MeanStd };
 }
 
 /**
@@ -364,7 +368,8 @@ export function fitFold(
  * (`spec.voiceAdaptation`), the model is first self-trained on that speaker's unlabelled clips
  * ({@link adaptPooledToVoice}) — per speaker, as a deployed model would adapt to one user.
  *
- * @returns the most probable class of each test clip, in `fold.test` order
+ * @returns the most probable class of each test clip, in `fold.test` order, and, when the spec
+ *   adapts, the trained model's before adaptation
  */
 export function predictFold(
   data: UtteranceData,
@@ -372,32 +377,38 @@ export function predictFold(
   spec: PooledSpec,
   prepared: ProtocolVectors,
   model: PooledModel,
-): number[] {
+): { predicted: number[]; beforeAdaptation?: number[] } {
   const d = data.dimensions;
   const row = (i: number) => prepared.vectors.subarray(i * d, (i + 1) * d);
-  const predicted = new Map<number, number>();
+  const predicted = new Map<number, number>(), before = new Map<number, number>();
   const training = spec.voiceAdaptation ? foldTrainingRows(data, fold, prepared) : undefined;
   for (const [speaker, rows] of rowsBySpeaker(data.speakers, fold.test)) {
     const voice = protocolVoice(prepared.voices, spec, speaker);
     const clips = rows.map(row);
-    const adapted = training
-      ? adaptPooledToVoice(
-        model,
-        {
-          vectors: training.vectors,
-          labels: training.rows.map((i) => data.labels[i]),
-          corpora: training.rows.map((i) => data.corpora[i]),
-          names: data.names,
-        },
-        clips,
-        voice,
-      ).model
-      : model;
-    rows.forEach((i, j) => {
-      predicted.set(i, mostProbable(pooledPredictProba(adapted, clips[j], voice)));
-    });
+    const classify = (m: PooledModel, into: Map<number, number>) =>
+      rows.forEach((i, j) => into.set(i, mostProbable(pooledPredictProba(m, clips[j], voice))));
+    if (!training) {
+      classify(model, predicted);
+      continue;
+    }
+    classify(model, before);
+    const adapted = adaptPooledToVoice(
+      model,
+      {
+        vectors: training.vectors,
+        labels: training.rows.map((i) => data.labels[i]),
+        corpora: training.rows.map((i) => data.corpora[i]),
+        names: data.names,
+      },
+      clips,
+      voice,
+    );
+    classify(adapted.model, predicted);
   }
-  return fold.test.map((i) => predicted.get(i)!);
+  return {
+    predicted: fold.test.map((i) => predicted.get(i)!),
+    ...(training ? { beforeAdaptation: fold.test.map((i) => before.get(i)!) } : {}),
+  };
 }
 
 /**
@@ -505,8 +516,9 @@ export function runPooledProtocol(
     const foldStart = performance.now();
     const model = fitFold(data, fold, spec, prepared);
     const truth = fold.test.map((i) => data.labels[i]);
-    const predicted = predictFold(data, fold, spec, prepared, model);
+    const { predicted, beforeAdaptation } = predictFold(data, fold, spec, prepared, model);
     const metrics = computeMetrics(truth, predicted, data.classes);
+    const before = beforeAdaptation && computeMetrics(truth, beforeAdaptation, data.classes);
     const result: FoldResult = {
       name: fold.name,
       accuracy: metrics.accuracy,
@@ -515,6 +527,9 @@ export function runPooledProtocol(
       trainClips: fold.train.length,
       testClips: fold.test.length,
       seconds: (performance.now() - foldStart) / 1000,
+      ...(before
+        ? { beforeAdaptation: { accuracy: before.accuracy, ua: before.unweightedAccuracy } }
+        : {}),
     };
     folds.push(result);
     options.onFold?.(result, folds.length - 1);
@@ -527,6 +542,14 @@ export function runPooledProtocol(
     accuracy: meanStd(folds.map((fold) => fold.accuracy)),
     ua: meanStd(folds.map((fold) => fold.ua)),
     seconds: (performance.now() - start) / 1000,
+    ...(spec.voiceAdaptation
+      ? {
+        beforeAdaptation: {
+          accuracy: meanStd(folds.map((fold) => fold.beforeAdaptation!.accuracy)),
+          ua: meanStd(folds.map((fold) => fold.beforeAdaptation!.ua)),
+        },
+      }
+      : {}),
   };
 }
 

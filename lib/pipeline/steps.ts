@@ -36,6 +36,7 @@ import {
 } from "../../config.ts";
 import { type AugmentationPolicy, DEFAULT_AUGMENTATION_POLICY } from "../augment/mod.ts";
 import {
+  DEFAULT_VOICE_ADAPTATION,
   ensemblePooledSpec,
   logisticPooledSpec,
   type ModelRun,
@@ -450,15 +451,26 @@ export function isPooledModel(name: string): boolean {
   return (POOLED_MODEL_NAMES as readonly string[]).includes(name);
 }
 
-/** The pooled spec behind `ensemble`, `svm` or `logistic`. */
-export function pooledModelSpec(name: ModelName): PooledSpec {
+/**
+ * The pooled spec behind `ensemble`, `svm` or `logistic`.
+ *
+ * @param options.voiceAdaptation self-train on each new voice's clips (`config.voiceAdaptation`;
+ *   default true): {@link DEFAULT_VOICE_ADAPTATION}
+ */
+export function pooledModelSpec(
+  name: ModelName,
+  options: { voiceAdaptation?: boolean } = {},
+): PooledSpec {
+  const overrides = options.voiceAdaptation === false
+    ? {}
+    : { voiceAdaptation: DEFAULT_VOICE_ADAPTATION };
   switch (name) {
     case "svm":
-      return svmPooledSpec();
+      return svmPooledSpec(overrides);
     case "logistic":
-      return logisticPooledSpec();
+      return logisticPooledSpec(overrides);
     case "ensemble":
-      return ensemblePooledSpec();
+      return ensemblePooledSpec(overrides);
   }
   throw new Error(`"${name}" is not a pooled model (pooled: ${POOLED_MODEL_NAMES.join(", ")})`);
 }
