@@ -163,8 +163,10 @@ Deno.test({
     const cases: [number[], number[], string[], number][] = [
       [Y_TRUE, Y_PRED, LABELS, 2],
       [[0, 0, 1, 1, 2, 3, 3, 3], [0, 1, 1, 1, 0, 3, 3, 2], ["angry", "disgust", "fear", "ps"], 4],
-      [[0, 0, 1, 1], [0, 0, 0, 0], ["a", "b", "c"], 2],
+      [[0, 0, 1, 1], [0, 0, 0, 0], ["a", "b"], 2],
       [[0, 1, 1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0, 0, 0], ["tie", "other"], 2],
+      // Not compared: a class absent from the test set. Our macro averages count only the
+      // classes present (issue 9), scikit-learn's every label; tested on their own above.
     ];
     for (const [yTrue, yPred, labels, digits] of cases) {
       const out = await new Deno.Command(SKLEARN_PYTHON!, {
