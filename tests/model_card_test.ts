@@ -175,7 +175,25 @@ Deno.test("model card: protocols from a report on the same clips; completed by t
   const markdown = renderModelCard(complete);
   assert.match(markdown, /^# Model card: run 20261130T091500123Z/);
   assert.match(markdown, /\| ensemble \(best\) \| pooled \| 0\.5000 \| 0\.7500 \| 0\.7000 \|/);
-  assert.match(markdown, /\| leave one speaker out \| ensemble \| yes \| 2 \| 0\.350 \| 0\.340 \|/);
+  assert.match(
+    markdown,
+    /\| leave one speaker out \| ensemble \| yes \| 2 \| 0\.350 \| 0\.340 \| {2}\|/,
+  );
+  assert.doesNotMatch(complete.limits.join("\n"), /voice adaptation/, "none in this report");
+  // A model that adapted to each test voice: the card says so and quotes the UA before.
+  const adapted = report(24);
+  const leave = adapted.evaluation!.generalisation!.protocols[2];
+  leave.beforeAdaptation = {
+    accuracy: { mean: 0.3, std: 0, values: [0.3] },
+    ua: { mean: 0.29, std: 0, values: [0.29] },
+  };
+  const adaptedCard = completeModelCard(buildModelCard(demoInput()), adapted, 3);
+  assert.equal(adaptedCard.protocols[2].uaBeforeAdaptation, 0.29);
+  assert.match(adaptedCard.limits.join("\n"), /live page never: there, expect the UA before/);
+  assert.match(
+    renderModelCard(adaptedCard),
+    /\| leave one speaker out \| ensemble \| yes \| 2 \| 0\.350 \| 0\.340 \| 0\.290 \|/,
+  );
   assert.match(
     markdown,
     /\| k \| 0 \| 3 \| 10 \| all \|\n\| --- (\| --- ){4}\|\n\| UA \| 0\.310 \| 0\.330 \|/,

@@ -44,6 +44,11 @@ export interface ModelCardProtocol {
   /** Unweighted average recall. */
   ua: number;
   folds: number;
+  /**
+   * UA before the model adapted to each test voice (self-training on all of its clips), when it
+   * did: what the live page and a voice with fewer than 20 enrolled clips can expect.
+   */
+  uaBeforeAdaptation?: number;
 }
 
 /** One enrolment curve: UA after `clips` unlabelled clips of a new voice (`"all"`: every clip). */
@@ -173,6 +178,7 @@ function reportProtocols(
     accuracy: p.accuracy.mean,
     ua: p.ua.mean,
     folds: p.folds.length,
+    ...(p.beforeAdaptation ? { uaBeforeAdaptation: p.beforeAdaptation.ua.mean } : {}),
   }));
 }
 
@@ -242,6 +248,13 @@ function useAndLimits(
         `${(1 / Math.max(1, card.classes.length)).toFixed(3)}: expect numbers like these on a ` +
         "new voice.",
     );
+    if (independent.some((p) => p.uaBeforeAdaptation !== undefined)) {
+      limits.push(
+        "Those protocols adapt the model to each test voice on all of its unlabelled clips " +
+          "(voice adaptation); `predict --enrol` does so from 20 enrolled clips, the live page " +
+          "never: there, expect the UA before adaptation (the protocols table).",
+      );
+    }
   } else {
     limits.push(
       "No speaker-independent measurement on this data yet: run notebook 04 (its " +
@@ -438,11 +451,12 @@ export function renderModelCard(card: ModelCard): string {
   lines.push("## Generalisation protocols", "");
   if (card.protocols.length > 0) {
     lines.push(
-      "| protocol | model | speaker-independent | folds | accuracy | UA |",
-      "| --- | --- | --- | --- | --- | --- |",
+      "| protocol | model | speaker-independent | folds | accuracy | UA | UA before voice adaptation |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
       ...card.protocols.map((p) =>
         `| ${cell(p.protocol)} | ${p.model} | ${p.speakerIndependent ? "yes" : "no"} | ` +
-        `${p.folds} | ${p.accuracy.toFixed(3)} | ${p.ua.toFixed(3)} |`
+        `${p.folds} | ${p.accuracy.toFixed(3)} | ${p.ua.toFixed(3)} | ` +
+        `${p.uaBeforeAdaptation === undefined ? "" : p.uaBeforeAdaptation.toFixed(3)} |`
       ),
       "",
       `Source: ${card.evaluationSource ?? "the project report"}. UA = unweighted average recall.`,
