@@ -236,9 +236,9 @@ async function main(args: string[]): Promise<number> {
       const wanted = predictor.pooled!.artifact.model.spec.voiceAdaptation;
       if (adaptation) {
         console.log(
-          `voice adaptation: the model self-trained on the enrolled clips (${
-            adaptation.pseudoLabelled.join(" / ")
-          } of ${seen} labelled by it in each round; ${adaptation.adaptedCorpora.join(", ")})`,
+          `voice adaptation: the model self-trained on the enrolled clips (kept with its own ` +
+            `label in each round: ${adaptation.pseudoLabelled.join(" / ")} of ${seen}; refit: ` +
+            `the ${adaptation.adaptedCorpora.join(" and ")} classifier)`,
         );
       } else if (wanted && seen < wanted.minClips) {
         console.log(

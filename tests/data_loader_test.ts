@@ -277,6 +277,30 @@ Deno.test("scanCorpus reads a TESS tree with mixed-case folders and labels", asy
   }
 });
 
+Deno.test("scanCorpus follows symbolic links to files and folders, each folder once", async () => {
+  const files = [
+    "store/OAF_Fear/OAF_back_fear.wav",
+    "store/YAF_angry/YAF_dog_angry.wav",
+  ];
+  const root = await makeTree(files);
+  try {
+    const corpus = join(root, "corpus");
+    await Deno.mkdir(join(corpus, "OAF_Fear"), { recursive: true });
+    // A link to a file, a link to a folder, a link back up the tree and a dangling link.
+    await Deno.symlink(join(root, files[0]), join(corpus, "OAF_Fear", "OAF_back_fear.wav"));
+    await Deno.symlink(join(root, "store", "YAF_angry"), join(corpus, "YAF_angry"));
+    await Deno.symlink(corpus, join(corpus, "OAF_Fear", "loop"));
+    await Deno.symlink(join(root, "missing.wav"), join(corpus, "OAF_Fear", "OAF_gone_fear.wav"));
+    const { table } = await scanCorpus(corpus);
+    assert.deepEqual(columnValues(table, "path").map((p) => p.slice(corpus.length + 1)).sort(), [
+      "OAF_Fear/OAF_back_fear.wav",
+      "YAF_angry/YAF_dog_angry.wav",
+    ]);
+  } finally {
+    await removeTree(root);
+  }
+});
+
 Deno.test("scanCorpus reads RAVDESS, CREMA-D, SAVEE (flat and nested) and EMO-DB trees", async () => {
   const cases: {
     corpus: string;

@@ -245,13 +245,25 @@ export async function listAudioFiles(dir: string): Promise<string[]> {
   }
   if (!info.isDirectory) throw new DatasetError("not a folder", dir);
   const found: string[] = [];
+  // Symbolic links are followed (a folder of links to a corpus's files is common); each real
+  // folder is walked once, so a link back up the tree is no loop.
+  const walked = new Set<string>();
   const walk = async (folder: string): Promise<void> => {
+    const real = await Deno.realPath(join(dir, folder));
+    if (walked.has(real)) return;
+    walked.add(real);
     for await (const entry of Deno.readDir(join(dir, folder))) {
       // Hidden entries are editor/OS debris; `._x.wav` macOS forks would even parse as audio.
       if (entry.name.startsWith(".") || entry.name === "__MACOSX") continue;
       const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
-      if (entry.isDirectory) await walk(path);
-      else if (entry.isFile && isAudioName(entry.name)) found.push(path);
+      let { isDirectory, isFile } = entry;
+      if (entry.isSymlink) {
+        const target = await Deno.stat(join(dir, path)).catch(() => undefined);
+        if (!target) continue; // a dangling link
+        ({ isDirectory, isFile } = target);
+      }
+      if (isDirectory) await walk(path);
+      else if (isFile && isAudioName(entry.name)) found.push(path);
     }
   };
   await walk("");
