@@ -5,8 +5,8 @@
  *
  * - TESS cross-speaker: train on one actress, test on the other, both directions.
  * - RAVDESS 6 x 4 actors: fold k tests actors 4k+1..4k+4 and trains on the other 20.
- * - Leave one corpus out, and the cross-corpus matrix (train on A, test on B), when several
- *   corpora are loaded.
+ * - The cross-corpus matrix (train on A, test on B) when several corpora are loaded, and leave
+ *   one corpus out when three or more are (with two it is the same two folds).
  * - A random stratified split (the seed's protocol), for comparison.
  *
  * Speaker normalisation uses each speaker's own clips without their labels (test speakers
@@ -577,7 +577,8 @@ export function speakerGroupFolds(data: UtteranceData, maxFolds = 6): Protocol {
 /**
  * The protocols that fit the corpora in `data`: a random split per corpus; TESS cross-speaker;
  * RAVDESS 6 x 4 actors; speaker-group folds for any other corpus with at least 2 speakers; and
- * leave-one-corpus-out plus the cross-corpus matrix when several corpora are loaded.
+ * the cross-corpus matrix when several corpora are loaded, plus leave-one-corpus-out with three or
+ * more (with two it would repeat the matrix's folds).
  */
 export function protocolsFor(data: UtteranceData, options: { seed?: number } = {}): Protocol[] {
   const protocols: Protocol[] = [];
@@ -608,7 +609,10 @@ export function protocolsFor(data: UtteranceData, options: { seed?: number } = {
   if (corpora.length > 1) {
     if (corpora.includes("tess")) protocols.push(tessCrossSpeakerMultiCorpusFolds(data));
     if (corpora.includes("ravdess")) protocols.push(ravdessActorMultiCorpusFolds(data));
-    protocols.push(leaveOneCorpusOutFolds(data), crossCorpusFolds(data));
+    // With two corpora, leaving one out IS the cross-corpus matrix (the same two folds): run it
+    // once (with voice adaptation each costs minutes).
+    if (corpora.length > 2) protocols.push(leaveOneCorpusOutFolds(data));
+    protocols.push(crossCorpusFolds(data));
   }
   return protocols;
 }
