@@ -381,7 +381,13 @@ export function predictFold(
   const d = data.dimensions;
   const row = (i: number) => prepared.vectors.subarray(i * d, (i + 1) * d);
   const predicted = new Map<number, number>(), before = new Map<number, number>();
-  const training = spec.voiceAdaptation ? foldTrainingRows(data, fold, prepared) : undefined;
+  const trainingRows = spec.voiceAdaptation ? foldTrainingRows(data, fold, prepared) : undefined;
+  const training = trainingRows && {
+    vectors: trainingRows.vectors,
+    labels: trainingRows.rows.map((i) => data.labels[i]),
+    corpora: trainingRows.rows.map((i) => data.corpora[i]),
+    names: data.names,
+  };
   for (const [speaker, rows] of rowsBySpeaker(data.speakers, fold.test)) {
     const voice = protocolVoice(prepared.voices, spec, speaker);
     const clips = rows.map(row);
@@ -392,18 +398,7 @@ export function predictFold(
       continue;
     }
     classify(model, before);
-    const adapted = adaptPooledToVoice(
-      model,
-      {
-        vectors: training.vectors,
-        labels: training.rows.map((i) => data.labels[i]),
-        corpora: training.rows.map((i) => data.corpora[i]),
-        names: data.names,
-      },
-      clips,
-      voice,
-    );
-    classify(adapted.model, predicted);
+    classify(adaptPooledToVoice(model, training, clips, voice).model, predicted);
   }
   return {
     predicted: fold.test.map((i) => predicted.get(i)!),
