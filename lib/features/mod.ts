@@ -119,6 +119,7 @@ export {
   type SpeakerPrior,
   speakerPrior,
   speakerStandardize,
+  standardizeVector,
   utteranceStandardize,
   type VectorStatistics,
   vectorStatistics,

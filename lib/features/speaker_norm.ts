@@ -89,6 +89,15 @@ export function applyStatistics(
   }
 }
 
+/** `(x - mean) / std` of one vector (e.g. a clip's functionals with a speaker's statistics). */
+export function standardizeVector(
+  vector: ArrayLike<number>,
+  statistics: Pick<VectorStatistics, "mean" | "std">,
+): Float32Array {
+  const { mean, std } = statistics;
+  return Float32Array.from({ length: vector.length }, (_, d) => (vector[d] - mean[d]) / std[d]);
+}
+
 /**
  * Standardises every speaker's rows with that speaker's own statistics (no labels used).
  *
@@ -265,7 +274,6 @@ export class RunningSpeakerNormalizer {
 
   /** `(x - mean) / std` with the current statistics. */
   normalize(vector: ArrayLike<number>): Float32Array {
-    const { mean, std } = this.statistics();
-    return Float32Array.from({ length: vector.length }, (_, d) => (vector[d] - mean[d]) / std[d]);
+    return standardizeVector(vector, this.statistics());
   }
 }

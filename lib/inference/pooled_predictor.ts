@@ -25,6 +25,7 @@ import { assertFunctionalLayout } from "./functional_layout.ts";
 import { mixToMono, readAudioFile, resample } from "../audio/mod.ts";
 import {
   RunningSpeakerNormalizer,
+  standardizeVector,
   utteranceFeatures,
   utteranceFromBytes,
 } from "../features/mod.ts";
@@ -119,13 +120,10 @@ export function createPooledPredictor(
   const adaptToVoice = () => {
     const settings = artifact.model.spec.voiceAdaptation;
     if (!settings || !artifact.training || enrolled.length < settings.minClips) return;
-    const { mean, std } = normalizer.statistics();
-    const clips = enrolled.map((raw) =>
-      artifact.model.spec.normalization === "speaker"
-        ? Float32Array.from(raw, (value, j) => (value - mean[j]) / std[j])
-        : raw
-    );
-    const voice = artifact.model.spec.normalization === "speaker" ? mean : undefined;
+    const bySpeaker = artifact.model.spec.normalization === "speaker";
+    const statistics = normalizer.statistics();
+    const clips = enrolled.map((raw) => bySpeaker ? standardizeVector(raw, statistics) : raw);
+    const voice = bySpeaker ? statistics.mean : undefined;
     const result = adaptPooledToVoice(artifact.model, artifact.training, clips, voice);
     if (result.pseudoLabelled.length === 0) return;
     adaptation = result;

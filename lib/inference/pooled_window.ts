@@ -28,6 +28,7 @@ import { assertFunctionalLayout } from "./functional_layout.ts";
 import type { RunningSpeakerNormalizer } from "../features/mod.ts";
 // Deep import: this file is bundled for the browser (lib/live/page), where lib/features/mod.ts would pull in Deno-only code.
 import { utteranceAnalysis, utteranceFeatures } from "../features/utterance.ts";
+import { standardizeVector } from "../features/speaker_norm.ts";
 // Deep import: this file is bundled for the browser (lib/live/page), where lib/models/mod.ts would pull in Deno-only code.
 import { pooledPredictProba } from "../models/pooled.ts";
 import type { PooledArtifact, PooledModel } from "../models/mod.ts";
@@ -71,9 +72,8 @@ export function pooledProbabilities(
   raw: Float32Array,
 ): Float64Array {
   if (model.spec.normalization !== "speaker") return pooledPredictProba(model, raw);
-  const { mean, std } = normalizer.statistics();
-  const row = Float32Array.from(raw, (value, j) => (value - mean[j]) / std[j]);
-  return pooledPredictProba(model, row, mean);
+  const statistics = normalizer.statistics();
+  return pooledPredictProba(model, standardizeVector(raw, statistics), statistics.mean);
 }
 
 /** A pooled {@link WindowClassifier} whose `predict` is synchronous. */

@@ -66,6 +66,7 @@ export {
   fitPooledByCorpus,
   type FunctionalEmphasis,
   logisticPooledSpec,
+  mostProbable,
   type PooledClassifier,
   type PooledCorpusExperts,
   type PooledModel,

@@ -363,6 +363,15 @@ export function fitPooledByCorpus(
   };
 }
 
+/** Index of the most probable class. */
+export function mostProbable(probabilities: ArrayLike<number>): number {
+  let best = 0;
+  for (let c = 1; c < probabilities.length; c++) {
+    if (probabilities[c] > probabilities[best]) best = c;
+  }
+  return best;
+}
+
 /**
  * Class probabilities of one (normalised) utterance vector, in `model.classes` order.
  *

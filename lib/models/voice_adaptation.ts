@@ -35,6 +35,7 @@
  */
 import {
   fitPooled,
+  mostProbable,
   type PooledClassifier,
   type PooledModel,
   pooledPredictProba,
@@ -126,16 +127,24 @@ export function adaptPooledToVoice(
   const unchanged = { model, pseudoLabelled: [], adaptedCorpora: [] };
   if (clips.length < adaptation.minClips) return unchanged;
 
+  // Each refit expert's own training rows, selected once for all rounds.
+  const ownRows = new Map(refit.map((corpus) => {
+    const vectors: ArrayLike<number>[] = [], labels: number[] = [];
+    training.vectors.forEach((vector, i) => {
+      if (corpus === undefined || training.corpora[i] === corpus) {
+        vectors.push(vector);
+        labels.push(training.labels[i]);
+      }
+    });
+    return [corpus, { vectors, labels }];
+  }));
   let current = model;
   const pseudoLabelled: number[] = [];
   for (let round = 0; round < adaptation.rounds; round++) {
     const extraVectors: ArrayLike<number>[] = [], extraLabels: number[] = [];
     for (const clip of clips) {
       const probabilities = pooledPredictProba(current, clip, voice);
-      let best = 0;
-      for (let c = 1; c < probabilities.length; c++) {
-        if (probabilities[c] > probabilities[best]) best = c;
-      }
+      const best = mostProbable(probabilities);
       if (probabilities[best] >= adaptation.threshold) {
         extraVectors.push(clip);
         extraLabels.push(best);
@@ -144,13 +153,8 @@ export function adaptPooledToVoice(
     pseudoLabelled.push(extraVectors.length);
     if (extraVectors.length === 0) break;
     const fitExpert = (corpus: string | undefined): PooledClassifier => {
-      const vectors: ArrayLike<number>[] = [], labels: number[] = [];
-      training.vectors.forEach((vector, i) => {
-        if (corpus === undefined || training.corpora[i] === corpus) {
-          vectors.push(vector);
-          labels.push(training.labels[i]);
-        }
-      });
+      const own = ownRows.get(corpus)!;
+      const vectors = [...own.vectors], labels = [...own.labels];
       for (let copy = 0; copy < adaptation.weight; copy++) {
         vectors.push(...extraVectors);
         labels.push(...extraLabels);
@@ -161,7 +165,7 @@ export function adaptPooledToVoice(
       ? {
         ...model,
         experts: model.experts.map((expert, e) =>
-          refit.includes(model.corpora[e]) ? fitExpert(model.corpora[e]) : expert
+          ownRows.has(model.corpora[e]) ? fitExpert(model.corpora[e]) : expert
         ),
       }
       : fitExpert(undefined);

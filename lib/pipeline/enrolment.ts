@@ -27,13 +27,13 @@ import {
   RunningSpeakerNormalizer,
   type SpeakerPrior,
   speakerPrior,
+  standardizeVector,
 } from "../features/mod.ts";
-import { pooledPredictProba, type PooledSpec } from "../models/mod.ts";
+import { mostProbable, pooledPredictProba, type PooledSpec } from "../models/mod.ts";
 import { mulberry32, shuffleInPlace } from "../util/mod.ts";
 import {
   checkFold,
   fitFold,
-  mostProbable,
   type Protocol,
   protocolVectors,
   protocolVoice,
@@ -182,14 +182,11 @@ export function runEnrolmentCurve(
           );
           const rest = order.slice(k);
           // The speaker's statistics once, not per clip as `normalizer.normalize` would.
-          const { mean, std } = normalizer.statistics();
+          const statistics = normalizer.statistics();
           predicted.push(...score(
-            (row) => {
-              const raw = data.vectors.subarray(row * d, (row + 1) * d);
-              return Float32Array.from(raw, (value, j) => (value - mean[j]) / std[j]);
-            },
+            (row) => standardizeVector(data.vectors.subarray(row * d, (row + 1) * d), statistics),
             rest,
-            () => mean,
+            () => statistics.mean,
           ));
           truth.push(...rest.map((row) => data.labels[row]));
         }

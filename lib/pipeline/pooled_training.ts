@@ -28,6 +28,7 @@ import {
   type UtteranceSettings,
 } from "../features/mod.ts";
 import {
+  mostProbable,
   type PooledArtifact,
   type PooledModel,
   pooledPredictProba,
@@ -94,15 +95,6 @@ async function normalisedDataset(
         protocolVoice(voices, model.spec, data.speakers[row]),
       ),
   };
-}
-
-/** Index of the largest probability. */
-function argmax(probabilities: ArrayLike<number>): number {
-  let best = 0;
-  for (let c = 1; c < probabilities.length; c++) {
-    if (probabilities[c] > probabilities[best]) best = c;
-  }
-  return best;
 }
 
 /** Clip paths of a split. */
@@ -194,7 +186,7 @@ export async function trainPooledModel(
     const predictions = indices.map((row, i) => {
       const p = predict(model, row);
       probabilities.set(p, i * classes.length);
-      return argmax(p);
+      return mostProbable(p);
     });
     return {
       metrics: computeMetrics(indices.map((row) => data.labels[row]), predictions, classes),
@@ -279,7 +271,7 @@ export async function evaluatePooledArtifact(
     const p = predict(artifact.model, row);
     probabilities.set(p, i * classes.length);
     truth.push(data.labels[row]);
-    return argmax(p);
+    return mostProbable(p);
   });
   return { metrics: computeMetrics(truth, predictions, classes), predictions, probabilities };
 }
@@ -323,7 +315,7 @@ export async function crossValidatePooled(
   return crossValidate(folds, (fold) => {
     const train = rowsOf(fold.train), test = rowsOf(fold.test);
     const model = fitPooledRows(spec, data, voices, train.map(vector), train);
-    const predictions = test.map((row) => argmax(predict(model, row)));
+    const predictions = test.map((row) => mostProbable(predict(model, row)));
     return Promise.resolve(
       computeMetrics(test.map((row) => data.labels[row]), predictions, classes),
     );

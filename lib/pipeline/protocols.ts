@@ -33,6 +33,7 @@ import {
 import {
   adaptPooledToVoice,
   fitPooledByCorpus,
+  mostProbable,
   type PooledModel,
   pooledPredictProba,
   type PooledSpec,
@@ -465,15 +466,6 @@ export function protocolVoice(
   speaker: string,
 ): Float64Array | undefined {
   return spec.normalization === "speaker" ? voices.get(speaker) : undefined;
-}
-
-/** Index of the most probable class. */
-export function mostProbable(probabilities: ArrayLike<number>): number {
-  let best = 0;
-  for (let c = 1; c < probabilities.length; c++) {
-    if (probabilities[c] > probabilities[best]) best = c;
-  }
-  return best;
 }
 
 /**
